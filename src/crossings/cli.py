@@ -1,0 +1,79 @@
+"""Command line: `crossings run | validate | demo`.
+
+This file only parses arguments and dispatches; each command's work lives with its subsystem:
+Flee-format cases in crossings.flee.commands, Crossings YAML scenarios in crossings.scenario.commands,
+the demo in crossings.report.demo. Bad input raises InputError, printed as one line, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crossings import __version__
+from crossings.errors import InputError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crossings", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"crossings {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run a scenario (Crossings YAML file or Flee case directory)")
+    r.add_argument("scenario", help="a Crossings scenario .yaml, or a directory in Flee's format")
+    r.add_argument("--out", required=True, help="output directory (written atomically)")
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--start", help="first simulated date, YYYY-MM-DD (YAML scenarios)")
+    r.add_argument("--end", help="last simulated date, YYYY-MM-DD (YAML scenarios)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a scenario parameter by key path (repeatable)")
+    r.add_argument("--rules", help="Flee simsetting.yml (Flee cases; default: the case's own, else the bundled one)")
+    r.add_argument("--no-parquet", action="store_true", help="write CSV only")
+    r.add_argument("--quiet", action="store_true")
+
+    v = sub.add_parser("validate", help="run a Flee case over N seeds and report Flee's ARD")
+    v.add_argument("case_dir")
+    v.add_argument("--rules", help="simsetting.yml (default: the bundled classic rule set)")
+    v.add_argument("--seeds", type=int, default=10)
+    v.add_argument("--first-seed", type=int, default=1)
+    v.add_argument("--engine", choices=["numba", "numpy"], default="numba")
+    v.add_argument("--json", action="store_true", help="print one JSON object")
+
+    d = sub.add_parser("demo", help="run both shipped sea-route scenarios and write an HTML report")
+    d.add_argument("--out", default="out/demo", help="output directory for results and report.html")
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--no-progress", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            if Path(args.scenario).is_dir():
+                from crossings.flee.commands import cmd_run
+
+                return cmd_run(args)
+            from crossings.scenario.commands import cmd_run as cmd_run_yaml
+
+            return cmd_run_yaml(args)
+        if args.command == "validate":
+            from crossings.flee.commands import cmd_validate
+
+            return cmd_validate(args)
+        if args.command == "demo":
+            from crossings.report.demo import cmd_demo
+
+            return cmd_demo(args)
+    except InputError as err:
+        print(f"crossings: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

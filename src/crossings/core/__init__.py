@@ -1,0 +1,1 @@
+"""Shared machinery: random streams, calendar, atomic output and run manifests."""
