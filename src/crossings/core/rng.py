@@ -15,6 +15,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 import numpy.typing as npt
+from numba.extending import overload
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -45,11 +46,29 @@ def mix64(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
-@nb.njit(cache=True)
-def tick_key(seed: int, stream: int, tick: int) -> np.uint64:
-    """Key of one (seed, stream, tick); combine with an agent id via `uniform`."""
+def _tick_key_impl(seed: int, stream: int, tick: int) -> np.uint64:
     k = mix64(np.uint64(seed) * GOLDEN + np.uint64(stream))
     return mix64(k ^ (np.uint64(tick) * GOLDEN + np.uint64(0x632BE59BD9B4E019)))
+
+
+_tick_key_jit = nb.njit(cache=True)(_tick_key_impl)
+
+
+def tick_key(seed: int, stream: int, tick: int) -> np.uint64:
+    """Key of one (seed, stream, tick); combine with an agent id via `uniform`.
+
+    Callable from Python and from numba kernels alike. From Python it returns np.uint64, never a
+    plain int: a plain int above 2**63 would not fit numba's int64 when passed back into a kernel.
+    """
+    return np.uint64(_tick_key_jit(seed, stream, tick))
+
+
+@overload(tick_key, jit_options={"cache": True})
+def _tick_key_overload(seed, stream, tick):  # type: ignore[no-untyped-def]
+    def impl(seed, stream, tick):  # type: ignore[no-untyped-def]
+        return _tick_key_jit(seed, stream, tick)
+
+    return impl
 
 
 @nb.njit(cache=True, inline="always")
