@@ -1,0 +1,207 @@
+"""Tidy results of the asylum model (date|month, route (= place), measure, simulated, observed) and summary.
+
+Places: the destination (mainland system), its offshore centre, its third country. Stocks are values on the
+period's last day; flows are sums over the period; q and departure_multiplier are period means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from crossings import observed
+from crossings.asylum import process as pr
+from crossings.core.calendar import date_index
+
+if TYPE_CHECKING:
+    from crossings.asylum.schema import AsylumConfig
+    from crossings.asylum.simulate import _DestRun
+
+S_AWAIT, S_APPEAL, S_REMOVABLE, S_OFFSHORE, S_THIRD_WAIT, S_SUPPORT, S_HOTELS = range(7)
+N_STOCKS = 7
+STOCK_MEASURES = {"awaiting_decision", "appeals_waiting", "removable", "in_support", "in_hotels",
+                  "offshore_occupancy", "awaiting_removal"}
+MEAN_MEASURES = {"q", "departure_multiplier"}
+
+
+def record_stocks(qs: pr.Queues, row: npt.NDArray[np.float64]) -> None:
+    row[S_AWAIT] = qs.stock(pr.AWAIT)
+    row[S_APPEAL] = qs.stock(pr.APPEAL)
+    row[S_REMOVABLE] = qs.stock(pr.REMOVABLE)
+    row[S_OFFSHORE] = qs.stock(pr.OFFSHORE) + qs.stock(pr.OFF_RETURN)
+    row[S_THIRD_WAIT] = qs.stock(pr.THIRD_WAIT)
+    row[S_SUPPORT] = qs.in_support()
+
+
+def _place_series(name: str, cfg: Any, run: _DestRun) -> dict[tuple[str, str], npt.NDArray[np.float64]]:
+    f, s = run.flows, run.stocks
+    total_cost = np.sum(list(run.cost.values()), axis=0)
+    out = {
+        (name, "sea_arrivals"): run.arrivals,
+        (name, "claims"): f[:, pr.F_CLAIMS],
+        (name, "awaiting_decision"): s[:, S_AWAIT],
+        (name, "appeals_waiting"): s[:, S_APPEAL],
+        (name, "removable"): s[:, S_REMOVABLE],
+        (name, "in_support"): s[:, S_SUPPORT],
+        (name, "in_hotels"): s[:, S_HOTELS],
+        (name, "decisions"): f[:, pr.F_DECISIONS],
+        (name, "grants"): f[:, pr.F_GRANTS],
+        (name, "refusals"): f[:, pr.F_REFUSALS],
+        (name, "withdrawals"): f[:, pr.F_WITHDRAWALS],
+        (name, "appeals_lodged"): f[:, pr.F_APPEALS_LODGED],
+        (name, "appeal_decisions"): f[:, pr.F_APPEAL_DECISIONS],
+        (name, "appeal_grants"): f[:, pr.F_APPEAL_GRANTS],
+        (name, "removals"): f[:, pr.F_REMOVALS],
+        (name, "absconded"): f[:, pr.F_ABSCONDED],
+        (name, "q"): run.q,
+        (name, "departure_multiplier"): run.mult,
+        (name, "cost"): total_cost,
+        (name, "cost_support"): run.cost["support"],
+    }
+    if cfg.levers.offshore is not None:
+        c = cfg.levers.offshore.centre
+        out.update({
+            (c, "transfers"): f[:, pr.F_TRANSFERS],
+            (c, "screened_out"): f[:, pr.F_SCREENED_OUT],
+            (c, "offshore_occupancy"): s[:, S_OFFSHORE],
+            (c, "decisions"): f[:, pr.F_OFF_DECISIONS],
+            (c, "grants"): f[:, pr.F_OFF_GRANTS],
+            (c, "refusals"): f[:, pr.F_OFF_REFUSALS],
+            (c, "returns"): f[:, pr.F_RETURNS],
+            (c, "released"): f[:, pr.F_OFF_RELEASED],
+            (c, "cost"): run.cost["offshore"],
+        })
+    if cfg.levers.third_country is not None:
+        c = cfg.levers.third_country.country
+        out.update({
+            (c, "transfers"): f[:, pr.F_THIRD_REMOVED],
+            (c, "awaiting_removal"): s[:, S_THIRD_WAIT],
+            (c, "returned_to_queue"): f[:, pr.F_THIRD_BACK],
+            (c, "cost"): run.cost["third_country"],
+        })
+    return out
+
+
+def _observed(name: str, cfg: Any, days: pd.DatetimeIndex) -> dict[tuple[str, str], npt.NDArray[np.float64]]:
+    """Observed values on the days they refer to (NaN elsewhere)."""
+    out: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
+    src = cfg.inflows.observed_arrivals
+    if src is not None:
+        df = observed.load(src)
+        col = "people_arrived" if "people_arrived" in df.columns else "people_disembarked"
+        s = pd.Series(df[col].to_numpy(dtype=float), index=pd.to_datetime(df["date"]))
+        # UNHCR's file omits days without arrivals: those are zero inside its coverage
+        s = s.reindex(days).fillna(0.0).where((days >= s.index.min()) & (days <= s.index.max()))
+        out[(name, "sea_arrivals")] = s.to_numpy(dtype=float)
+    uk = src == "uk_small_boats_daily" or "observed" in (cfg.decision_capacity, cfg.initial_awaiting)
+    if uk:
+        q = observed.load("uk_asylum_quarterly")
+        q.index = pd.to_datetime(q["quarter_end"])
+        for measure, col in (("awaiting_decision", "people_awaiting_initial_decision_AsyD03"),
+                             ("in_support", "people_in_receipt_of_asylum_support_AsyD11"),
+                             ("in_hotels", "people_in_contingency_hotels_AsyD11")):
+            out[(name, measure)] = q[col].reindex(days).to_numpy(dtype=float)
+    elif src == "italy_sea_arrivals_daily_unhcr":
+        r = observed.load("italy_reception_system_stock")
+        s = pd.Series(r["total_in_reception"].to_numpy(dtype=float), index=pd.to_datetime(r["report_date"]))
+        out[(name, "in_support")] = s.reindex(days).to_numpy(dtype=float)
+    return out
+
+
+def daily_table(config: AsylumConfig, runs: dict[str, _DestRun], start: dt.date, n_days: int) -> pd.DataFrame:
+    days = date_index(start, n_days)
+    frames = []
+    for name, run in runs.items():
+        cfg = config.destinations[name]
+        obs = _observed(name, cfg, days)
+        for (place, measure), sim in _place_series(name, cfg, run).items():
+            frames.append(pd.DataFrame({
+                "date": days.strftime("%Y-%m-%d"), "route": place, "measure": measure, "simulated": sim,
+                "observed": obs.get((place, measure), np.full(n_days, np.nan)),
+            }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def monthly_table(daily: pd.DataFrame) -> pd.DataFrame:
+    d = daily.assign(month=daily["date"].str[:7])
+    g = d.groupby(["route", "measure", "month"], sort=False)
+    last = g[["simulated", "observed"]].last()
+    mean = g[["simulated", "observed"]].mean()
+    summ = g[["simulated", "observed"]].sum(min_count=1)
+    m = last.index.get_level_values("measure")
+    out = summ.copy()
+    is_stock, is_mean = m.isin(list(STOCK_MEASURES)), m.isin(list(MEAN_MEASURES))
+    out.loc[is_stock] = last.loc[is_stock]
+    out.loc[is_mean] = mean.loc[is_mean]
+    # stocks observed only at quarter ends: the month-end value, NaN in other months
+    last_obs = g["observed"].apply(lambda s: s.iloc[-1])
+    out.loc[is_stock, "observed"] = last_obs.loc[is_stock]
+    out = out.reset_index()
+    return out[["month", "route", "measure", "simulated", "observed"]]
+
+
+def summary(config: AsylumConfig, runs: dict[str, _DestRun], start: dt.date, n_days: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"start": str(start), "n_days": n_days, "destinations": {}}
+    for name, run in runs.items():
+        cfg = config.destinations[name]
+        f = run.flows.sum(axis=0)
+        d: dict[str, Any] = {
+            "currency": cfg.currency,
+            "cumulative_cost": float(sum(c.sum() for c in run.cost.values())),
+            "cost_by_component": {k: float(v.sum()) for k, v in run.cost.items()},
+            "sea_arrivals": float(run.arrivals.sum()),
+            "claims": float(f[pr.F_CLAIMS]),
+            "decisions": float(f[pr.F_DECISIONS]),
+            "grants": float(f[pr.F_GRANTS] + f[pr.F_APPEAL_GRANTS] + f[pr.F_OFF_GRANTS]),
+            "removals": float(f[pr.F_REMOVALS]),
+            "final_awaiting_decision": float(run.stocks[-1, S_AWAIT]),
+            "final_in_support": float(run.stocks[-1, S_SUPPORT]),
+            "final_in_hotels": float(run.stocks[-1, S_HOTELS]),
+        }
+        lv = cfg.levers
+        if lv.offshore is not None:
+            n = float(f[pr.F_TRANSFERS])
+            d["offshore"] = {
+                "transfers": n, "returns": float(f[pr.F_RETURNS]), "released": float(f[pr.F_OFF_RELEASED]),
+                "grants": float(f[pr.F_OFF_GRANTS]), "refusals": float(f[pr.F_OFF_REFUSALS]),
+                "cost": float(run.cost["offshore"].sum()),
+                "cost_per_person_transferred": float(run.cost["offshore"].sum() / n) if n else None,
+            }
+        if lv.third_country is not None:
+            n = float(f[pr.F_THIRD_REMOVED])
+            d["third_country"] = {
+                "removed": n, "returned_to_queue": float(f[pr.F_THIRD_BACK]),
+                "cost": float(run.cost["third_country"].sum()),
+                "cost_per_person_removed": float(run.cost["third_country"].sum() / n) if n else None,
+            }
+        if lv.deterrence is not None:
+            from crossings.asylum.inputs import window_mask
+
+            on = window_mask(start, n_days, lv.deterrence.start, lv.deterrence.end)
+            d["deterrence"] = {
+                "mean_q": float(run.q[on].mean()) if on.any() else 0.0,
+                "max_q": float(run.q[on].max()) if on.any() else 0.0,
+                "mean_departure_multiplier": float(run.mult[on].mean()) if on.any() else 1.0,
+            }
+        out["destinations"][name] = d
+    return out
+
+
+def baseline_lines(summary_: dict[str, Any], base: dict[str, Any]) -> list[str]:
+    """Printable differences of an asylum summary against its baseline's (for `crossings run`)."""
+    lines = ["asylum, with levers vs baseline (whole run):"]
+    keys = ("sea_arrivals", "claims", "final_awaiting_decision", "final_in_hotels", "removals", "cumulative_cost")
+    for dest, d in summary_["destinations"].items():
+        b = base["destinations"].get(dest, {})
+        for k in keys:
+            if k in d and k in b:
+                lines.append(f"  {dest:<8}{k:<26}{d[k]:>18,.0f} vs {b[k]:>18,.0f} ({d[k] - b[k]:+,.0f})")
+        for lever in ("offshore", "third_country", "deterrence"):
+            if lever in d:
+                vals = ", ".join(f"{k}={v:,.4g}" for k, v in d[lever].items() if isinstance(v, float))
+                lines.append(f"  {dest:<8}{lever}: {vals}")
+    return lines

@@ -1,0 +1,191 @@
+"""The `asylum:` section of a scenario: destinations (asylum systems), their inflows, process parameters and
+levers. Unknown keys, negative capacities and levers ending before they start are rejected here; the scenario
+loader turns pydantic's errors into `InputError(file, key path, problem)` (see `errors_to_input_error`).
+
+Rates that vary over time are *schedules*: a number, a list of `{start, value}` steps (each value holds from
+its start date until the next step), or the word `observed` where the destination has an observed series
+(only the UK's Asy_D01/D02/D03/D11 quarterly tables in this release).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from crossings.errors import InputError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(_Strict):
+    start: dt.date
+    value: Annotated[float, Field(ge=0)]
+
+
+Schedule = Annotated[float, Field(ge=0)] | list[Step]
+Observed = Literal["observed"]
+Share = Annotated[float, Field(ge=0, le=1)]
+ShareSchedule = Share | list[Step]
+
+
+class Window(_Strict):
+    """A date window, both ends inclusive; `end: null` means open-ended."""
+
+    start: dt.date
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Lever(Window):
+    """Every lever is dated: it acts from `start` to `end` (inclusive); `enabled: false` switches it off."""
+
+    enabled: bool = True
+
+
+class DecisionCapacityLever(Lever):
+    """Caseworker capacity: initial decisions per month in the window, set outright or as a multiple of history."""
+
+    per_month: Annotated[float, Field(ge=0)] | None = None
+    multiplier: Annotated[float, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> DecisionCapacityLever:
+        if (self.per_month is None) == (self.multiplier is None):
+            raise ValueError("give exactly one of per_month or multiplier")
+        return self
+
+
+class OffshoreLever(Lever):
+    """Offshore processing (the Italy-Albania protocol model)."""
+
+    centre: str = "offshore_centre"
+    # share of arrivals brought in by the destination's state ships that can carry people offshore
+    own_ship_share: Share = 0.0
+    # cap that number by the sea outcome's `rescued_by_destination` (off by default: central_med does not
+    # estimate it and reports zeros)
+    cap_by_sea_rescued: bool = False
+    eligible_share: Share  # adult, male, designated safe country, not vulnerable
+    screened_out_share: Share = 0.0  # found ineligible on arrival at the centre (minors, vulnerable): sent on
+    places: Schedule  # people held at once
+    target_days: Annotated[int, Field(gt=0)]
+    grant_rate: Share | None = None  # None: the destination's initial grant rate of the day
+    return_capacity_per_month: Schedule = 0.0
+    max_hold_days: Annotated[int, Field(gt=0)] = 28  # refused not returned by then are released to the mainland
+    suspensions: list[Window] = []
+    release_on_suspension: bool = True  # court rulings: people held are brought to the mainland system
+    fixed_cost_once: Annotated[float, Field(ge=0)] = 0.0
+    fixed_cost_per_year: Annotated[float, Field(ge=0)] = 0.0
+    cost_per_person: Annotated[float, Field(ge=0)] = 0.0
+
+
+class ThirdCountryLever(Lever):
+    """Removal of eligible arrivals to a third country (the UK-Rwanda partnership model)."""
+
+    country: str = "third_country"
+    eligible_share: Share
+    capacity_per_year: Schedule
+    max_wait_days: Annotated[int, Field(gt=0)] = 180  # not removed by then: back into the mainland queue
+    fixed_cost_once: Annotated[float, Field(ge=0)] = 0.0
+    cost_per_person: Annotated[float, Field(ge=0)] = 0.0
+    milestone_people: Annotated[int, Field(ge=0)] = 0  # a one-off payment once this many are relocated
+    milestone_payment: Annotated[float, Field(ge=0)] = 0.0
+
+
+class DeterrenceLever(Lever):
+    """Departures fall by D(q) = d_max * q**k, q = realised share of arrivals transferred/removed (lagged)."""
+
+    d_max: Share
+    k: Annotated[float, Field(gt=0)]
+    window_days: Annotated[int, Field(gt=0)] = 90
+    lag_days: Annotated[int, Field(ge=0)] = 30
+    count_offshore_transfers: bool = False  # count people taken offshore (not only removed/returned) in q
+    # standalone runs: thin the observed arrivals by 1 - D(q); with a sea model the runner feeds the
+    # multiplier back into the sea's departures instead (never both)
+    apply_to_inflow: bool = True
+
+
+class Levers(_Strict):
+    decision_capacity: list[DecisionCapacityLever] = []
+    offshore: OffshoreLever | None = None
+    third_country: ThirdCountryLever | None = None
+    deterrence: DeterrenceLever | None = None
+
+
+class Inflows(_Strict):
+    """Where claims come from. Sea arrivals times a claim share, plus other claims."""
+
+    sea_routes: list[str] | Literal["all"] = "all"  # routes of the sea outcome landing here
+    observed_arrivals: Literal["uk_small_boats_daily", "italy_sea_arrivals_daily_unhcr"] | None = None
+    claim_share: ShareSchedule = 1.0
+    # other claims per month: a schedule, or the observed Asy_D01 claims minus expected small-boat claims
+    other_claims: Literal["observed_residual"] | Schedule = 0.0
+
+
+class Costs(_Strict):
+    """Cost per person-night in asylum support, in the destination's currency (sources in docs/levers)."""
+
+    hotel_per_night: Annotated[float, Field(ge=0)] = 0.0
+    dispersed_per_night: Annotated[float, Field(ge=0)] = 0.0
+
+
+class Destination(_Strict):
+    currency: str = "GBP"
+    inflows: Inflows = Inflows()
+    initial_awaiting: Annotated[int, Field(ge=0)] | Observed = 0
+    initial_appeals: Annotated[int, Field(ge=0)] = 0
+    decision_capacity: Schedule | Observed  # initial decisions per month
+    grant_rate: ShareSchedule | Observed
+    withdrawal_share: ShareSchedule | Observed = 0.0  # share of initial decisions that are withdrawals
+    appeal_probability: Share = 0.0
+    appeal_capacity_per_month: Schedule = 0.0
+    appeal_allow_rate: Share = 0.0
+    removal_capacity_per_month: Schedule = 0.0
+    abscond_rate_per_year: Annotated[float, Field(ge=0)] = 0.0  # removable people who lose contact
+    support_share: Share = 1.0  # share of claimants taking asylum support while waiting
+    dispersed_capacity: Schedule | Observed = 0.0  # people; support beyond it is housed in hotels
+    costs: Costs = Costs()
+    levers: Levers = Levers()
+
+
+class AsylumConfig(_Strict):
+    """`start`/`end` are used when no sea outcome drives the run (then they must be given)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    destinations: Annotated[dict[str, Destination], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AsylumConfig:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+def errors_to_input_error(err: ValidationError, file: str, prefix: str = "asylum") -> InputError:
+    """The first pydantic error as InputError(file, 'asylum.destinations.uk.levers...', problem)."""
+    first = err.errors()[0]
+    # drop pydantic's union-member tags ("constrained-float", "list[Step]", "literal['observed']")
+    loc = [str(p) for p in first["loc"] if not re.search(r"[\[\-']", str(p)) and p not in ("float", "int")]
+    path = ".".join(p for p in (prefix, *loc) if p != "")
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    return InputError(file, path, msg)
+
+
+def parse_asylum(data: object, file: str = "<asylum>") -> AsylumConfig:
+    """Validate a plain dict (from YAML) into AsylumConfig, raising InputError on bad input."""
+    try:
+        return AsylumConfig.model_validate(data)
+    except ValidationError as err:
+        raise errors_to_input_error(err, file) from None

@@ -1,0 +1,351 @@
+"""Run the asylum systems of a scenario after the sea model: `run_asylum(config, sea, seed) -> AsylumOutcome`.
+
+Per destination and day (explicit order): realised q and the deterrence multiplier -> arrivals of the day
+(sea arrivals thinned by the multiplier) -> routing of claimants (third country, offshore, mainland) ->
+the queue kernel (`process.step_day`) -> stocks, hotels and costs recorded into preallocated arrays.
+Without a sea outcome (standalone use) the arrivals come from an observed daily series.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import yaml
+
+from crossings.asylum import inputs, process
+from crossings.asylum import results as res
+from crossings.asylum.costs import hotels, support_cost
+from crossings.asylum.deterrence import multiplier, realised_q
+from crossings.asylum.offshore import OffshorePlan, offshore_plan
+from crossings.asylum.removal import RemovalPlan, removal_costs, removal_plan
+from crossings.asylum.schema import AsylumConfig, Destination, Levers, parse_asylum
+from crossings.core import rng
+from crossings.errors import InputError
+
+F64 = npt.NDArray[np.float64]
+
+# random streams (asylum ids 50-59, COMMON.md)
+STREAM_SUPPORT, STREAM_DECISION, STREAM_LODGE, STREAM_APPEAL = 50, 51, 52, 53
+STREAM_OFFSHORE, STREAM_ABSCOND, STREAM_SCREEN, STREAM_ROUTING, STREAM_DETER = 54, 55, 56, 57, 58
+_KEY_STREAMS = (STREAM_SUPPORT, STREAM_DECISION, STREAM_LODGE, STREAM_APPEAL, STREAM_OFFSHORE,
+                STREAM_ABSCOND, STREAM_SCREEN)
+NEVER = 10**6  # days: a wait that never ends within a run
+
+
+class SeaLike(Protocol):
+    start: dt.date
+    n_days: int
+    routes: list[str]
+    destination_of_route: dict[str, str]
+    arrivals: dict[str, F64]
+
+
+@dataclass
+class AsylumOutcome:
+    daily: pd.DataFrame
+    monthly: pd.DataFrame
+    summary: dict[str, Any]
+    departure_multiplier: dict[str, F64]
+
+
+@dataclass
+class _DestRun:
+    """Per-day records of one destination (preallocated n_days x ...)."""
+
+    flows: F64
+    stocks: F64
+    arrivals: F64
+    q: F64
+    mult: F64
+    cost: dict[str, F64]
+
+
+def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
+    return np.array([rng.tick_key(seed, s, t) for s in _KEY_STREAMS], dtype=np.uint64)
+
+
+def _dest_seed(seed: int, index: int) -> int:
+    return int(seed) * 1009 + index  # distinct random streams per destination, same for equal seeds
+
+
+def _sea_inflow(sea: SeaLike | None, name: str, dest: Destination, n_days: int) -> tuple[F64, F64 | None, bool]:
+    """Daily sea arrivals landing at `name`, people rescued by its own ships (if reported), and whether
+    any sea route lands here."""
+    if sea is None:
+        return np.zeros(n_days), None, False
+    wanted = dest.inflows.sea_routes
+    routes = [r for r in sea.routes if sea.destination_of_route.get(r) == name
+              and (wanted == "all" or r in wanted)]
+    if not routes:
+        return np.zeros(n_days), None, False
+    arr = np.sum([np.asarray(sea.arrivals[r], dtype=float) for r in routes], axis=0)
+    rescued_by = getattr(sea, "rescued_by_destination", None)
+    resc = None
+    if rescued_by:
+        have = [r for r in routes if r in rescued_by]
+        if have:
+            resc = np.sum([np.asarray(rescued_by[r], dtype=float) for r in have], axis=0)
+    return arr, resc, True
+
+
+def _params(dest: Destination, start: dt.date, n_days: int, off: OffshorePlan | None,
+            rem: RemovalPlan | None) -> F64:
+    """The day-by-parameter matrix of the queue kernel."""
+    sd = inputs.schedule_daily
+    pm = inputs.per_month_to_daily
+    P = np.zeros((n_days, process.N_PARAMS))
+    if dest.decision_capacity == "observed":
+        dec = inputs.quarterly_flow_daily("initial_decisions_people_AsyD02", start, n_days)
+    else:
+        dec = pm(sd(dest.decision_capacity, start, n_days), start)
+    for lv in dest.levers.decision_capacity:
+        m = inputs.window_mask(start, n_days, lv.start, lv.end)
+        dec = np.where(m, pm(np.full(n_days, lv.per_month), start) if lv.per_month is not None
+                       else dec * (lv.multiplier or 0.0), dec)
+    if dest.grant_rate == "observed":
+        grant = inputs.quarterly_share_daily(
+            "initial_grants_people_AsyD02",
+            ["initial_grants_people_AsyD02", "initial_refusals_people_AsyD02"], start, n_days)
+    else:
+        grant = sd(dest.grant_rate, start, n_days)
+    if dest.withdrawal_share == "observed":
+        wd = inputs.quarterly_share_daily(
+            "initial_withdrawals_people_AsyD02", ["initial_decisions_people_AsyD02"], start, n_days)
+    else:
+        wd = sd(dest.withdrawal_share, start, n_days)
+    for name, arr in (("decision_capacity", dec), ("grant_rate", grant), ("withdrawal_share", wd)):
+        if np.isnan(arr).any():
+            raise InputError("<asylum>", f"asylum.destinations.*.{name}",
+                             "observed series does not cover the run period")
+    P[:, process.P_DEC_CAP] = dec
+    P[:, process.P_GRANT] = grant
+    P[:, process.P_WITHDRAW] = wd
+    P[:, process.P_APPEAL] = dest.appeal_probability
+    P[:, process.P_APP_CAP] = pm(sd(dest.appeal_capacity_per_month, start, n_days), start)
+    P[:, process.P_ALLOW] = dest.appeal_allow_rate
+    P[:, process.P_REM_CAP] = pm(sd(dest.removal_capacity_per_month, start, n_days), start)
+    P[:, process.P_ABSCOND] = 1.0 - np.exp(-dest.abscond_rate_per_year / 365.0)
+    P[:, process.P_SUPPORT] = dest.support_share
+    P[:, process.P_OFF_TARGET] = NEVER
+    P[:, process.P_OFF_MAXHOLD] = NEVER
+    P[:, process.P_THIRD_MAXWAIT] = NEVER
+    if off is not None:
+        lv_off = dest.levers.offshore
+        assert lv_off is not None
+        P[:, process.P_OFF_PLACES] = off.places
+        P[:, process.P_OFF_TARGET] = lv_off.target_days
+        P[:, process.P_OFF_GRANT] = off.grant
+        P[:, process.P_RET_CAP] = off.return_cap
+        P[:, process.P_OFF_MAXHOLD] = lv_off.max_hold_days
+        P[:, process.P_RELEASE] = off.release
+        P[:, process.P_SCREENED] = lv_off.screened_out_share
+    if rem is not None:
+        P[:, process.P_THIRD_CAP] = rem.cap
+        P[:, process.P_THIRD_MAXWAIT] = rem.max_wait
+    return P
+
+
+def _seed_initial(qs: process.Queues, dest: Destination, start: dt.date, seed: int) -> None:
+    """People already waiting at the start, spread over the previous year, oldest first."""
+    n_wait = inputs.observed_initial_awaiting(start) if dest.initial_awaiting == "observed" else dest.initial_awaiting
+    for state, n in ((process.AWAIT, n_wait), (process.APPEAL, dest.initial_appeals)):
+        if n <= 0:
+            continue
+        entries = np.sort(-np.floor(np.linspace(365.0, 1.0, n))).astype(np.int32)
+        key = rng.tick_key(seed, STREAM_SUPPORT, -1 - state)
+        ids = np.arange(int(qs.n[0]), int(qs.n[0]) + n)
+        supp = (rng.uniform_np(np.uint64(key), ids) < dest.support_share).astype(np.int8)
+        process.seed_queue(qs, n, entries, supp, state)
+
+
+def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: dt.date, n_days: int,
+                     seed: int, reference: bool) -> _DestRun:
+    sea_arr, rescued, from_sea = _sea_inflow(sea, name, dest, n_days)
+    if not from_sea and dest.inflows.observed_arrivals is not None:
+        sea_arr = inputs.observed_arrivals_daily(dest.inflows.observed_arrivals, start, n_days)
+    share = inputs.schedule_daily(dest.inflows.claim_share, start, n_days)
+    if dest.inflows.other_claims == "observed_residual":
+        boats = inputs.observed_arrivals_daily("uk_small_boats_daily", start, n_days)
+        other = inputs.observed_other_claims_daily(boats * share, start, n_days)
+    else:
+        other = inputs.per_month_to_daily(inputs.schedule_daily(dest.inflows.other_claims, start, n_days), start)
+    other_n = inputs.carry_round(other)
+    lv: Levers = dest.levers
+    off = offshore_plan(lv.offshore, start, n_days, np.zeros(n_days)) if lv.offshore else None
+    if off is not None and lv.offshore is not None and lv.offshore.grant_rate is None:
+        grant_daily = _params(dest, start, n_days, None, None)[:, process.P_GRANT]
+        off = offshore_plan(lv.offshore, start, n_days, grant_daily)
+    rem = removal_plan(lv.third_country, start, n_days) if lv.third_country else None
+    P = _params(dest, start, n_days, off, rem)
+    disp = (inputs.observed_dispersed_capacity(start, n_days) if dest.dispersed_capacity == "observed"
+            else inputs.schedule_daily(dest.dispersed_capacity, start, n_days))
+    own_share = lv.offshore.own_ship_share if lv.offshore else 0.0
+    off_elig = lv.offshore.eligible_share if lv.offshore else 0.0
+    cap_by_rescued = bool(lv.offshore and lv.offshore.cap_by_sea_rescued)
+    det = lv.deterrence
+    # observed arrivals are thinned here; a sea model gets the multiplier back from the runner instead
+    thin = det is not None and det.apply_to_inflow and not from_sea
+    det_on = (inputs.window_mask(start, n_days, det.start, det.end) if det
+              else np.zeros(n_days, dtype=bool))
+
+    cap = int(sea_arr.sum() * 1.05 + other_n.sum() + 1000)
+    cap += inputs.observed_initial_awaiting(start) if dest.initial_awaiting == "observed" else dest.initial_awaiting
+    cap += dest.initial_appeals
+    qs = process.Queues(cap)
+    _seed_initial(qs, dest, start, seed)
+    flows = np.zeros((n_days, process.N_FLOWS))
+    stocks = np.zeros((n_days, res.N_STOCKS))
+    arrivals = np.zeros(n_days)
+    removed_like = np.zeros(n_days)
+    q_arr = np.zeros(n_days)
+    mult = np.ones(n_days)
+    newc = np.zeros(3, dtype=np.int64)
+    for t in range(n_days):
+        if det is not None:
+            q_arr[t] = realised_q(removed_like, arrivals, t, det.window_days, det.lag_days)
+            mult[t] = multiplier(det, bool(det_on[t]), q_arr[t])
+        rkey = np.uint64(rng.tick_key(seed, STREAM_ROUTING, t))
+        base = int(round(sea_arr[t]))
+        if thin and mult[t] < 1.0:
+            base = rng.binomial(np.uint64(rng.tick_key(seed, STREAM_DETER, t)), 0, base, mult[t])
+        arrivals[t] = base
+        claim = rng.binomial(rkey, 0, base, share[t])
+        n_third = rng.binomial(rkey, 1, claim, rem.eligible) if rem is not None and rem.active[t] else 0
+        rest = claim - n_third
+        n_off = 0
+        if off is not None and off.active[t]:
+            # people on the ships that can carry them offshore: a share of claimants, optionally capped by
+            # the people the sea model says the destination's own ships brought in
+            pool = rng.binomial(rkey, 2, rest, own_share)
+            if rescued is not None and cap_by_rescued:
+                pool = min(pool, int(round(rescued[t] * base / max(sea_arr[t], 1e-9))))
+            n_off = rng.binomial(rkey, 3, pool, off_elig)
+        newc[process.N_MAIN] = rest - n_off + other_n[t]
+        newc[process.N_OFF_CAND] = n_off
+        newc[process.N_THIRD] = n_third
+        process.step(t, P[t], newc, day_keys(seed, t), qs, flows[t], reference=reference)
+        res.record_stocks(qs, stocks[t])
+        removed_like[t] = flows[t, process.F_THIRD_REMOVED] + flows[t, process.F_RETURNS]
+        if det is not None and det.count_offshore_transfers:
+            removed_like[t] += flows[t, process.F_TRANSFERS] - flows[t, process.F_SCREENED_OUT]
+    stocks[:, res.S_HOTELS] = hotels(stocks[:, res.S_SUPPORT], disp)
+    cost = {"support": support_cost(stocks[:, res.S_SUPPORT], stocks[:, res.S_HOTELS], dest.costs)}
+    if off is not None:
+        cost["offshore"] = off.fixed_cost + flows[:, process.F_TRANSFERS] * off.cost_per_person
+    if rem is not None:
+        cost["third_country"] = removal_costs(rem, flows[:, process.F_THIRD_REMOVED])
+    return _DestRun(flows, stocks, arrivals, q_arr, mult, cost)
+
+
+def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, reference: bool = False) -> AsylumOutcome:
+    """Simulate every destination of `config` over the sea outcome's days (or config start..end)."""
+    offset, sea_days = 0, 0
+    if sea is not None:
+        sea_days = int(sea.n_days)
+        sea, offset = _sea_window(sea, config.start, config.end)
+        start, n_days = sea.start, int(sea.n_days)
+    else:
+        if config.start is None or config.end is None:
+            raise InputError("<asylum>", "asylum.start", "start and end are needed without a sea model")
+        start, n_days = config.start, (config.end - config.start).days + 1
+    config = config.model_copy(update={"destinations": {
+        k: d.model_copy(update={"levers": active_levers(d.levers)}) for k, d in config.destinations.items()}})
+    runs: dict[str, _DestRun] = {}
+    for i, (name, dest) in enumerate(config.destinations.items()):
+        runs[name] = _run_destination(name, dest, sea, start, n_days, _dest_seed(seed, i), reference)
+    daily = res.daily_table(config, runs, start, n_days)
+    monthly = res.monthly_table(daily)
+    summary = res.summary(config, runs, start, n_days)
+    mult = {k: r.mult for k, r in runs.items()}
+    if sea_days:  # the runner wants one multiplier per day of the whole sea period
+        for k, v in mult.items():
+            full = np.ones(sea_days)
+            full[offset:offset + n_days] = v
+            mult[k] = full
+    return AsylumOutcome(daily, monthly, summary, mult)
+
+
+def _sea_window(sea: SeaLike, start: dt.date | None, end: dt.date | None) -> tuple[SeaLike, int]:
+    """The sea outcome restricted to the asylum section's own start/end (if given), and its day offset.
+
+    Lets a scenario warm up its sea model over earlier years while the asylum part covers only the
+    period its initial stocks refer to (e.g. italy_albania: sea from 2019, asylum 2024)."""
+    s0 = sea.start
+    lo = max((start - s0).days, 0) if start is not None else 0
+    hi = min((end - s0).days + 1, int(sea.n_days)) if end is not None else int(sea.n_days)
+    if lo == 0 and hi == int(sea.n_days):
+        return sea, 0
+    if hi <= lo:
+        raise InputError("<asylum>", "asylum.start", "the asylum period lies outside the scenario's dates")
+    view = SimpleNamespace(start=s0 + dt.timedelta(days=lo), n_days=hi - lo, routes=list(sea.routes),
+                           destination_of_route=dict(sea.destination_of_route))
+    for name in ("arrivals", "departures", "boats", "interceptions", "deaths", "rescued_by_destination"):
+        table = getattr(sea, name, None) or {}
+        setattr(view, name, {r: np.asarray(v)[lo:hi] for r, v in table.items()})
+    return view, lo
+
+
+def load_asylum_scenario(path: str | Path) -> tuple[AsylumConfig, dict[str, Any]]:
+    """Read a scenario YAML and validate its `asylum:` section (top-level start/end fill in if missing)."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text())
+    except (OSError, yaml.YAMLError) as err:
+        raise InputError(str(p), "", f"cannot read scenario: {err}") from None
+    if not isinstance(raw, dict) or "asylum" not in raw:
+        raise InputError(str(p), "asylum", "missing section")
+    section = dict(raw["asylum"] or {})
+    for k in ("start", "end"):
+        if k not in section and k in raw:
+            section[k] = raw[k]
+    return parse_asylum(section, str(p)), raw
+
+
+def run_asylum_scenario(path: str | Path, seed: int = 0, *, baseline: bool = False) -> AsylumOutcome:
+    """Standalone run of a scenario's asylum section (no sea model: arrivals from observed series).
+
+    `baseline=True` runs the same scenario with its levers removed.
+    """
+    cfg, _ = load_asylum_scenario(path)
+    if baseline:
+        cfg = strip_levers(cfg)
+    return run_asylum(cfg, None, seed)
+
+
+def active_levers(lv: Levers) -> Levers:
+    """The levers with `enabled: false` ones removed (the runner's baseline switches levers off this way)."""
+    return Levers(
+        decision_capacity=[x for x in lv.decision_capacity if x.enabled],
+        offshore=lv.offshore if lv.offshore is not None and lv.offshore.enabled else None,
+        third_country=lv.third_country if lv.third_country is not None and lv.third_country.enabled else None,
+        deterrence=lv.deterrence if lv.deterrence is not None and lv.deterrence.enabled else None,
+    )
+
+
+def strip_levers(cfg: AsylumConfig) -> AsylumConfig:
+    """The scenario's baseline: the same destinations with every asylum lever off."""
+    dests = {k: d.model_copy(update={"levers": Levers()}) for k, d in cfg.destinations.items()}
+    return cfg.model_copy(update={"destinations": dests})
+
+
+def write_asylum_outputs(outcome: AsylumOutcome, out_dir: str | Path, scenario: str | Path, seed: int,
+                         wall_s: float) -> list[Path]:
+    """Write a standalone run's daily/monthly tables and manifest (atomic, CSV + Parquet)."""
+    from crossings import observed
+    from crossings.core.output import hash_files, make_manifest, write_outputs
+
+    stems = ["uk_asylum_quarterly", "uk_small_boats_daily", "italy_sea_arrivals_daily_unhcr",
+             "italy_reception_system_stock"]
+    manifest = make_manifest(
+        scenario=str(scenario), scenario_hash=hash_files([Path(scenario)]), seed=seed, wall_s=wall_s,
+        data_versions={s: observed.data_version(s) for s in stems},
+        extra={"asylum_summary": outcome.summary, "mode": "standalone asylum (observed arrivals)"},
+    )
+    return write_outputs(out_dir, {"daily": outcome.daily, "monthly": outcome.monthly}, manifest)

@@ -1,0 +1,325 @@
+"""The daily loop of Flee 3.1 as one numba kernel over struct-of-arrays agents.
+
+Per day (runscripts/run.py + Ecosystem.evolve): spawn, then every agent `evolve`s in insertion order
+(decide to move, choose a route, step onto a link), then every agent `finish_travel`s (advance along the
+link, arrive, maybe chain further links the same day), then recent-travel bookkeeping. Occupancy counters
+change immediately on every move, so capacity effects follow agent order exactly as in Flee.
+Location/link states that do not depend on agents come precomputed per day (timeline.py).
+
+Agent state (18 bytes): pos int32 (location, or link while travelling), path int32 (chosen candidate path,
+-1 = none), hop int8 (next hop on it), flags uint8 (travelling, has-arrived-once), dist float32 (km done on
+the current link), recent float32 (Flee's recent_travel_distance).
+
+Randomness: counter-based, uniform(tick_key(seed, stream, day*64 + depth), agent), where depth counts the
+evolve/finish rounds of one agent in one day (chained links), so every draw has its own key.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from crossings.core.rng import poisson, tick_key, uniform
+
+STREAM_SPAWN = 30
+STREAM_MOVE = 31
+STREAM_ROUTE = 32
+STREAM_WALK = 33
+STREAM_CD_SPAWN = 34
+DEPTHS = 64  # keys per (stream, day); deeper chains reuse the last key (never reached in practice)
+
+TRAVELLING = np.uint8(1)
+ARRIVED_ONCE = np.uint8(2)
+
+# indices into the float64 parameter vector
+P_MAX_MOVE, P_MAX_WALK, P_ON_FOOT, P_SHORT_STINTS, P_BUFFER, P_WSOFT, P_WPOW = 0, 1, 2, 3, 4, 5, 6
+P_MC_BASE, P_MC_FACTOR, P_POP_POWER, P_TAKE_POP, P_CD_MODE, P_CD_RATE, P_UNIFORM = 7, 8, 9, 10, 11, 12, 13
+N_PARAMS = 14
+
+
+@nb.njit(cache=True)
+def day_key(seed: int, stream: int, t: int, depth: int) -> np.uint64:
+    d = depth if depth < DEPTHS - 1 else DEPTHS - 1
+    return tick_key(seed, stream, t * DEPTHS + d)
+
+
+@nb.njit(cache=True, inline="always")
+def cap_multiplier(n, cap, buf):
+    """moving.getCapMultiplier: 1 below buffer x capacity, 0 at capacity, linear in between."""
+    if cap < 1:
+        return 1.0
+    if n <= buf * cap:
+        return 1.0
+    if n >= cap:
+        return 0.0
+    return 1.0 - (n - buf * cap) / (cap * (1.0 - buf))
+
+
+# Arrays are passed one by one, never in tuples: unpacking a tuple of arrays in a hot helper costs
+# reference-count traffic that made the kernel ten times slower.
+
+@nb.njit(cache=True)
+def path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw):
+    """Today's capacity-free part of every candidate's weight, -1 for a path over a closed link.
+
+    (weight_softening + score(end)) / (softening + km) ** distance_power; population changes only while
+    spawning, so this holds for the whole agent pass of the day.
+    """
+    for p in range(path_end.shape[0]):
+        ok = True
+        for h in range(hop_ptr[p], hop_ptr[p + 1]):
+            if link_open[t, hop_link[h]] == 0:
+                ok = False
+                break
+        if not ok:
+            pw[p] = -1.0
+            continue
+        if prm[P_UNIFORM] != 0.0:
+            pw[p] = 1.0
+            continue
+        e = path_end[p]
+        sc = score[t, e] * path_home[p]
+        if popweight[t, e] != 0:
+            sc *= min(1.0, float(pop[e])) ** prm[P_POP_POWER]
+        pw[p] = (prm[P_WSOFT] + sc) / path_den[p]
+
+
+@nb.njit(cache=True)
+def move_chances(t, movechance, pop, cap, prm, mc):
+    """Today's move chance per place (Person.evolve), x (max(pop, capacity)/base)**factor when set."""
+    for loc in range(mc.shape[0]):
+        mc[loc] = movechance[t, loc]
+        if prm[P_MC_FACTOR] != 0.0:
+            mc[loc] *= (max(pop[loc], cap[loc]) / prm[P_MC_BASE]) ** prm[P_MC_FACTOR]
+
+
+@nb.njit(cache=True)
+def spawn(t, n, seed, n_new, spawn_mult, conflict_now, pos, path, hop, flags, dist, recent,
+          occ, pop, prm, cum):
+    """Add today's agents at conflict locations; returns the new agent count (-1 if arrays are full)."""
+    n_loc = occ.shape[0]
+    cap_agents = pos.shape[0]
+    take = prm[P_TAKE_POP] != 0.0
+    mode = int(prm[P_CD_MODE])
+    key = tick_key(seed, STREAM_SPAWN if mode == 0 else STREAM_CD_SPAWN, t)
+    if mode == 0:
+        if n_new <= 0:
+            return n
+        if n + n_new > cap_agents:
+            return -1
+        total = 0.0
+        for loc in range(n_loc):
+            total += pop[loc] * spawn_mult[t, loc]
+            cum[loc] = total
+    for loc in range(n_loc):
+        if mode == 0:
+            if loc > 0:
+                break  # data-driven: one pass below draws every origin
+            k = n_new
+        else:
+            c = conflict_now[t, loc]
+            if c <= 0.0:
+                continue
+            if mode == 1:
+                k = int(prm[P_CD_RATE] * c)
+            elif mode == 2:
+                k = int(prm[P_CD_RATE] * pop[loc] * c)
+            else:
+                k = poisson(key, loc, prm[P_CD_RATE] * c)
+            if n + k > cap_agents:
+                return -1
+        for _ in range(k):
+            where = loc
+            if mode == 0:  # origin by inverse CDF on pop x conflict x decay
+                target = uniform(key, n) * total
+                lo = 0
+                hi = n_loc - 1
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if cum[mid] > target:
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                where = lo
+            pos[n] = where
+            path[n] = -1
+            hop[n] = 0
+            flags[n] = 0
+            dist[n] = 0.0
+            recent[n] = 0.0
+            occ[where] += 1
+            if take and conflict_now[t, where] > 0.0 and pop[where] > 0:
+                pop[where] -= 1
+            n += 1
+    return n
+
+
+@nb.njit(cache=True)
+def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transit, agents):
+    """Run all days; fills loc_counts[T, L], transit[T], agents[T]. Returns the final agent count or -1.
+
+    The agent passes are written out in this one function on purpose: calling a helper with many arrays
+    costs two atomic reference-count updates per array per call (~0.2 us), more than the work itself.
+    """
+    (link_src, link_dst, link_km, link_speed, link_walkp, out_ptr, out_link,
+     path_ptr, hop_ptr, hop_link, hop_node, path_end, path_den, path_home) = net
+    movechance, town, camp, score, popweight, spawn_mult, conflict_now, link_open = days
+    pos, path, hop, flags, dist, recent = ag
+    n_days, n_loc = loc_counts.shape
+    n_link = link_src.shape[0]
+    occ = np.zeros(n_loc, dtype=np.int64)
+    occ_link = np.zeros(n_link, dtype=np.int64)
+    for a in range(n0):
+        occ[pos[a]] += 1
+    most = 1
+    for loc in range(n_loc):
+        most = max(most, path_ptr[loc + 1] - path_ptr[loc])
+    wbuf = np.zeros(most)
+    pw = np.zeros(path_end.shape[0])
+    mc_today = np.zeros(n_loc)
+    cum = np.zeros(n_loc)
+    max_move = prm[P_MAX_MOVE]
+    max_walk = prm[P_MAX_WALK]
+    on_foot = prm[P_ON_FOOT] != 0.0
+    short_stints = prm[P_SHORT_STINTS] != 0.0
+    buf = prm[P_BUFFER]
+    wpow = prm[P_WPOW]
+    uniform_choice = prm[P_UNIFORM] != 0.0
+    n = n0
+    for t in range(n_days):
+        n = spawn(t, n, seed, n_spawn[t], spawn_mult, conflict_now, pos, path, hop, flags, dist, recent,
+                  occ, pop, prm, cum)
+        if n < 0:
+            return -1
+        path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw)
+        move_chances(t, movechance, pop, cap, prm, mc_today)
+        kmove = day_key(seed, STREAM_MOVE, t, 0)
+        kroute = day_key(seed, STREAM_ROUTE, t, 0)
+        kwalk = day_key(seed, STREAM_WALK, t, 0)
+        # phase 0 = Person.evolve for every agent; phase 1 = Person.finish_travel for every agent
+        for phase in range(2):
+            for a in range(n):
+                moved = 0.0
+                depth = 0
+                if phase == 0:
+                    if flags[a] & TRAVELLING or not uniform(kmove, a) < mc_today[pos[a]]:
+                        continue
+                    want_step = True
+                else:
+                    if not flags[a] & TRAVELLING:
+                        if recent[a] != 0.0:
+                            recent[a] = recent[a] / 2.0
+                        continue
+                    want_step = False
+                while True:
+                    if want_step:  # --- evolve after a successful move draw ---
+                        want_step = False
+                        here = pos[a]
+                        p = path[a]
+                        if p < 0:  # moving.selectRoute: weighted draw over open candidates
+                            p0 = path_ptr[here]
+                            p1 = path_ptr[here + 1]
+                            total = 0.0
+                            count = 0
+                            for q in range(p0, p1):
+                                x = pw[q]
+                                if x >= 0.0:
+                                    count += 1
+                                    if not uniform_choice:
+                                        x = x * cap_multiplier(occ[path_end[q]], cap[path_end[q]], buf)
+                                        if wpow != 1.0:
+                                            x = x ** wpow
+                                    total += x
+                                wbuf[q - p0] = x
+                            if count > 0:
+                                u = uniform(kroute if depth == 0 else day_key(seed, STREAM_ROUTE, t, depth), a)
+                                if total > 0.0:
+                                    target = u * total
+                                    acc = 0.0
+                                    for q in range(p0, p1):
+                                        w = wbuf[q - p0]
+                                        if w > 0.0:
+                                            acc += w
+                                            p = q
+                                            if acc > target:
+                                                break
+                                else:  # all weights zero: uniform (moving.normalizeWeights)
+                                    k = int(u * count)
+                                    for q in range(p0, p1):
+                                        if wbuf[q - p0] >= 0.0:
+                                            p = q
+                                            if k == 0:
+                                                break
+                                            k -= 1
+                            if p >= 0:
+                                path[a] = p
+                                hop[a] = 0
+                        if p >= 0:  # take_next_step: the open link towards the next hop
+                            nxt = hop_node[hop_ptr[p] + hop[a]]
+                            e = -1
+                            for j in range(out_ptr[here], out_ptr[here + 1]):
+                                f = out_link[j]
+                                if link_open[t, f] != 0 and link_dst[f] == nxt:
+                                    e = f
+                                    break
+                            fin = path_end[p]
+                            if e < 0 or (camp[t, fin] != 0 and cap_multiplier(occ[fin], cap[fin], buf) < 0.5):
+                                path[a] = -1  # link vanished, or destination camp (nearly) full: stay
+                            else:
+                                hop[a] += 1
+                                if hop_ptr[p] + hop[a] >= hop_ptr[p + 1]:
+                                    path[a] = -1
+                                occ[here] -= 1
+                                occ_link[e] += 1
+                                pos[a] = e
+                                flags[a] |= TRAVELLING
+                                dist[a] = 0.0
+                        if phase == 0:
+                            break
+                    if not flags[a] & TRAVELLING:
+                        break
+                    # --- finish_travel: advance along the link ---
+                    e = pos[a]
+                    v = link_speed[e] if link_speed[e] > 0.0 else max_move
+                    if on_foot and not (flags[a] & ARRIVED_ONCE):
+                        v = max_walk  # first link of the journey is walked (start_on_foot)
+                    if link_walkp[e] > 0.0:
+                        kw = kwalk if depth == 0 else day_key(seed, STREAM_WALK, t, depth)
+                        if uniform(kw, a) < link_walkp[e]:
+                            v = max_walk
+                    d = float(dist[a]) + v
+                    dist[a] = d
+                    moved += v
+                    if not d > link_km[e]:
+                        break
+                    flags[a] |= ARRIVED_ONCE
+                    moved += link_km[e] - d  # remove the overshoot
+                    occ_link[e] -= 1
+                    flags[a] &= ~TRAVELLING
+                    dist[a] = 0.0
+                    if link_open[t, e] == 0:  # closed while under way: back to where the link starts
+                        pos[a] = link_src[e]
+                        occ[link_src[e]] += 1
+                        break
+                    end = link_dst[e]
+                    pos[a] = end
+                    occ[end] += 1
+                    if not moved < v:
+                        break
+                    # evolve again today; avoid_short_stints forces a town move after a short day
+                    force = short_stints and (recent[a] + moved / max_move) / 2.0 < 0.5
+                    depth += 1
+                    mc = 1.0 if force and town[t, end] != 0 else mc_today[end]
+                    if not uniform(day_key(seed, STREAM_MOVE, t, depth), a) < mc:
+                        break
+                    want_step = True
+                if phase == 1:
+                    recent[a] = (recent[a] + moved / max_move) / 2.0
+        for loc in range(n_loc):
+            loc_counts[t, loc] = occ[loc]
+        s = 0
+        for e in range(n_link):
+            s += occ_link[e]
+        transit[t] = s
+        agents[t] = n
+    return n

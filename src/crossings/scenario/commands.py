@@ -1,0 +1,49 @@
+"""`crossings run SCENARIO.yaml --out DIR`: run, write daily/monthly tables + manifest, print a summary."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from crossings.core.output import write_outputs
+from crossings.scenario.overrides import parse_set
+from crossings.scenario.results import ScenarioResult
+from crossings.scenario.runner import run_scenario
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def summary_lines(res: ScenarioResult) -> list[str]:
+    lines = [f"{'route':<16}{'year':>6}{'simulated':>12}{'observed':>12}{'diff':>8}"]
+    for route, years in res.summary["annual_arrivals"].items():
+        for year, v in years.items():
+            o, s = v["observed"], v["simulated"]
+            diff = f"{(s / o - 1) * 100:+.0f}%" if o else "-"
+            lines.append(f"{route:<16}{year:>6}{_fmt(s):>12}{_fmt(o):>12}{diff:>8}")
+    return lines
+
+
+def baseline_lines(res: ScenarioResult, base: ScenarioResult) -> list[str]:
+    lines = ["with levers vs all levers off (arrivals, whole run):"]
+    for route in res.summary["annual_arrivals"]:
+        s = sum(v["simulated"] for v in res.summary["annual_arrivals"][route].values())
+        b = sum(v["simulated"] for v in base.summary["annual_arrivals"][route].values())
+        lines.append(f"  {route:<16}{_fmt(s):>12} vs {_fmt(b):>12} ({(s / b - 1) * 100 if b else 0:+.1f}%)")
+    return lines
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    overrides: dict[str, Any] = parse_set(list(args.set or []))
+    kw = dict(seed=args.seed, start=args.start, end=args.end, overrides=overrides)
+    res = run_scenario(args.scenario, **kw)
+    tables = {"daily": res.daily, "monthly": res.monthly}
+    write_outputs(args.out, tables, res.manifest, parquet=not args.no_parquet)
+    if not args.quiet:
+        print(f"{res.scenario.name}: {res.scenario.start} to {res.scenario.end}, seed {args.seed} -> {args.out}")
+        print("\n".join(summary_lines(res)))
+        if res.scenario.compare_to_baseline:
+            base = run_scenario(args.scenario, baseline=True, **kw)
+            print("\n".join(baseline_lines(res, base)))
+    return 0

@@ -1,0 +1,131 @@
+"""Run a YAML scenario: validate, build, simulate the sea (then asylum, if configured), tabulate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crossings import observed as obs
+from crossings.core.output import hash_files, make_manifest
+from crossings.errors import InputError
+from crossings.scenario.load import fitted_path, load_raw, validate
+from crossings.scenario.observed_series import observed_frames
+from crossings.scenario.results import (
+    ScenarioResult,
+    annual_summary,
+    attach_observed,
+    sea_daily,
+    to_monthly,
+)
+from crossings.scenario.schema import Scenario
+from crossings.sea.model import build
+from crossings.sea.outcome import SeaOutcome
+from crossings.sea.simulate import Engine, simulate
+
+ASYLUM_PASSES = 2
+
+
+def _date(value: str | dt.date | None, flag: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(flag, str(value), "expected a date YYYY-MM-DD") from None
+
+
+def prepare(path: str | Path, start: Any = None, end: Any = None, overrides: Mapping[str, Any] | None = None,
+            baseline: bool = False) -> Scenario:
+    """The validated scenario after fitted values, overrides, the date window and (baseline) levers off."""
+    raw = load_raw(path, overrides)
+    s, e = _date(start, "--start"), _date(end, "--end")
+    if s is not None:
+        raw["start"] = s
+    if e is not None:
+        raw["end"] = e
+    if baseline:
+        for lever in (raw.get("levers") or {}).values():
+            if isinstance(lever, dict):
+                lever["enabled"] = False
+    return validate(raw, str(path))
+
+
+def run_sea_and_asylum(sc: Scenario, seed: int, engine: Engine = "numba") -> tuple[SeaOutcome, Any]:
+    """Sea, then asylum; where asylum deters (multiplier < 1), rerun the sea with it (2 passes)."""
+    sea = simulate(build(sc), seed, engine)
+    if sc.asylum is None:
+        return sea, None
+    from crossings.asylum.simulate import run_asylum
+
+    outcome = run_asylum(sc.asylum, sea, seed)
+    for _ in range(ASYLUM_PASSES - 1):
+        mult = getattr(outcome, "departure_multiplier", {}) or {}
+        if not any(np.any(np.asarray(v) < 1.0) for v in mult.values()):
+            break
+        sea = simulate(build(sc, multipliers=mult), seed, engine)
+        outcome = run_asylum(sc.asylum, sea, seed)
+    return sea, outcome
+
+
+def _totals(sc: Scenario, daily: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for tot in sc.observed_totals:
+        d = daily[(daily["route"] == tot.route) & (daily["measure"] == tot.measure)]
+        inside = d[(d["date"] >= tot.start.isoformat()) & (d["date"] <= tot.end.isoformat())]
+        covered = tot.start >= sc.start and tot.end <= sc.end
+        sim = float(inside["simulated"].sum()) if covered else None
+        rows.append({"route": tot.route, "measure": tot.measure, "start": tot.start.isoformat(),
+                     "end": tot.end.isoformat(), "observed": tot.value, "simulated": sim,
+                     "rel_error": (sim / tot.value - 1.0) if sim is not None and tot.value else None,
+                     "source": tot.source})
+    return rows
+
+
+def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = None,
+                 overrides: Mapping[str, Any] | None = None, baseline: bool = False,
+                 engine: Engine = "numba") -> ScenarioResult:
+    """Run one scenario; `baseline=True` switches every lever off (all else equal)."""
+    t0 = time.perf_counter()
+    sc = prepare(path, start, end, overrides, baseline)
+    sea, asylum = run_sea_and_asylum(sc, seed, engine)
+    dests = {o.route for o in sc.observed if o.route not in sea.routes}
+    dests |= {t.route for t in sc.observed_totals if t.route not in sea.routes}
+    dests |= {d for d in set(sea.destination_of_route.values())
+              if sum(v == d for v in sea.destination_of_route.values()) > 1}
+    sim_d = sea_daily(sea, dests)
+    obs_d, obs_m = observed_frames(sc, str(path), sc.start, sc.end)
+    daily = attach_observed(sim_d, obs_d, "date")
+    monthly = attach_observed(to_monthly(sim_d), obs_m, "month")
+    annual = annual_summary(monthly)
+    for tot in sc.observed_totals:  # full calendar years observed only as totals (e.g. by departure country)
+        y = str(tot.start.year)
+        if (tot.measure == "arrivals" and tot.start.timetuple().tm_yday == 1 and tot.end.year == tot.start.year
+                and (tot.end.month, tot.end.day) == (12, 31) and y in annual.get(tot.route, {})):
+            annual[tot.route][y]["observed"] = tot.value
+    summary: dict[str, Any] = {"annual_arrivals": annual, "observed_totals": _totals(sc, daily)}
+    if asylum is not None:
+        daily = pd.concat([daily, asylum.daily], ignore_index=True)
+        monthly = pd.concat([monthly, asylum.monthly], ignore_index=True)
+        summary["asylum"] = asylum.summary
+    p = Path(path)
+    files = [p] + ([fp] if (fp := fitted_path(p, {"fitted_file": sc.fitted_file})) else [])
+    manifest = make_manifest(
+        scenario=str(path), scenario_hash=hash_files(f for f in files if f.exists()), seed=seed,
+        wall_s=time.perf_counter() - t0,
+        data_versions={o.file: obs.data_version(o.file) for o in sc.observed},
+        extra={"start": sc.start.isoformat(), "end": sc.end.isoformat(), "baseline": baseline,
+               "overrides": {k: str(v) for k, v in (overrides or {}).items()}, "engine": engine,
+               "levers_enabled": {k: lv.enabled for k, lv in sc.levers.items()}},
+    )
+    return ScenarioResult(daily=daily, monthly=monthly, scenario=sc, summary=summary, manifest=manifest, sea=sea)
+
+
+def run_with_baseline(path: str | Path, **kwargs: Any) -> tuple[ScenarioResult, ScenarioResult]:
+    """(result, baseline) where the baseline has every lever switched off, all else equal."""
+    return run_scenario(path, **kwargs), run_scenario(path, baseline=True, **kwargs)

@@ -1,0 +1,278 @@
+"""Pydantic v2 schema of a Crossings scenario: dates not ticks, explicit units, unknown keys rejected.
+
+A scenario names places (regions where people gather, departure coasts, destinations), land links
+(region -> coast, with a log-attractiveness standing for cost), sea links (the crossing routes, each with
+its process parameters), inflows (people per day reaching a region, log-linear between dated knots),
+levers with start/end dates, and the observed series to compare with. See docs/scenario_format.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Place(Strict):
+    name: str
+    kind: Literal["region", "coast", "destination"]
+    country: str | None = None
+
+
+class LandLink(Strict):
+    """People gathering in `from_` may go to coast `to`; `attractiveness` is the log-weight of the coast
+    in the coast-choice logit (cost, networks, distance), relative to the region's other coasts."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: str = Field(alias="from")
+    to: str
+    attractiveness: float = 0.0
+    # optional drift: values by date (linear between, flat outside) replace the constant
+    attractiveness_by_date: dict[dt.date, float] | None = None
+
+
+class DatedSeries(Strict):
+    """A value that changes over time: linear interpolation between dated points, flat outside."""
+
+    unit: str
+    values: dict[dt.date, float]
+
+    @model_validator(mode="after")
+    def _nonempty(self) -> DatedSeries:
+        if not self.values:
+            raise ValueError("needs at least one dated value")
+        return self
+
+
+class MonthlyProb(Strict):
+    """Probability per day by calendar month (12 values, January first)."""
+
+    unit: Literal["probability per day"] = "probability per day"
+    by_month: list[Prob] = Field(min_length=12, max_length=12)
+
+
+class StopOutcome(Strict):
+    """What happens to people stopped before departure or intercepted at sea (shares summing to 1)."""
+
+    returned: Prob
+    detained: Prob
+    give_up: Prob
+
+    @model_validator(mode="after")
+    def _sum_one(self) -> StopOutcome:
+        if abs(self.returned + self.detained + self.give_up - 1.0) > 1e-6:
+            raise ValueError("returned + detained + give_up must equal 1")
+        return self
+
+
+class SeaLink(Strict):
+    """One crossing route from a departure coast to a destination, with its process parameters."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: str
+    from_: str = Field(alias="from")
+    to: str
+    weather: MonthlyProb  # chance that a day is a crossing window
+    launch_share: Prob  # share of waiting people who try on a good day ("per good day")
+    people_per_boat: DatedSeries  # "people per boat"
+    prevention: Prob = 0.0  # share of attempts stopped on land before departure (no lever)
+    interception: Prob = 0.0  # chance a departed boat is intercepted by the partner authority (no lever)
+    # boats the partner can intercept on one day: with more boats out, each one's chance falls to
+    # interception x capacity / boats (a surge overwhelms the patrols); null = no limit
+    interception_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per day
+    incident_per_boat: Prob  # chance a sailing boat has a fatal incident
+    lethality: Prob  # share of the people on a boat with an incident who die (no rescue lever)
+    stopped: StopOutcome
+    rescued_by_destination_share: Prob = 0.0  # share of arrivals brought ashore by the destination's ships
+
+
+class Inflow(Strict):
+    """People reaching a region: log-linear in time between dated knots (knots at most yearly), times
+    a smooth travel season exp(seasonal_amplitude * cos(2 pi (month - seasonal_peak_month) / 12))."""
+
+    region: str
+    unit: Literal["people per day"] = "people per day"
+    knots: dict[dt.date, Annotated[float, Field(gt=0.0)]]
+    seasonal_amplitude: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0  # log units
+    seasonal_peak_month: Annotated[float, Field(ge=1.0, lt=13.0)] = 7.0  # fractional month of the peak
+
+    @model_validator(mode="after")
+    def _spacing(self) -> Inflow:
+        days = sorted(self.knots)
+        if not days:
+            raise ValueError("needs at least one knot")
+        for a, b in zip(days, days[1:], strict=False):
+            if (b - a).days < 365:
+                raise ValueError(f"knots {a} and {b} are closer than a year")
+        return self
+
+
+class Choice(Strict):
+    """Coast choice: P(coast) ~ exp(attractiveness - risk_weight * risk), risk = P(attempt fails or kills)."""
+
+    risk_weight: float = Field(ge=0.0)
+
+
+class LeverBase(Strict):
+    start: dt.date
+    end: dt.date | None = None
+    enabled: bool = True
+    ramp_days: float = Field(default=0.0, ge=0.0)  # linear build-up of the effect after `start` (days)
+
+
+class PartnerCoastguard(LeverBase):
+    """A deal with the departure country: prevention before departure and interception at sea."""
+
+    type: Literal["partner_coastguard"]
+    route: str
+    prevention: Prob | None = None  # share of attempts stopped on land while active (replaces the route's)
+    interception: Prob | None = None  # per-boat interception chance while active (replaces the route's)
+    interception_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per day while active
+
+
+class AntiSmuggling(LeverBase):
+    """Enforcement against smugglers: fewer launches (boats) per good day."""
+
+    type: Literal["anti_smuggling"]
+    route: str
+    launch_multiplier: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
+class Rescue(LeverBase):
+    """Search and rescue: multiplies the lethality of incidents on the listed routes."""
+
+    type: Literal["rescue"]
+    routes: list[str]
+    death_multiplier: Annotated[float, Field(ge=0.0)]
+
+
+Lever = Annotated[PartnerCoastguard | AntiSmuggling | Rescue, Field(discriminator="type")]
+
+
+class ObservedSeries(Strict):
+    """One observed series to compare with: a column of a bundled file (crossings.observed.load)."""
+
+    route: str  # a route name, or a destination name for all routes to it
+    measure: Literal["arrivals", "departures", "boats", "interceptions", "deaths", "prevented"]
+    file: str
+    column: str
+    freq: Literal["daily", "monthly"]
+    filter: dict[str, str] = Field(default_factory=dict)  # column == value row filter
+    absent_is_zero: bool = False  # daily files that omit days without arrivals (UNHCR Italy)
+
+
+class ObservedTotal(Strict):
+    """An observed total over a period (e.g. arrivals by departure country), copied from a bundled file."""
+
+    route: str
+    measure: Literal["arrivals", "departures", "boats", "interceptions", "deaths", "prevented"]
+    start: dt.date
+    end: dt.date
+    value: float
+    source: str  # bundled file (and row) it comes from
+
+
+class NetworkPlace(Strict):
+    """A land location of a displacement network (as in Flee's locations.csv)."""
+
+    name: str
+    kind: Literal["conflict", "town", "camp", "idpcamp", "forward", "marker"]
+    country: str = ""
+    lat: float = 0.0
+    lon: float = 0.0
+    population: int = Field(default=0, ge=0)  # residents (towns, conflict zones) or capacity (camps)
+    conflict_date: dt.date | None = None
+
+
+class NetworkLink(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: str = Field(alias="from")
+    to: str
+    distance_km: float = Field(ge=0.0)
+
+
+class LandNetwork(Strict):
+    """Places and land links of a conflict-displacement network, e.g. imported from a Flee case
+    (crossings.scenario.from_flee). Carried and validated; the Flee engine runs such cases."""
+
+    places: list[NetworkPlace]
+    links: list[NetworkLink]
+
+    @model_validator(mode="after")
+    def _known_ends(self) -> LandNetwork:
+        names = {p.name for p in self.places}
+        for i, ln in enumerate(self.links):
+            for end in (ln.from_, ln.to):
+                if end not in names:
+                    raise ValueError(f"links.{i}: unknown place {end!r}")
+        return self
+
+
+class Scenario(Strict):
+    name: str
+    description: str = ""
+    start: dt.date
+    end: dt.date
+    fitted_file: str | None = None  # fitted values (key path -> value), merged before validation
+    compare_to_baseline: bool = False
+    places: list[Place]
+    land_links: list[LandLink]
+    sea_links: list[SeaLink]
+    inflows: list[Inflow]
+    choice: Choice
+    levers: dict[str, Lever] = Field(default_factory=dict)
+    observed: list[ObservedSeries] = Field(default_factory=list)
+    observed_totals: list[ObservedTotal] = Field(default_factory=list)
+    land_network: LandNetwork | None = None  # optional displacement network (Flee import)
+    asylum: Any = None  # crossings.asylum.schema.AsylumConfig when that module exists (checked in load)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        kinds = {p.name: p.kind for p in self.places}
+        if len(kinds) != len(self.places):
+            raise ValueError("place names must be unique")
+        for i, ll in enumerate(self.land_links):
+            if kinds.get(ll.from_) != "region":
+                raise ValueError(f"land_links.{i}.from: {ll.from_!r} is not a region place")
+            if kinds.get(ll.to) != "coast":
+                raise ValueError(f"land_links.{i}.to: {ll.to!r} is not a coast place")
+        coasts = [s.from_ for s in self.sea_links]
+        for i, s in enumerate(self.sea_links):
+            if kinds.get(s.from_) != "coast":
+                raise ValueError(f"sea_links.{i}.from: {s.from_!r} is not a coast place")
+            if kinds.get(s.to) != "destination":
+                raise ValueError(f"sea_links.{i}.to: {s.to!r} is not a destination place")
+            if sum(1 for ll in self.land_links if ll.to == s.from_) != 1:
+                raise ValueError(f"sea_links.{i}.from: coast {s.from_!r} needs exactly one land link")
+        if len(set(coasts)) != len(coasts):
+            raise ValueError("one sea link per departure coast")
+        routes = {s.name for s in self.sea_links}
+        if len(routes) != len(self.sea_links):
+            raise ValueError("sea link names must be unique")
+        for i, inf in enumerate(self.inflows):
+            if kinds.get(inf.region) != "region":
+                raise ValueError(f"inflows.{i}.region: {inf.region!r} is not a region place")
+        for name, lv in self.levers.items():
+            named = lv.routes if isinstance(lv, Rescue) else [lv.route]
+            for r in named:
+                if r not in routes:
+                    raise ValueError(f"levers.{name}: unknown route {r!r}")
+            if lv.end is not None and lv.end < lv.start:
+                raise ValueError(f"levers.{name}.end: before start")
+        dests = {p.name for p in self.places if p.kind == "destination"}
+        for i, ob in enumerate(self.observed):
+            if ob.route not in routes | dests:
+                raise ValueError(f"observed.{i}.route: {ob.route!r} is neither a route nor a destination")
+        for i, tot in enumerate(self.observed_totals):
+            if tot.route not in routes | dests:
+                raise ValueError(f"observed_totals.{i}.route: {tot.route!r} is neither a route nor a destination")
+        return self

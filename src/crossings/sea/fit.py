@@ -1,0 +1,213 @@
+"""Fit a sea scenario's free parameters to its observed series, and write the fitted-values file.
+
+Method (docs/sea_model.md, "Fitting"):
+1. Directly from data, where a parameter is observed: the Channel's crossing-window probability per
+   calendar month = share of days with at least one arrival in that month, over the fit-window years
+   from 2022 (when enough people wait that a good day nearly always shows arrivals).
+2. Penalised least squares (scipy.optimize.least_squares, trust-region reflective, bounds) on the
+   mean-field model: residuals log(sim + 10) - log(obs + 10) of every monthly observed series in the
+   fit window (deaths and interceptions weighted 0.5: lumpy, and counted with repeats), plus the log annual sums of each series over complete years and
+   every observed total inside the window (weight 6), plus a roughness penalty on the second
+   differences of each yearly-knot curve (weight 0.05).
+3. The launch share (spread of departures over good days) is profiled: for each value on a grid, the
+   step-2 fit is redone and the agent model (seed 1) is run; the value whose ratio of the 95th-percentile
+   day to the mean day of the daily arrivals series is closest to the observed ratio is kept.
+The result is a YAML file {values: {key.path: value}, method, window, residual summary} next to the
+scenario (default: the scenario's `fitted_file`); `--output` writes elsewhere, leaving the shipped fit.
+
+Usage: python -m crossings.sea.fit scenarios/central_med.yaml [--fit-start D] [--fit-end D] [--output F] [--cold]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy.optimize import least_squares
+
+from crossings import observed as obs
+from crossings.core.calendar import date_index
+from crossings.errors import InputError
+from crossings.scenario.load import _unalias, apply_overrides, fitted_path, load_raw, read_yaml, validate
+from crossings.scenario.observed_series import observed_frames
+from crossings.sea.fitspec import SPECS, Free, knot_groups
+from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT
+from crossings.sea.model import build
+from crossings.sea.simulate import run_arrays
+
+ROWS = {"arrivals": ARR, "departures": DEP, "boats": BOATS, "interceptions": INT, "deaths": DEATHS,
+        "prevented": PREV, "waiting": WAIT}
+WEIGHT = {"deaths": 0.5, "interceptions": 0.5}
+W_TOTAL = 6.0
+W_ROUGH = 0.05
+OFFSET = 10.0
+LAUNCH_GRID = (0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0)
+
+
+class Problem:
+    """Everything fixed during one fit: the base raw scenario, the window, the observed targets."""
+
+    def __init__(self, path: Path, raw: dict[str, Any], fit_start: dt.date, fit_end: dt.date) -> None:
+        self.path, self.raw = path, raw
+        self.raw["start"], self.raw["end"] = fit_start, fit_end
+        sc = validate(_unalias(self.raw), str(path))
+        self.start, self.end = sc.start, sc.end
+        self.routes = [s.name for s in sc.sea_links]
+        self.dest = {s.name: s.to for s in sc.sea_links}
+        self.obs_d, obs_m = observed_frames(sc, str(path), sc.start, sc.end)
+        self.obs_m = obs_m.dropna(subset=["observed"])
+        months = date_index(sc.start, (sc.end - sc.start).days + 1).strftime("%Y-%m")
+        self.month_labels, self.month_starts = np.unique(np.asarray(months), return_index=True)
+        self.totals = [t for t in sc.observed_totals if t.start >= sc.start and t.end <= sc.end]
+        self.frees: list[Free] = SPECS[sc.name](self.raw)
+        self.groups = knot_groups(self.frees)
+
+    def values(self, x: np.ndarray) -> dict[str, Any]:
+        vals: dict[str, Any] = {}
+        for f, v in zip(self.frees, x, strict=True):
+            f.write(float(v), vals)
+        return vals
+
+    def scenario(self, x: np.ndarray, extra: dict[str, Any] | None = None) -> Any:
+        raw = apply_overrides(_unalias(self.raw), {**self.values(x), **(extra or {})}, file="fit")
+        return validate(raw, str(self.path))
+
+    def series(self, out: np.ndarray, route: str, measure: str) -> np.ndarray:
+        rows = [i for i, r in enumerate(self.routes) if r == route or self.dest[r] == route]
+        return out[ROWS[measure], rows].sum(axis=0)
+
+    def residuals(self, x: np.ndarray, extra: dict[str, Any] | None = None) -> np.ndarray:
+        out = run_arrays(build(self.scenario(x, extra)), 1, "meanfield")
+        res = []
+        for (route, measure), g in self.obs_m.groupby(["route", "measure"]):
+            monthly = np.add.reduceat(self.series(out, str(route), str(measure)), self.month_starts)
+            sim = pd.Series(monthly, index=self.month_labels).reindex(g["month"]).to_numpy()
+            w = WEIGHT.get(str(measure), 1.0)
+            ob = g["observed"].to_numpy()
+            res.append(w * (np.log(sim + OFFSET) - np.log(ob + OFFSET)))
+            years = g["month"].str[:4].to_numpy()
+            for y in np.unique(years):  # annual sums of complete years: the level, not just the shape
+                m = years == y
+                if m.sum() == 12:
+                    res.append(np.array([W_TOTAL * w * (np.log(sim[m].sum() + OFFSET) - np.log(ob[m].sum() + OFFSET))]))
+        for t in self.totals:
+            s = self.series(out, t.route, t.measure)
+            a, b = (t.start - self.start).days, (t.end - self.start).days + 1
+            res.append(np.array([W_TOTAL * (np.log(s[a:b].sum() + OFFSET) - np.log(t.value + OFFSET))]))
+        for grp in self.groups:
+            if len(grp) >= 3:
+                res.append(W_ROUGH * np.diff(x[grp], n=2))
+        return np.concatenate(res)
+
+
+def channel_weather(p: Problem) -> list[float] | None:
+    """Share of days with arrivals per calendar month, fit-window years from 2022 (daily arrivals)."""
+    d = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= "2022-01-01")]
+    if p.raw.get("name") != "channel" or d.empty:
+        return None
+    month = d["date"].str[5:7].astype(int)
+    share = (d["observed"] > 0).groupby(month).mean()
+    return [round(float(share.get(m, np.nan)), 4) for m in range(1, 13)]
+
+
+def _p95_ratio(v: np.ndarray) -> float:
+    """95th-percentile day over the mean day, in the last 3 years of the series (where the trend is flat)."""
+    v = v[-3 * 365:]
+    return float(np.percentile(v, 95) / max(v.mean(), 1e-9))
+
+
+def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose: bool = True,
+        cold: bool = False) -> dict[str, Any]:
+    # start from the YAML + the current fitted file (warm), or from the YAML alone (cold: used for
+    # out-of-sample fits, so nothing fitted on later data leaks in through the starting point)
+    raw0 = load_raw(path, {"fitted_file": None}) if cold else load_raw(path)
+    sc0 = validate(_unalias(raw0), str(path))
+    if sc0.name not in SPECS:
+        raise InputError(str(path), "name", f"no fit specification for scenario {sc0.name!r} ({', '.join(SPECS)})")
+    p = Problem(path, raw0, fit_start or sc0.start, fit_end or sc0.end)
+    fixed: dict[str, Any] = {}
+    weather = channel_weather(p)
+    if weather is not None:
+        fixed.update({f"sea_links.{r}.weather.by_month": weather for r in p.routes})
+    lo = np.array([f.lo for f in p.frees])
+    hi = np.array([f.hi for f in p.frees])
+    x0 = np.clip(np.array([f.x0 for f in p.frees]), lo, hi)
+    daily = p.obs_d[p.obs_d["measure"] == "arrivals"]
+    target = _p95_ratio(daily.groupby("date")["observed"].sum().to_numpy()) if len(daily) else None
+    best: tuple[float, float, Any] | None = None
+    for h in LAUNCH_GRID:
+        extra = {**fixed, **{f"sea_links.{r}.launch_share": h for r in p.routes}}
+        sol = least_squares(p.residuals, x0, bounds=(lo, hi), args=(extra,), method="trf", x_scale="jac",
+                            max_nfev=150, ftol=1e-6, xtol=1e-6)
+        sc = p.scenario(sol.x, extra)
+        out = run_arrays(build(sc), 1, "numba")
+        routes = daily["route"].iloc[0] if len(daily) else p.routes[0]
+        ratio = _p95_ratio(p.series(out, routes, "arrivals"))
+        gap = abs(np.log(ratio / target)) if target else 0.0
+        if verbose:
+            print(f"  launch_share {h:.2f}: cost {sol.cost:9.3f}, p95/mean {ratio:5.2f} (observed "
+                  f"{target if target is None else round(target, 2)})", flush=True)
+        if best is None or gap < best[0]:
+            best = (gap, h, (sol, extra))
+        x0 = sol.x
+    assert best is not None
+    _, h, (sol, extra) = best
+    vals = {k: _rounded(v) for k, v in {**extra, **p.values(sol.x)}.items()}
+    return {
+        "scenario": str(path.name),
+        "fit_window": {"start": p.start.isoformat(), "end": p.end.isoformat()},
+        "start": "cold (scenario YAML values)" if cold else "warm (previous fitted values)",
+        "method": "see crossings/sea/fit.py and docs/sea_model.md: direct estimates, penalised least squares "
+                  "on log monthly counts with the mean-field model, launch share profiled on the p95/mean day",
+        "cost": round(float(sol.cost), 4),
+        "n_residuals": int(sol.fun.size),
+        "data_versions": {f: obs.data_version(f) for f in sorted({o["file"] for o in p.raw.get("observed", [])})},
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "values": vals,
+    }
+
+
+def _rounded(v: Any) -> Any:
+    """5 significant digits: enough for the fit's precision, readable in the file."""
+    if isinstance(v, list):
+        return [_rounded(x) for x in v]
+    return float(f"{v:.5g}") if isinstance(v, float) else v
+
+
+def _date(s: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(s) if s else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m crossings.sea.fit", description=__doc__.splitlines()[0])
+    ap.add_argument("scenario")
+    ap.add_argument("--fit-start")
+    ap.add_argument("--fit-end")
+    ap.add_argument("--output", help="where to write (default: the scenario's fitted_file)")
+    ap.add_argument("--cold", action="store_true", help="start from the YAML values, not the current fit")
+    a = ap.parse_args(argv)
+    path = Path(a.scenario)
+    try:
+        result = fit(path, _date(a.fit_start), _date(a.fit_end), cold=a.cold)
+        target = Path(a.output) if a.output else fitted_path(path, read_yaml(path))
+    except InputError as err:
+        print(f"crossings.sea.fit: error: {err}", file=sys.stderr)
+        return 2
+    if target is None:
+        print("crossings.sea.fit: error: no --output and the scenario has no fitted_file", file=sys.stderr)
+        return 2
+    header = "# Written by python -m crossings.sea.fit; do not edit by hand (rerun the fit instead).\n"
+    target.write_text(header + yaml.safe_dump(result, sort_keys=False, default_flow_style=None, width=100))
+    print(f"wrote {target} (cost {result['cost']}, window {result['fit_window']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Which scenario values are free in the fit, their bounds, and how a parameter vector writes them.
+
+Each free parameter has a key path (as in `--set`) so the fitted file is a plain {key.path: value}
+mapping merged into the scenario at load time. Derived values (the month-of-year weather curve, the
+shared launch share) are written to several key paths from one parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Values = dict[str, Any]
+
+
+@dataclass
+class Free:
+    name: str
+    lo: float
+    hi: float
+    x0: float
+    write: Callable[[float, Values], None]  # add key.path -> value entries for parameter value x
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _route_names(raw: dict[str, Any]) -> list[str]:
+    return [str(s["name"]) for s in raw["sea_links"]]
+
+
+def inflow_knots(raw: dict[str, Any], i: int) -> list[Free]:
+    """Log people per day at each knot of inflow i. Knots after the fit window's end are not free: they
+    repeat the last knot inside it (the level persists), so an out-of-sample fit has no free future."""
+    region = raw["inflows"][i]["region"]
+    end = dt.date.fromisoformat(str(raw["end"]))
+    days = sorted(raw["inflows"][i]["knots"], key=date_key)
+    inside = [d for d in days if date_key(d) <= end.isoformat()] or days[:1]
+    later = [d for d in days if d not in inside]
+    out = []
+    for day in inside:
+        keys = [f"inflows.{i}.knots.{date_key(day)}"]
+        if day == inside[-1]:
+            keys += [f"inflows.{i}.knots.{date_key(d)}" for d in later]
+
+        def w(x: float, vals: Values, keys: list[str] = keys) -> None:
+            for k in keys:
+                vals[k] = math.exp(x)
+
+        v = float(raw["inflows"][i]["knots"][day])
+        out.append(Free(f"log_inflow[{region},{date_key(day)}]", math.log(0.05), math.log(5000.0), math.log(v), w))
+    return out
+
+
+def log_value(path: str, x0: float, lo: float, hi: float) -> Free:
+    """A positive value fitted on the log scale."""
+
+    def w(x: float, vals: Values) -> None:
+        vals[path] = math.exp(x)
+
+    return Free(path, math.log(lo), math.log(hi), math.log(min(max(x0, lo), hi)), w)
+
+
+def season(raw: dict[str, Any], i: int) -> list[Free]:
+    inf = raw["inflows"][i]
+    return [value(f"inflows.{i}.seasonal_amplitude", float(inf.get("seasonal_amplitude", 0.5)), 0.0, 3.0),
+            value(f"inflows.{i}.seasonal_peak_month", float(inf.get("seasonal_peak_month", 7.0)), 4.0, 10.0)]
+
+
+def shared(raw: dict[str, Any], field: str, lo: float, hi: float, routes: list[str] | None = None) -> Free:
+    names = routes or _route_names(raw)
+    x0 = float(next(s[field] for s in raw["sea_links"] if s["name"] == names[0]))
+
+    def w(x: float, vals: Values) -> None:
+        for r in names:
+            vals[f"sea_links.{r}.{field}"] = x
+
+    return Free(f"{field}[{','.join(names)}]", lo, hi, min(max(x0, lo), hi), w)
+
+
+def value(path: str, x0: float, lo: float, hi: float) -> Free:
+    def w(x: float, vals: Values) -> None:
+        vals[path] = x
+
+    return Free(path, lo, hi, min(max(x0, lo), hi), w)
+
+
+def raised(base_path: str, lever_path: str, raw: dict[str, Any]) -> list[Free]:
+    """A route's interception and a deal's: lever = base + raise, raise >= 0 (a deal adds patrols; the
+    evidence has the intercepted share rising after the Tunisia MoU, EVIDENCE.md)."""
+    state = {"base": 0.3, "up": 0.1}
+
+    def make(k: str) -> Callable[[float, Values], None]:
+        def w(x: float, vals: Values) -> None:
+            state[k] = x
+            vals[base_path] = state["base"]
+            vals[lever_path] = min(state["base"] + state["up"], 0.95)
+        return w
+
+    return [Free(f"{base_path}", 0.0, 0.9, 0.3, make("base")),
+            Free(f"raise of {lever_path}", 0.0, 0.6, 0.1, make("up"))]
+
+
+def seasonal_weather(raw: dict[str, Any]) -> list[Free]:
+    """p(month) = logistic(a + b cos(2 pi (month - peak) / 12)), written to every route's by_month."""
+    state = {"a": 0.0, "b": 1.0, "peak": 7.0}
+    names = _route_names(raw)
+
+    def make(k: str) -> Callable[[float, Values], None]:
+        def w(x: float, vals: Values) -> None:
+            state[k] = x
+            curve = [_logistic(state["a"] + state["b"] * math.cos(2 * math.pi * (m - state["peak"]) / 12))
+                     for m in range(1, 13)]
+            for r in names:
+                vals[f"sea_links.{r}.weather.by_month"] = curve
+        return w
+
+    return [Free("weather_a", -3.0, 3.0, 0.0, make("a")), Free("weather_b", 0.0, 4.0, 1.0, make("b")),
+            Free("weather_peak_month", 4.0, 10.0, 7.0, make("peak"))]
+
+
+def attractiveness_knots(raw: dict[str, Any], j: int) -> list[Free]:
+    link = raw["land_links"][j]
+    out = []
+    for day, v in (link.get("attractiveness_by_date") or {}).items():
+        out.append(value(f"land_links.{j}.attractiveness_by_date.{day}", float(v), -5.0, 5.0))
+    return out
+
+
+def central_med(raw: dict[str, Any]) -> list[Free]:
+    tun = next(j for j, ll in enumerate(raw["land_links"]) if ll["to"] == "tunisia")
+    lv = raw["levers"]
+    return [
+        *inflow_knots(raw, 0), *inflow_knots(raw, 1), *season(raw, 0), *season(raw, 1),
+        *attractiveness_knots(raw, tun),
+        value("choice.risk_weight", float(raw["choice"]["risk_weight"]), 0.0, 10.0),
+        *seasonal_weather(raw),
+        shared(raw, "incident_per_boat", 1e-4, 0.5),
+        *raised("sea_links.tunisia_italy.interception", "levers.tunisia_mou.interception", raw),
+        value("levers.libya_coastguard.interception", float(lv["libya_coastguard"]["interception"]), 0.0, 0.95),
+        log_value("levers.libya_coastguard.interception_capacity",
+                  float(lv["libya_coastguard"].get("interception_capacity") or 20.0), 1.0, 1000.0),
+        log_value("sea_links.tunisia_italy.interception_capacity",
+                  float(next(s for s in raw["sea_links"] if s["name"] == "tunisia_italy").get("interception_capacity")
+                        or 20.0), 1.0, 1000.0),
+        value("levers.tunisia_mou.prevention", float(lv["tunisia_mou"]["prevention"]), 0.0, 0.95),
+        value("levers.tunisia_mou.ramp_days", float(lv["tunisia_mou"]["ramp_days"]), 0.0, 270.0),
+    ]
+
+
+def channel(raw: dict[str, Any]) -> list[Free]:
+    # prevention before the deal is bounded by the deal's (observed) level: the deal cannot lower it
+    deal = float(raw["levers"]["uk_france_deal"]["prevention"])
+    return [
+        *inflow_knots(raw, 0), *season(raw, 0),
+        value("sea_links.france_uk.prevention", float(raw["sea_links"][0]["prevention"]), 0.0, deal),
+        shared(raw, "incident_per_boat", 1e-4, 0.5),
+    ]
+
+
+SPECS: dict[str, Callable[[dict[str, Any]], list[Free]]] = {"central_med": central_med, "channel": channel}
+
+
+def knot_groups(frees: list[Free]) -> list[list[int]]:
+    """Indices of consecutive knots of each smooth curve (for the roughness penalty)."""
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(frees):
+        if f.name.startswith("log_inflow["):
+            groups.setdefault(f.name.split(",")[0], []).append(i)
+        elif ".attractiveness_by_date." in f.name:
+            groups.setdefault(f.name.rsplit(".", 1)[0], []).append(i)
+    return list(groups.values())
+
+
+def date_key(d: dt.date | str) -> str:
+    return d.isoformat() if isinstance(d, dt.date) else str(d)

@@ -1,0 +1,48 @@
+"""Mean-field (expected-value) version of the sea process: the same phases with expected flows.
+
+The agent model is linear in the waiting stock (every probability depends on the date only), so its
+expected daily flows equal these exactly (boats aside: the agent rounds boats up per day). Used by the
+fitting procedure, where it is thousands of times cheaper than the agent run.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, WAIT
+
+
+@nb.njit(cache=True)
+def mean_field(inflow, region_of_coast, choice, keep, p_good, launch, prevent, intercept, capacity,
+               incident, lethality, ppb, ret, det):
+    C, T = choice.shape
+    out = np.zeros((N_OUT, C, T))
+    W = np.zeros(C)
+    back = np.zeros(region_of_coast.max() + 1)  # people returned after a stop today, by region
+    for t in range(T):
+        back[:] = 0.0
+        for c in range(C):
+            W[c] += inflow[region_of_coast[c], t] * choice[c, t] * keep[c, t]
+            tries = p_good[c, t] * launch[c, t] * W[c]
+            stop = prevent[c, t] * tries
+            dep = tries - stop
+            # capacity binds on window days, when the boats go: boats on such a day = dep / p_good / ppb
+            pint = intercept[c, t]
+            if dep > 0.0 and p_good[c, t] > 0.0:
+                boats_good = max(1.0, dep / p_good[c, t] / ppb[c, t])
+                pint *= min(1.0, capacity[c, t] / boats_good)
+            caught = pint * dep
+            dead = (dep - caught) * incident[c, t] * lethality[c, t]
+            W[c] -= tries
+            back[region_of_coast[c]] += ret[c] * (stop + caught)
+            out[PREV, c, t] = stop
+            out[DEP, c, t] = dep
+            out[INT, c, t] = caught
+            out[DEATHS, c, t] = dead
+            out[ARR, c, t] = dep - caught - dead
+            out[BOATS, c, t] = dep / ppb[c, t]
+        for c in range(C):  # returned people choose a coast of their region again
+            W[c] += back[region_of_coast[c]] * choice[c, t]
+            out[WAIT, c, t] = W[c]
+    return out

@@ -1,0 +1,115 @@
+"""Numpy reference of kernel.sea_kernel: the same process and random keys, vectorised over people.
+
+Kept to check the numba kernel (tests assert identical outputs); too slow for full runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crossings.core.rng import tick_key_np, uniform_np
+from crossings.sea import streams as S
+from crossings.sea.kernel import (
+    ARR,
+    BOATS,
+    BOATS_MAX,
+    DEAD,
+    DEATHS,
+    DEP,
+    DETAINED,
+    GAVE_UP,
+    INT,
+    PREV,
+    WAIT,
+    WAITING,
+)
+
+
+def _fate(u: np.ndarray, ret: np.ndarray, det: np.ndarray) -> np.ndarray:
+    return np.where(u < ret, WAITING, np.where(u < ret + det, DETAINED, GAVE_UP)).astype(np.int8)
+
+
+def sea_reference(seed, counts, region_of_coast, choice, keep, p_good, launch, prevent, intercept, capacity,
+                  incident, lethality, boat_size, ret, det, out):
+    C, T = choice.shape
+    N = int(counts.sum())
+    state = np.zeros(N, dtype=np.int8)
+    coast = np.zeros(N, dtype=np.int8)
+    wait_days = np.zeros(N, dtype=np.int32)
+    waiting = np.empty(0, dtype=np.int64)
+    nxt = 0
+    for t in range(T):
+        kc = tick_key_np(seed, S.CHOICE, t)
+        for r in range(counts.shape[0]):
+            a = np.arange(nxt, nxt + counts[r, t], dtype=np.int64)
+            nxt += int(counts[r, t])
+            cs = np.flatnonzero(region_of_coast == r)
+            if cs.size == 0:
+                state[a] = GAVE_UP
+                continue
+            u = uniform_np(kc, 2 * a)
+            cum = np.cumsum(choice[cs, t])
+            pick = np.searchsorted(cum, u, side="right")  # first coast with u < cum
+            chosen = cs[np.minimum(pick, cs.size - 1)]
+            stay = uniform_np(kc, 2 * a + 1) < keep[chosen, t]
+            state[a] = np.where(stay, WAITING, GAVE_UP)
+            coast[a[stay]] = chosen[stay]
+            waiting = np.concatenate([waiting, a[stay]])
+        good = uniform_np(tick_key_np(seed, S.WEATHER, t), np.arange(C)) < p_good[:, t]
+        kl, kp = tick_key_np(seed, S.LAUNCH, t), tick_key_np(seed, S.PREVENT, t)
+        kb, kf = tick_key_np(seed, S.BOAT, t), tick_key_np(seed, S.FATE, t)
+        w = waiting
+        c = coast[w].astype(np.int64)
+        c0 = c  # coast of departure today (c changes for returned people)
+        tries = good[c] & (uniform_np(kl, w) < launch[c, t])
+        stopped = tries & (uniform_np(kp, w) < prevent[c, t])
+        dep = tries & ~stopped
+        rank = np.zeros(w.size, dtype=np.int64)
+        ndep = np.zeros(C, dtype=np.int64)
+        for cc in range(C):
+            m = dep & (c == cc)
+            ndep[cc] = int(m.sum())
+            rank[m] = np.arange(ndep[cc])
+        size = boat_size[:, t]
+        nb = np.where(ndep > 0, np.maximum(1, np.floor(ndep / size + 0.5).astype(np.int64)), 0)
+        bid = c * BOATS_MAX + rank * nb[c] // np.maximum(ndep[c], 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pint = np.where(nb > 0, intercept[:, t] * np.minimum(1.0, capacity[:, t] / nb), 0.0)
+        caught = dep & (uniform_np(kb, 2 * bid) < pint[c])
+        uf = uniform_np(kf, w)
+        died = dep & ~caught & (uniform_np(kb, 2 * bid + 1) < incident[c, t]) & (uf < lethality[c, t])
+        arrived = dep & ~caught & ~died
+        new = np.full(w.size, WAITING, dtype=np.int8)
+        fate = _fate(uf, ret[c], det[c])
+        new[stopped | caught] = fate[stopped | caught]
+        new[died] = DEAD
+        new[arrived] = 2
+        state[w] = new
+        back = (stopped | caught) & (new == WAITING)
+        wait_days[w[back]] = -1
+        if back.any():  # returned people choose a coast of their region again
+            ur = uniform_np(tick_key_np(seed, S.RECHOICE, t), w[back])
+            cb = c[back]
+            newc = cb.copy()
+            for r in np.unique(region_of_coast[cb]):
+                cs = np.flatnonzero(region_of_coast == r)
+                m = region_of_coast[cb] == r
+                cum = np.cumsum(choice[cs, t])
+                newc[m] = cs[np.minimum(np.searchsorted(cum, ur[m], side="right"), cs.size - 1)]
+            c = c.copy()
+            c[back] = newc
+            coast[w[back]] = newc
+        keepw = new == WAITING
+        wait_days[w[keepw]] += 1
+        for cc in range(C):
+            on = c0 == cc
+            out[PREV, cc, t] += np.sum(stopped & on)
+            out[DEP, cc, t] += np.sum(dep & on)
+            out[INT, cc, t] += np.sum(caught & on)
+            out[DEATHS, cc, t] += np.sum(died & on)
+            out[ARR, cc, t] += np.sum(arrived & on)
+            out[WAIT, cc, t] += np.sum(keepw & (c == cc))
+            out[BOATS, cc, t] = nb[cc]
+        # same order as the kernel: people who did not leave, then those returned after interception
+        waiting = np.concatenate([w[keepw & ~dep], w[keepw & dep]])
+    return state, coast, wait_days

@@ -1,0 +1,10 @@
+"""Random stream ids of the sea process (40-49 are the sea's; see crossings.core.rng)."""
+
+INFLOW = 40  # Poisson count of people reaching a region, index = region
+CHOICE = 41  # coast choice and deterrence, index = agent (two uniforms: agent*2, agent*2+1)
+WEATHER = 42  # crossing window, index = coast
+LAUNCH = 43  # a waiting person tries today, index = agent
+PREVENT = 44  # stopped on land, index = agent
+BOAT = 45  # boat intercepted / incident, index = boat id (two uniforms)
+FATE = 46  # after a stop: returned/detained/give up; death on an incident boat, index = agent
+RECHOICE = 47  # a person returned after a stop chooses a coast again, index = agent

@@ -1,0 +1,127 @@
+"""The sea process: numba kernel == numpy reference; conservation; agent mean == mean-field; levers act."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crossings.scenario.runner import prepare
+from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, WAIT, draw_inflow, sea_kernel
+from crossings.sea.model import build
+from crossings.sea.reference import sea_reference
+from crossings.sea.simulate import run_arrays
+
+ROOT = Path(__file__).resolve().parents[1]
+CM = ROOT / "scenarios" / "central_med.yaml"
+SMALL = {"inflows.0.knots.2023-07-01": 40.0, "inflows.0.knots.2024-07-01": 40.0,
+         "inflows.1.knots.2023-07-01": 5.0, "inflows.1.knots.2024-07-01": 5.0,
+         "levers.tunisia_mou.start": "2023-06-15"}
+
+
+def small(**extra: object):  # type: ignore[no-untyped-def]
+    return build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides={**SMALL, **extra}))
+
+
+def _both(a, seed):  # type: ignore[no-untyped-def]
+    counts = draw_inflow(seed, a.inflow)
+    outs, states = [], []
+    for fn in (sea_kernel, sea_reference):
+        out = np.zeros((N_OUT, len(a.routes), a.n_days))
+        states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, a.p_good, a.launch, a.prevent,
+                         a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ret, a.det, out))
+        outs.append(out)
+    return counts, outs, states
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 2**31), launch=st.floats(0.05, 1.0), prevention=st.floats(0.0, 0.9))
+def test_numba_equals_numpy_reference(seed: int, launch: float, prevention: float) -> None:
+    a = small(**{"sea_links.tunisia_italy.launch_share": launch, "levers.tunisia_mou.prevention": prevention})
+    _, (x, y), (sx, sy) = _both(a, seed)
+    np.testing.assert_array_equal(x, y)
+    for u, v in zip(sx, sy, strict=True):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_people_are_conserved() -> None:
+    a = small()
+    counts, (out, _), ((state, _coast, _w), _) = _both(a, 7)
+    from crossings.sea.kernel import DETAINED, GAVE_UP, WAITING
+
+    n = counts.sum()
+    assert state.size == n
+    assert out[ARR].sum() == (state == 2).sum()
+    assert out[DEATHS].sum() == (state == 3).sum()
+    assert out[WAIT, :, -1].sum() == (state == WAITING).sum()
+    assert (state == 0).sum() == 0
+    # every departure ends as arrival, death or interception
+    np.testing.assert_array_equal(out[DEP], out[ARR] + out[DEATHS] + out[INT])
+    assert (state == DETAINED).sum() + (state == GAVE_UP).sum() > 0
+    expect = np.where(out[DEP] > 0, np.maximum(1, np.floor(out[DEP] / a.boat_size + 0.5)), 0)
+    np.testing.assert_array_equal(out[BOATS], expect)  # round(people / people per boat), at least one
+
+
+def test_same_seed_same_result_other_seed_differs() -> None:
+    a = small()
+    x, y, z = run_arrays(a, 3), run_arrays(a, 3), run_arrays(a, 4)
+    np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(x, z)
+
+
+def test_agent_mean_matches_mean_field() -> None:
+    """The process is linear in the waiting stock, so E[agent flows] = mean-field flows (up to noise)."""
+    a = small()
+    mf = run_arrays(a, 0, "meanfield")
+    runs = np.array([run_arrays(a, s) for s in range(60)])
+    for row in (ARR, DEP, INT, PREV):
+        agent = runs[:, row].sum(axis=2)  # [seed, route]
+        mean, se = agent.mean(axis=0), agent.std(axis=0, ddof=1) / np.sqrt(len(runs))
+        assert np.all(np.abs(mean - mf[row].sum(axis=1)) < 4 * se + 1.0), (row, mean, mf[row].sum(axis=1))
+
+
+def test_weather_blocks_departures() -> None:
+    a = small(**{"sea_links.libya_italy.weather.by_month": [0.0] * 12})
+    out = run_arrays(a, 1)
+    i = a.routes.index("libya_italy")
+    assert out[DEP, i].sum() == 0 and out[WAIT, i, -1] > 0
+
+
+def test_tunisia_deal_cuts_tunisia_and_diverts_to_libya() -> None:
+    on, off = small(), small(**{"levers.tunisia_mou.enabled": False})
+    mon, moff = run_arrays(on, 0, "meanfield"), run_arrays(off, 0, "meanfield")
+    t, lib = on.routes.index("tunisia_italy"), on.routes.index("libya_italy")
+    assert mon[DEP, t].sum() < moff[DEP, t].sum()
+    assert mon[DEP, lib].sum() > moff[DEP, lib].sum()  # diversion: choice + returned people re-choosing
+
+
+def test_rescue_withdrawal_raises_deaths() -> None:
+    base = run_arrays(small(), 0, "meanfield")
+    worse = run_arrays(small(**{"levers.rescue_withdrawal.enabled": True}), 0, "meanfield")
+    assert worse[DEATHS].sum() > 2.0 * base[DEATHS].sum()
+
+
+def test_deterrence_multiplier_reduces_departures() -> None:
+    sc = prepare(CM, start="2023-05-01", end="2023-08-31", overrides=SMALL)
+    n = (sc.end - sc.start).days + 1
+    half = build(sc, multipliers={"italy": np.full(n, 0.5)})
+    full = build(sc)
+    d_half = run_arrays(half, 0, "meanfield")[DEP].sum()
+    d_full = run_arrays(full, 0, "meanfield")[DEP].sum()
+    assert d_half == pytest.approx(0.5 * d_full, rel=1e-9)
+
+
+def test_interception_capacity_lowers_the_share_in_a_surge_and_mean_field_follows() -> None:
+    kw = dict(start="2023-05-01", end="2023-09-30")
+    free = build(prepare(CM, **kw, overrides={"sea_links.tunisia_italy.interception_capacity": None}))
+    tight = build(prepare(CM, **kw, overrides={"sea_links.tunisia_italy.interception_capacity": 3}))
+    t = tight.routes.index("tunisia_italy")
+    share = lambda o: o[INT, t].sum() / o[DEP, t].sum()  # noqa: E731
+    assert share(run_arrays(tight, 1)) < 0.8 * share(run_arrays(free, 1))
+    # capacity makes the process non-linear; the mean-field stays close to the agent mean
+    mf = run_arrays(tight, 0, "meanfield")[INT, t].sum()
+    agent = np.mean([run_arrays(tight, s)[INT, t].sum() for s in range(8)])
+    assert abs(agent / mf - 1.0) < 0.05
