@@ -48,7 +48,8 @@ def flee_ard(sim: np.ndarray, data: np.ndarray) -> tuple[float, float, np.ndarra
 
     extract-validation-results.py takes U and the simulated camp total from run.py's "refugees in camps" columns
     instead; those equal the sums used here except on days when the cumulative raw UNHCR count is not yet
-    positive (run.py then writes 0 totals), which among the bundled cases happens only on car2013's day 0.
+    positive (run.py then writes 0 totals): among the bundled cases only car2013's day 0, when all its camps
+    are empty in data and simulation alike, so both give the same ARDs there.
     """
     sim = np.asarray(sim, dtype=np.float64)
     data = np.asarray(data, dtype=np.float64)

@@ -44,7 +44,8 @@ def test_shipped_fit_values_within_bounds(name: str) -> None:
     checked = 0
     for f in p.frees:
         if f.name in vals:  # parameters written to their own key path
-            assert f.lo - 1e-6 <= vals[f.name] <= f.hi + 1e-6, f.name
+            v = float(np.log(vals[f.name])) if f.log else vals[f.name]
+            assert f.lo - 1e-6 <= v <= f.hi + 1e-6, f.name
             checked += 1
     assert checked >= 2
     assert all(0.0 <= v <= 1.0 for k, v in vals.items() if k.endswith(".launch_share"))

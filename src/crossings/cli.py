@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="run a Flee case over N seeds and report Flee's ARD")
     v.add_argument("case_dir")
-    v.add_argument("--rules", help="simsetting.yml (default: the bundled classic rule set)")
+    v.add_argument("--rules", help="simsetting.yml (default: the case's own simsetting.yml, else the bundled classic rule set)")
     v.add_argument("--seeds", type=int, default=10)
     v.add_argument("--first-seed", type=int, default=1)
     v.add_argument("--engine", choices=["numba", "numpy"], default="numba")

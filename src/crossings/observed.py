@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported lazily: the Flee validate path must start fast
+    import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 OBSERVED_DIR = DATA_DIR / "observed"
@@ -29,6 +31,8 @@ def observed_path(name: str) -> Path:
 
 @lru_cache(maxsize=64)
 def _load_cached(stem: str) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(observed_path(stem))
 
 

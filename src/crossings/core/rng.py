@@ -26,17 +26,7 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 
-# Named streams: one per kind of decision, so adding a decision never shifts another's numbers.
-STREAM_SPAWN = 1
-STREAM_MOVE = 2
-STREAM_ROUTE = 3
-STREAM_WALK = 4
-STREAM_WEATHER = 10
-STREAM_LAUNCH = 11
-STREAM_INTERCEPT = 12
-STREAM_INCIDENT = 13
-STREAM_COAST_CHOICE = 14
-STREAM_ASYLUM = 20
+# Stream ids are owned by each process module: Flee engine 30-39, sea 40-49, asylum 50-59.
 
 
 @nb.njit(cache=True, inline="always")
@@ -63,9 +53,9 @@ def tick_key(seed: int, stream: int, tick: int) -> np.uint64:
     return np.uint64(_tick_key_jit(seed, stream, tick))
 
 
-@overload(tick_key, jit_options={"cache": True})
-def _tick_key_overload(seed, stream, tick):  # type: ignore[no-untyped-def]
-    def impl(seed, stream, tick):  # type: ignore[no-untyped-def]
+@overload(tick_key)
+def _tick_key_overload(seed, stream, tick):
+    def impl(seed, stream, tick):
         return _tick_key_jit(seed, stream, tick)
 
     return impl

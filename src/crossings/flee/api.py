@@ -14,12 +14,12 @@ from crossings.flee.metrics import ard, daily_errors
 from crossings.flee.model import Model, RawRun, build_model, simulate
 from crossings.flee.reader import read_case
 from crossings.flee.rules import FleeRules, load_rules
+from crossings.observed import flee_ruleset
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# Same place as crossings.observed.flee_ruleset(); computed here so the validate path needs no pandas.
-BUNDLED_RULES = Path(__file__).resolve().parent.parent / "data" / "flee_cases" / "rulesets" / "simsetting.yml"
+BUNDLED_RULES = flee_ruleset("simsetting.yml")
 
 
 def resolve_rules(case_dir: str | Path, rules: str | Path | FleeRules | None) -> tuple[FleeRules, str]:

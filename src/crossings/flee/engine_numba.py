@@ -55,8 +55,7 @@ def cap_multiplier(n, cap, buf):
     return 1.0 - (n - buf * cap) / (cap * (1.0 - buf))
 
 
-# Arrays are passed one by one, never in tuples: unpacking a tuple of arrays in a hot helper costs
-# reference-count traffic that made the kernel ten times slower.
+# The helpers below run once per day; the per-agent work lives inside run_days (see its docstring).
 
 @nb.njit(cache=True)
 def path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw):

@@ -272,6 +272,14 @@ def read_conflicts(path: Path, index: dict[str, int], length: int,
     return mat, has
 
 
+def _looks_like_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _read_series(path: Path, start: dt.date) -> Series:
     """A 'YYYY-MM-DD,count' series (Flee DataTable.ConvertCsvFileToNumPyTable)."""
     days: list[int] = []
@@ -280,8 +288,8 @@ def _read_series(path: Path, start: dt.date) -> Series:
     for line, cells in csvio.rows(path):
         if first:
             first = False
-            if cells[0] in ("DateTime", "Date") or len(cells) < 2:
-                continue
+            if len(cells) < 2 or not _looks_like_date(cells[0]):
+                continue  # a header row (Flee skips 'Date'/'DateTime'; we skip any non-date first row)
         if len(cells) < 2 or cells[1] == "":
             continue
         d = csvio.to_date(path, line, 0, cells[0])

@@ -46,4 +46,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if res.scenario.compare_to_baseline:
             base = run_scenario(args.scenario, baseline=True, **kw)
             print("\n".join(baseline_lines(res, base)))
+            if "asylum" in res.summary and "asylum" in base.summary:
+                from crossings.asylum.results import baseline_lines as asylum_baseline_lines
+
+                print("\n".join(asylum_baseline_lines(res.summary["asylum"], base.summary["asylum"])))
     return 0

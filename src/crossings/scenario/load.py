@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,9 @@ def fitted_path(path: Path, raw: Mapping[str, Any]) -> Path | None:
 
 def _loc(loc: tuple[Any, ...]) -> str:
     # pydantic puts the union tag in the location (levers.x.partner_coastguard.route): drop it
-    parts = [str(p) for p in loc if p not in ("partner_coastguard", "anti_smuggling", "rescue")]
+    # and the union-member tags of constrained types ("constrained-float", "list[Step]", "literal['observed']")
+    parts = [str(p) for p in loc if p not in ("partner_coastguard", "anti_smuggling", "rescue", "float", "int")
+             and not re.search(r"[\[\-']", str(p))]
     return ".".join(parts)
 
 

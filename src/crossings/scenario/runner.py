@@ -53,7 +53,12 @@ def prepare(path: str | Path, start: Any = None, end: Any = None, overrides: Map
         for lever in (raw.get("levers") or {}).values():
             if isinstance(lever, dict):
                 lever["enabled"] = False
-    return validate(raw, str(path))
+    sc = validate(raw, str(path))
+    if baseline and sc.asylum is not None:  # asylum levers live inside the asylum section
+        from crossings.asylum.simulate import strip_levers
+
+        sc.asylum = strip_levers(sc.asylum)
+    return sc
 
 
 def run_sea_and_asylum(sc: Scenario, seed: int, engine: Engine = "numba") -> tuple[SeaOutcome, Any]:

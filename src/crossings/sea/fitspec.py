@@ -23,6 +23,7 @@ class Free:
     hi: float
     x0: float
     write: Callable[[float, Values], None]  # add key.path -> value entries for parameter value x
+    log: bool = False  # x is the log of the value written
 
 
 def _logistic(x: float) -> float:
@@ -62,7 +63,7 @@ def log_value(path: str, x0: float, lo: float, hi: float) -> Free:
     def w(x: float, vals: Values) -> None:
         vals[path] = math.exp(x)
 
-    return Free(path, math.log(lo), math.log(hi), math.log(min(max(x0, lo), hi)), w)
+    return Free(path, math.log(lo), math.log(hi), math.log(min(max(x0, lo), hi)), w, log=True)
 
 
 def season(raw: dict[str, Any], i: int) -> list[Free]:
