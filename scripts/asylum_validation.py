@@ -135,7 +135,7 @@ def italy_section(out: list[str]) -> None:
     tab = pd.DataFrame(rows)
     base_cost = float(tab["cost 2024 (EUR m)"].iloc[0]) * 1e6
     out += [
-        "## 2. Italy-Albania 2024 (italy_albania.yaml; arrivals from observed UNHCR daily series, not H3's sea model)",
+        "## 2. Italy-Albania 2024 (italy_albania.yaml; arrivals from observed UNHCR daily series, not the sea model)",
         "",
         "What happened (policy_and_context_facts.csv): centres opened 11 Oct 2024; 16 people taken on 16 Oct",
         "(4 sent on at once as minors/vulnerable, 12 brought to Italy after the Rome court ruling of 18 Oct); 8",

@@ -89,18 +89,65 @@ def validate(raw: dict[str, Any], file: str) -> Scenario:
     return sc
 
 
-def load_raw(path: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The raw dict after merging the fitted-values file and then `overrides` (both by key path)."""
-    p = Path(path)
+def deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """`top` over `base`: mappings merge key by key, everything else (lists included) is replaced."""
+    out = dict(base)
+    for k, v in top.items():
+        out[k] = deep_merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _with_bases(p: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], list[Path]]:
+    """The file's dict over the chain of scenarios it `extends`, and every file read (for the manifest hash).
+
+    A scenario can build on another (`extends: channel.yaml`): the asylum scenarios reuse the fitted sea
+    routes this way instead of carrying copies that would drift. The base's fitted file is applied to the
+    base before the child's keys go over it.
+    """
+    if p.resolve() in seen:
+        raise InputError(str(p), "extends", "scenarios extend each other in a circle")
     raw = read_yaml(p)
+    files = [p]
+    base_name = raw.pop("extends", None)
+    if base_name is None:
+        return raw, files
+    base_path = p.parent / str(base_name)
+    if not base_path.is_file():
+        raise InputError(str(p), "extends", f"{base_path} does not exist")
+    base, base_files = _with_bases(base_path, (*seen, p.resolve()))
+    base_fp = fitted_path(base_path, base)
+    if base_fp is not None and "fitted_file" not in raw:
+        base_files.append(base_fp)
+        _apply_fitted(base, base_fp, base_path)
+        base.pop("fitted_file")
+    return deep_merge(base, raw), base_files + files
+
+
+def _apply_fitted(raw: dict[str, Any], fp: Path, owner: Path) -> None:
+    if not fp.exists():
+        raise InputError(str(owner), "fitted_file", f"{fp} does not exist (run crossings.sea.fit)")
+    apply_overrides(raw, read_yaml(fp).get("values", {}), file=str(fp))
+
+
+def scenario_files(path: str | Path, overrides: Mapping[str, Any] | None = None) -> list[Path]:
+    """Every file a scenario is made of (itself, what it extends, fitted files): hashed into the manifest."""
+    p = Path(path)
+    raw, files = _with_bases(p)
+    if overrides and "fitted_file" in overrides:
+        raw["fitted_file"] = overrides["fitted_file"]
+    fp = fitted_path(p, raw)
+    return files + ([fp] if fp is not None and fp.exists() else [])
+
+
+def load_raw(path: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The raw dict after merging bases (`extends`), the fitted-values file and then `overrides` (by key path)."""
+    p = Path(path)
+    raw, _ = _with_bases(p)
     if overrides and "fitted_file" in overrides:  # e.g. an out-of-sample fit: read it instead
         raw["fitted_file"] = overrides["fitted_file"]
     fp = fitted_path(p, raw)
     if fp is not None:
-        if not fp.exists():
-            raise InputError(str(p), "fitted_file", f"{fp} does not exist (run crossings.sea.fit)")
-        fitted = read_yaml(fp)
-        apply_overrides(raw, fitted.get("values", {}), file=str(fp))
+        _apply_fitted(raw, fp, p)
     if overrides:
         apply_overrides(raw, overrides)
     return raw

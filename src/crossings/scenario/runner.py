@@ -14,7 +14,7 @@ import pandas as pd
 from crossings import observed as obs
 from crossings.core.output import hash_files, make_manifest
 from crossings.errors import InputError
-from crossings.scenario.load import fitted_path, load_raw, validate
+from crossings.scenario.load import load_raw, scenario_files, validate
 from crossings.scenario.observed_series import observed_frames
 from crossings.scenario.results import (
     ScenarioResult,
@@ -118,10 +118,8 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
         daily = pd.concat([daily, asylum.daily], ignore_index=True)
         monthly = pd.concat([monthly, asylum.monthly], ignore_index=True)
         summary["asylum"] = asylum.summary
-    p = Path(path)
-    files = [p] + ([fp] if (fp := fitted_path(p, {"fitted_file": sc.fitted_file})) else [])
     manifest = make_manifest(
-        scenario=str(path), scenario_hash=hash_files(f for f in files if f.exists()), seed=seed,
+        scenario=str(path), scenario_hash=hash_files(scenario_files(path, overrides)), seed=seed,
         wall_s=time.perf_counter() - t0,
         data_versions={o.file: obs.data_version(o.file) for o in sc.observed},
         extra={"start": sc.start.isoformat(), "end": sc.end.isoformat(), "baseline": baseline,
