@@ -40,3 +40,10 @@ def test_document_sections_1_to_5(tmp_path: Path) -> None:
                    "People per boat", "per 1,000 arrivals", "levers.", ".enabled=false"):
         assert needle in text, needle
     assert "## 6." not in text
+
+
+def test_pass_fail_tally_counts_adjacent_cells() -> None:
+    mv = _load()
+    text = "| 2019 | pass | pass |\n| 2020 | **FAIL** | pass |\nBeats seasonal naive: **FAIL**.\nOK: pass."
+    assert len(mv.PASS.findall(text)) == 4
+    assert len(mv.FAIL.findall(text)) == 2

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
+import crossings.sea.fit as fit_mod
 from crossings.scenario.load import load_raw
 from crossings.sea.fit import Problem, _rounded, main
 from crossings.sea.fitspec import knot_groups
+from crossings.sea.model import build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,3 +69,42 @@ def test_cli_rejects_unknown_scenario_name(tmp_path: Path, capsys) -> None:  # t
     assert main([str(p), "--output", str(tmp_path / "out.yaml")]) == 2
     assert "no fit specification" in capsys.readouterr().err
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_libyan_interception_is_one_free_level_per_year_inside_the_window() -> None:
+    path = ROOT / "scenarios" / "central_med.yaml"
+    full = Problem(path, copy.deepcopy(load_raw(path)), dt.date(2019, 1, 1), dt.date(2024, 12, 31))
+    oos = Problem(path, copy.deepcopy(load_raw(path)), dt.date(2019, 1, 1), dt.date(2023, 12, 31))
+    names = [f.name for f in full.frees if f.name.startswith("levers.libya_coastguard")]
+    assert names == ["levers.libya_coastguard.interception"] + [
+        f"levers.libya_coastguard_{y}.interception" for y in range(2020, 2025)]
+    # fit to 2023: the 2024 level is not free, it repeats the 2023 level (no free future)
+    assert "levers.libya_coastguard_2024.interception" not in [f.name for f in oos.frees]
+    i = next(k for k, f in enumerate(oos.frees) if f.name == "levers.libya_coastguard_2023.interception")
+    x = np.array([f.x0 for f in oos.frees])
+    x[i] = 0.123
+    vals = oos.values(x)
+    assert vals["levers.libya_coastguard_2024.interception"] == vals["levers.libya_coastguard_2023.interception"] == 0.123
+    # the yearly step reaches the model: a higher 2022 level raises 2022 Libyan interceptions only
+    j = next(k for k, f in enumerate(full.frees) if f.name == "levers.libya_coastguard_2022.interception")
+    x = np.array([f.x0 for f in full.frees])
+    a = build(full.scenario(x)).intercept[0]
+    x[j] = min(x[j] + 0.2, 0.95)
+    b = build(full.scenario(x)).intercept[0]
+    year = pd.date_range("2019-01-01", "2024-12-31").year.to_numpy()
+    assert np.all(b[year == 2022] > a[year == 2022]) and np.allclose(b[year != 2022], a[year != 2022], rtol=0, atol=1e-12)
+
+
+def test_deaths_get_no_annual_sum_and_partial_years_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = ROOT / "scenarios" / "central_med.yaml"
+    raw = load_raw(path)
+    p = Problem(path, raw, dt.date(2019, 1, 1), dt.date(2023, 12, 31))
+    x = np.array([f.x0 for f in p.frees])
+    n = p.residuals(x).size
+    monkeypatch.setattr(fit_mod, "NO_ANNUAL", set())
+    assert p.residuals(x).size == n + 5  # one annual deaths residual per year 2019-2023
+    # Tunisian interceptions miss December 2023 but 2023 still gets an annual residual (11 months)
+    months = p.obs_m[(p.obs_m.route == "tunisia_italy") & (p.obs_m.measure == "interceptions")]["month"]
+    assert (months.str[:4] == "2023").sum() == 11
+    monkeypatch.setattr(fit_mod, "MIN_MONTHS", 12)
+    assert p.residuals(x).size == n + 5 - 1

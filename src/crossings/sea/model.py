@@ -85,7 +85,8 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     lethality = np.array([np.full(n, s.lethality) for s in links])
     ppb = np.array([dated_series(s.people_per_boat.values, start, n) for s in links])
     idx = {s.name: i for i, s in enumerate(links)}
-    for lv in sc.levers.values():
+    # in order of start: a later partner deal replaces an earlier one's levels (yearly Libyan levels)
+    for lv in sorted(sc.levers.values(), key=lambda lv: lv.start):
         if not lv.enabled:
             continue
         w = lever_weight(lv.start, lv.end, lv.ramp_days, start, n)
