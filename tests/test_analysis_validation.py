@@ -122,6 +122,8 @@ def test_observed_annual_lookup() -> None:
     assert list(v.observed_annual("tunisia_italy", "arrivals").index) == [2022, 2023, 2024]  # type: ignore[union-attr]
     assert v.observed_annual("italy", "arrivals")[2024] == 66617  # type: ignore[index]
     assert v.observed_annual("libya_italy", "deaths") is None
+    both = v.observed_annual("italy", "interceptions")
+    assert both is not None and both[2023] == 17025 + v.observed_annual("tunisia_italy", "interceptions")[2023]  # type: ignore[index]
 
 
 def test_calendar_month_table_and_range() -> None:

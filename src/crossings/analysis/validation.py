@@ -249,6 +249,8 @@ def observed_annual(route: str, measure: str) -> pd.Series | None:
         ("tunisia_italy", "interceptions"): lambda: _med_interceptions("interceptions_by_tunisian_coast_guard"),
         ("italy", "arrivals"): lambda: by_year(observed_italy_monthly()),
         ("italy", "deaths"): lambda: observed_mmp_deaths("italy"),
+        ("italy", "interceptions"): lambda: (_med_interceptions("interceptions_by_libyan_coast_guard")
+                                             + _med_interceptions("interceptions_by_tunisian_coast_guard")).dropna(),
     }
     get = table.get((route, measure))
     return None if get is None else get()
