@@ -17,6 +17,8 @@ from crossings.sea.simulate import run_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
 CM = ROOT / "scenarios" / "central_med.yaml"
+ONE_PER_BOAT = {f"sea_links.{r}.people_per_boat.values": {"2019-01-01": 1.0}
+                for r in ("libya_italy", "tunisia_italy", "other_italy")}
 SMALL = {"inflows.0.knots.2023-07-01": 40.0, "inflows.0.knots.2024-07-01": 40.0,
          "inflows.1.knots.2023-07-01": 5.0, "inflows.1.knots.2024-07-01": 5.0,
          "levers.tunisia_mou.start": "2023-06-15"}
@@ -61,8 +63,9 @@ def test_people_are_conserved() -> None:
     # every departure ends as arrival, death or interception
     np.testing.assert_array_equal(out[DEP], out[ARR] + out[DEATHS] + out[INT])
     assert (state == DETAINED).sum() + (state == GAVE_UP).sum() > 0
-    expect = np.where(out[DEP] > 0, np.maximum(1, np.floor(out[DEP] / a.boat_size + 0.5)), 0)
-    np.testing.assert_array_equal(out[BOATS], expect)  # round(people / people per boat), at least one
+    # boats launch full: every departing boat carries the day's people per boat
+    np.testing.assert_array_equal(out[DEP], out[BOATS] * a.boat_size)
+    assert out[BOATS].sum() > 0
 
 
 def test_same_seed_same_result_other_seed_differs() -> None:
@@ -73,14 +76,24 @@ def test_same_seed_same_result_other_seed_differs() -> None:
 
 
 def test_agent_mean_matches_mean_field() -> None:
-    """The process is linear in the waiting stock, so E[agent flows] = mean-field flows (up to noise)."""
-    a = small()
+    """With one person per boat the process is linear in the waiting stock: E[agent flows] = mean-field."""
+    a = small(**ONE_PER_BOAT, **{"sea_links.tunisia_italy.interception_capacity": None})
     mf = run_arrays(a, 0, "meanfield")
     runs = np.array([run_arrays(a, s) for s in range(60)])
     for row in (ARR, DEP, INT, PREV):
         agent = runs[:, row].sum(axis=2)  # [seed, route]
         mean, se = agent.mean(axis=0), agent.std(axis=0, ddof=1) / np.sqrt(len(runs))
         assert np.all(np.abs(mean - mf[row].sum(axis=1)) < 4 * se + 1.0), (row, mean, mf[row].sum(axis=1))
+
+
+def test_full_boats_only_the_mean_field_keeps_the_flow() -> None:
+    """Boats of 32 launch full: the stock short of a boat waits; the mean-field's expected shortfall
+    ((size - 1) / 2 per coast) keeps its flows within a few percent of the agent mean."""
+    a = small()
+    mf = run_arrays(a, 0, "meanfield")
+    runs = np.array([run_arrays(a, s) for s in range(30)])
+    dep = runs[:, DEP].sum(axis=2).mean(axis=0)
+    assert np.all(np.abs(dep - mf[DEP].sum(axis=1)) < 0.03 * mf[DEP].sum(axis=1) + 2 * a.boat_size.max())
 
 
 def test_weather_blocks_departures() -> None:
@@ -105,7 +118,8 @@ def test_rescue_withdrawal_raises_deaths() -> None:
 
 
 def test_deterrence_multiplier_reduces_departures() -> None:
-    sc = prepare(CM, start="2023-05-01", end="2023-08-31", overrides=SMALL)
+    sc = prepare(CM, start="2023-05-01", end="2023-08-31", overrides={**SMALL, **ONE_PER_BOAT,
+                 "sea_links.tunisia_italy.interception_capacity": None})  # linear: no capacity, 1 per boat
     n = (sc.end - sc.start).days + 1
     half = build(sc, multipliers={"italy": np.full(n, 0.5)})
     full = build(sc)
@@ -115,9 +129,9 @@ def test_deterrence_multiplier_reduces_departures() -> None:
 
 
 def test_interception_capacity_lowers_the_share_in_a_surge_and_mean_field_follows() -> None:
-    kw = dict(start="2023-05-01", end="2023-09-30")
-    free = build(prepare(CM, **kw, overrides={"sea_links.tunisia_italy.interception_capacity": None}))
-    tight = build(prepare(CM, **kw, overrides={"sea_links.tunisia_italy.interception_capacity": 3}))
+    kw: dict[str, str] = {"start": "2023-05-01", "end": "2023-09-30"}
+    free = build(prepare(CM, kw["start"], kw["end"], overrides={"sea_links.tunisia_italy.interception_capacity": None}))
+    tight = build(prepare(CM, kw["start"], kw["end"], overrides={"sea_links.tunisia_italy.interception_capacity": 3}))
     t = tight.routes.index("tunisia_italy")
     share = lambda o: o[INT, t].sum() / o[DEP, t].sum()  # noqa: E731
     assert share(run_arrays(tight, 1)) < 0.8 * share(run_arrays(free, 1))

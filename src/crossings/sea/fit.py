@@ -10,7 +10,7 @@ Method (docs/sea_model.md, "Fitting"):
    annual sums of each series except deaths over years with >= 10 observed months (weight 12), plus
    every observed total inside the window (weight 12 x sqrt(share of a year covered)), plus a
    roughness penalty on the second differences of each yearly-knot curve (weight 0.05).
-3. The launch share (spread of departures over good days) is profiled: for each value on a grid, the
+3. The launch share (chance that each full boat launches on a window day) is profiled: for each value on a grid, the
    step-2 fit is redone and the agent model (seed 1) is run; the value with the lowest step-2 objective
    evaluated on the agent run, plus the log gap between the simulated and observed ratio of the
    95th-percentile day to the mean day of daily arrivals as one more residual (weight W_TOTAL), is kept.

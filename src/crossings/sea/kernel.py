@@ -4,15 +4,19 @@ Phase order each day (same in reference.py and, in expectation, meanfield.py):
 1. inflow: Poisson(people per day) new people reach each region; each chooses a coast (logit on
    attractiveness and risk) and may be deterred (asylum multiplier); the rest wait at the coast;
 2. weather: one crossing-window draw per coast (month-dependent probability);
-3. launch: on a good day each waiting person tries with the route's launch share;
-4. prevention: a try is stopped on land with the prevention probability; stopped people return to
-   wait (choosing a coast of their region again, so a deal on one coast diverts people to the others),
-   are detained, or give up (stated shares);
-5. departure: the others board round(n / people per boat) boats (at least one), spread evenly in
-   waiting order; a boat is intercepted (same fates as a stop; returned people join the end of the
-   waiting list) or sails; the interception chance shrinks to chance x capacity / boats when more
-   boats leave than the patrols can handle; a sailing boat has an incident with a per-boat chance, which kills each
-   person on it with the lethality; the rest arrive.
+3. launch, per boat: on a good day smugglers can fill floor(waiting / people per boat) full boats at
+   a coast; each launches with the route's launch share; launched boats are filled from the waiting
+   list in order (longest wait first). People short of a full boat wait for the next one, so every
+   boat carries the data's people per boat (HO: boats grew 7 -> 53; a part-filled boat is not
+   launched because the smuggler's price is per seat and the boat is lost either way);
+4. prevention, per boat: a launched boat is stopped on the beach with the prevention probability;
+   each of its people then returns to wait (choosing a coast of their region again, so a deal on one
+   coast diverts people to the others), is detained, or gives up (stated shares, a draw each);
+5. departure: a boat not stopped leaves; it is intercepted (same fates as a stop) or sails; the
+   interception chance shrinks to chance x capacity / boats when more boats leave than the patrols
+   can handle; a sailing boat has an incident with a per-boat chance, which kills each person on it
+   with the lethality; the rest arrive. Returned people (stopped or intercepted) rejoin the end of
+   the waiting list.
 Agents are struct-of-arrays (state, coast, wait_days); a compact list of waiting ids keeps the loop
 over people actually at the coast.
 """
@@ -89,13 +93,12 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, p_good, launch, prev
     wait_days = np.zeros(N, dtype=np.int32)
     waiting = np.empty(N, dtype=np.int64)
     nextw = np.empty(N, dtype=np.int64)
+    back = np.empty(N, dtype=np.int64)
     nw = 0
     nxt = 0
-    deps = np.empty(N, dtype=np.int64)
-    good = np.zeros(C, dtype=np.bool_)
-    ndep = np.zeros(C, dtype=np.int64)
-    nb = np.zeros(C, dtype=np.int64)
-    seen = np.zeros(C, dtype=np.int64)
+    wc = np.zeros(C, dtype=np.int64)
+    seats = np.zeros(C, dtype=np.int64)  # people in launched boats today (boats x people per boat)
+    filled = np.zeros(C, dtype=np.int64)
     pint = np.zeros(C)
     for t in range(T):
         kc = tick_key(seed, S.CHOICE, t)
@@ -112,68 +115,73 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, p_good, launch, prev
                 waiting[nw] = a
                 nw += 1
         kw = tick_key(seed, S.WEATHER, t)
-        for c in range(C):
-            good[c] = uniform(kw, c) < p_good[c, t]
-            ndep[c] = 0
         kl = tick_key(seed, S.LAUNCH, t)
         kp = tick_key(seed, S.PREVENT, t)
         kb = tick_key(seed, S.BOAT, t)
         kf = tick_key(seed, S.FATE, t)
         kr = tick_key(seed, S.RECHOICE, t)
-        # pass 1: who tries, who is stopped on land; the others form today's departures
+        wc[:] = 0
+        for i in range(nw):
+            wc[coast[waiting[i]]] += 1
+        # boats launched per coast: each full boat goes with the launch share; then stopped on the beach
+        for c in range(C):
+            seats[c] = 0
+            filled[c] = 0
+            bs = boat_size[c, t]
+            nl = 0
+            if uniform(kw, c) < p_good[c, t]:
+                for k in range(wc[c] // bs):
+                    if uniform(kl, c * BOATS_MAX + k) < launch[c, t]:
+                        nl += 1
+            seats[c] = nl * bs
+            nbd = 0
+            for j in range(nl):
+                if uniform(kp, c * BOATS_MAX + j) >= prevent[c, t]:
+                    nbd += 1
+            out[BOATS, c, t] = nbd
+            # patrols can stop at most `capacity` boats a day: each boat's chance shrinks in a surge
+            pint[c] = intercept[c, t] * min(1.0, capacity[c, t] / nbd) if nbd > 0 else 0.0
+        # people in waiting order: into today's launched boats until they are full, else wait
         m = 0
-        nd = 0
+        nbk = 0
         for i in range(nw):
             a = waiting[i]
             c = coast[a]
-            st = WAITING
-            if good[c] and uniform(kl, a) < launch[c, t]:
-                if uniform(kp, a) < prevent[c, t]:
-                    out[PREV, c, t] += 1.0
-                    st = _stop_fate(uniform(kf, a), ret[c], det[c])
-                    if st == WAITING:
-                        c = _return(a, c, t, kr, region_of_coast, choice, coast, wait_days)
-                else:
-                    deps[nd] = a
-                    nd += 1
-                    ndep[c] += 1
-                    continue
-            state[a] = st
-            if st == WAITING:
+            if filled[c] >= seats[c]:
                 wait_days[a] += 1
                 out[WAIT, c, t] += 1.0
                 nextw[m] = a
                 m += 1
-        # boats: round(departing / people per boat), at least one; people spread evenly over them
-        for c in range(C):
-            nb[c] = max(1, int(np.floor(ndep[c] / boat_size[c, t] + 0.5))) if ndep[c] > 0 else 0
-            seen[c] = 0
-            out[BOATS, c, t] = nb[c]
-            # patrols can stop at most `capacity` boats a day: each boat's chance shrinks in a surge
-            pint[c] = intercept[c, t] * min(1.0, capacity[c, t] / nb[c]) if nb[c] > 0 else 0.0
-        # pass 2: each boat is intercepted, or sails and may have an incident
-        for j in range(nd):
-            a = deps[j]
-            c = coast[a]
-            bid = c * BOATS_MAX + seen[c] * nb[c] // ndep[c]
-            seen[c] += 1
-            out[DEP, c, t] += 1.0
-            if uniform(kb, 2 * bid) < pint[c]:
-                out[INT, c, t] += 1.0
+                continue
+            bid = c * BOATS_MAX + filled[c] // boat_size[c, t]
+            filled[c] += 1
+            st = WAITING
+            if uniform(kp, bid) < prevent[c, t]:
+                out[PREV, c, t] += 1.0
                 st = _stop_fate(uniform(kf, a), ret[c], det[c])
-                if st == WAITING:
-                    c = _return(a, c, t, kr, region_of_coast, choice, coast, wait_days)
-                    wait_days[a] += 1
-                    out[WAIT, c, t] += 1.0
-                    nextw[m] = a
-                    m += 1
-            elif uniform(kb, 2 * bid + 1) < incident[c, t] and uniform(kf, a) < lethality[c, t]:
-                out[DEATHS, c, t] += 1.0
-                st = DEAD
             else:
-                out[ARR, c, t] += 1.0
-                st = ARRIVED
+                out[DEP, c, t] += 1.0
+                if uniform(kb, 2 * bid) < pint[c]:
+                    out[INT, c, t] += 1.0
+                    st = _stop_fate(uniform(kf, a), ret[c], det[c])
+                elif uniform(kb, 2 * bid + 1) < incident[c, t] and uniform(kf, a) < lethality[c, t]:
+                    out[DEATHS, c, t] += 1.0
+                    st = DEAD
+                else:
+                    out[ARR, c, t] += 1.0
+                    st = ARRIVED
             state[a] = st
+            if st == WAITING:
+                back[nbk] = a
+                nbk += 1
+        # returned people (stopped or intercepted) choose a coast again and rejoin the end of the list
+        for i in range(nbk):
+            a = back[i]
+            c = _return(a, coast[a], t, kr, region_of_coast, choice, coast, wait_days)
+            wait_days[a] += 1
+            out[WAIT, c, t] += 1.0
+            nextw[m] = a
+            m += 1
         waiting, nextw = nextw, waiting
         nw = m
     return state, coast, wait_days

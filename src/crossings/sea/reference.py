@@ -60,21 +60,25 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, p_good, launch, p
         kb, kf = tick_key_np(seed, S.BOAT, t), tick_key_np(seed, S.FATE, t)
         w = waiting
         c = coast[w].astype(np.int64)
-        c0 = c  # coast of departure today (c changes for returned people)
-        tries = good[c] & (uniform_np(kl, w) < launch[c, t])
-        stopped = tries & (uniform_np(kp, w) < prevent[c, t])
-        dep = tries & ~stopped
-        rank = np.zeros(w.size, dtype=np.int64)
-        ndep = np.zeros(C, dtype=np.int64)
+        bs = boat_size[:, t]
+        seats = np.zeros(C, dtype=np.int64)
+        pint = np.zeros(C)
+        nbd = np.zeros(C, dtype=np.int64)
         for cc in range(C):
-            m = dep & (c == cc)
-            ndep[cc] = int(m.sum())
-            rank[m] = np.arange(ndep[cc])
-        size = boat_size[:, t]
-        nb = np.where(ndep > 0, np.maximum(1, np.floor(ndep / size + 0.5).astype(np.int64)), 0)
-        bid = c * BOATS_MAX + rank * nb[c] // np.maximum(ndep[c], 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pint = np.where(nb > 0, intercept[:, t] * np.minimum(1.0, capacity[:, t] / nb), 0.0)
+            nfull = int(np.sum(c == cc)) // int(bs[cc]) if good[cc] else 0
+            nl = int(np.sum(uniform_np(kl, cc * BOATS_MAX + np.arange(nfull, dtype=np.int64)) < launch[cc, t]))
+            seats[cc] = nl * bs[cc]
+            nbd[cc] = int(np.sum(uniform_np(kp, cc * BOATS_MAX + np.arange(nl, dtype=np.int64)) >= prevent[cc, t]))
+            if nbd[cc] > 0:
+                pint[cc] = intercept[cc, t] * min(1.0, capacity[cc, t] / nbd[cc])
+        rank = np.zeros(w.size, dtype=np.int64)  # place in the coast's waiting order
+        for cc in range(C):
+            m = c == cc
+            rank[m] = np.arange(int(m.sum()))
+        aboard = rank < seats[c]
+        bid = c * BOATS_MAX + rank // bs[c]
+        stopped = aboard & (uniform_np(kp, bid) < prevent[c, t])
+        dep = aboard & ~stopped
         caught = dep & (uniform_np(kb, 2 * bid) < pint[c])
         uf = uniform_np(kf, w)
         died = dep & ~caught & (uniform_np(kb, 2 * bid + 1) < incident[c, t]) & (uf < lethality[c, t])
@@ -86,6 +90,7 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, p_good, launch, p
         new[arrived] = 2
         state[w] = new
         back = (stopped | caught) & (new == WAITING)
+        c0 = c  # coast of departure today (c changes for returned people)
         wait_days[w[back]] = -1
         if back.any():  # returned people choose a coast of their region again
             ur = uniform_np(tick_key_np(seed, S.RECHOICE, t), w[back])
@@ -109,7 +114,7 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, p_good, launch, p
             out[DEATHS, cc, t] += np.sum(died & on)
             out[ARR, cc, t] += np.sum(arrived & on)
             out[WAIT, cc, t] += np.sum(keepw & (c == cc))
-            out[BOATS, cc, t] = nb[cc]
-        # same order as the kernel: people who did not leave, then those returned after interception
-        waiting = np.concatenate([w[keepw & ~dep], w[keepw & dep]])
+            out[BOATS, cc, t] = nbd[cc]
+        # same order as the kernel: people not aboard, then those returned after a stop or interception
+        waiting = np.concatenate([w[~aboard], w[back]])
     return state, coast, wait_days
