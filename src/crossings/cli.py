@@ -8,6 +8,7 @@ the demo in crossings.report.demo. Bad input raises InputError, printed as one l
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--engine", choices=["numba", "numpy"], default="numba")
     v.add_argument("--json", action="store_true", help="print one JSON object")
 
+    e = sub.add_parser("ensemble", help="run a YAML scenario over many seeds: mean and 5/50/95% per month")
+    e.add_argument("scenario")
+    e.add_argument("--out", required=True)
+    e.add_argument("--seeds", type=int, default=20)
+    e.add_argument("--first-seed", type=int, default=1)
+    e.add_argument("--jobs", type=int, default=1, help="processes (results do not depend on it)")
+    e.add_argument("--compare-baseline", action="store_true",
+                   help="also run each seed with every lever off and summarise the difference")
+    e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    e.add_argument("--no-parquet", action="store_true")
+
     d = sub.add_parser("demo", help="run both shipped sea-route scenarios and write an HTML report")
     d.add_argument("--out", default="out/demo", help="output directory for results and report.html")
     d.add_argument("--seed", type=int, default=1)
@@ -63,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from crossings.flee.commands import cmd_validate
 
             return cmd_validate(args)
+        if args.command == "ensemble":
+            from crossings.scenario.commands import cmd_ensemble
+
+            return cmd_ensemble(args)
         if args.command == "demo":
             from crossings.report.demo import cmd_demo
 
@@ -72,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 2
 
 

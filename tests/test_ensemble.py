@@ -1,0 +1,60 @@
+"""Ensembles: identical whatever the process count, ordered quantiles, lever effects from common random numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crossings.cli import main
+from crossings.ensemble import run_ensemble
+
+SCEN = Path(__file__).resolve().parents[1] / "scenarios"
+SHORT = {"end": "2019-06-30"}  # channel.yaml from 2018-01-01: a short, fast window
+
+
+def test_same_summary_serial_and_parallel() -> None:
+    a = run_ensemble(SCEN / "channel.yaml", [1, 2, 3], SHORT, jobs=1)
+    b = run_ensemble(SCEN / "channel.yaml", [1, 2, 3], SHORT, jobs=2)
+    pd.testing.assert_frame_equal(a.monthly, b.monthly)
+    pd.testing.assert_frame_equal(a.annual, b.annual)
+
+
+def test_quantiles_ordered_and_seeds_differ() -> None:
+    ens = run_ensemble(SCEN / "channel.yaml", [1, 2, 3, 4], SHORT)
+    m = ens.monthly
+    assert (m["p05"] <= m["p50"] + 1e-9).all() and (m["p50"] <= m["p95"] + 1e-9).all()
+    arr = m[(m["measure"] == "arrivals") & (m["route"] == "france_uk")]
+    assert (arr["sd"] > 0).any(), "different seeds must give different runs"
+    assert set(ens.annual["year"]) == {"2018", "2019"}
+
+
+def test_effect_is_exactly_zero_when_no_lever_acts() -> None:
+    # the only lever of channel.yaml starts in 2023: before it, lever-on and all-off runs share every draw
+    ens = run_ensemble(SCEN / "channel.yaml", [1, 2], SHORT, compare_baseline=True)
+    assert ens.effect is not None
+    assert np.allclose(ens.effect[["mean", "p05", "p95"]].to_numpy(), 0.0)
+
+
+def test_effect_of_a_lever_has_the_sign_it_must_have() -> None:
+    # a deal that stops 90% of launch attempts on the beach (vs the fitted level before it) must cut arrivals
+    over = {"start": "2023-01-01", "end": "2023-12-31", "levers.uk_france_deal.prevention": 0.9}
+    ens = run_ensemble(SCEN / "channel.yaml", [1, 2], over, compare_baseline=True)
+    assert ens.effect is not None
+    arr = ens.effect[(ens.effect["measure"] == "arrivals") & (ens.effect["route"] == "france_uk")]
+    after = arr[arr["month"] >= "2023-04"]
+    assert (after["p95"] < 0).all(), "arrivals must fall in every month the deal is on"
+    before = arr[arr["month"] < "2023-03"]
+    assert np.allclose(before[["mean", "p05", "p95"]].to_numpy(), 0.0)
+
+
+def test_cli_ensemble_writes_tables_and_rejects_bad_seeds(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "ens"
+    rc = main(["ensemble", str(SCEN / "channel.yaml"), "--seeds", "2", "--out", str(out), "--set", "end=2018-12-31"])
+    assert rc == 0
+    for name in ("ensemble_monthly.csv", "ensemble_annual.csv", "manifest.json"):
+        assert (out / name).exists()
+    assert main(["ensemble", str(SCEN / "channel.yaml"), "--seeds", "0", "--out", str(tmp_path / "bad")]) == 2
+    assert "--seeds" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
