@@ -10,9 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossings.scenario.runner import prepare
-from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, WAIT, draw_inflow, sea_kernel
+from crossings.sea.kernel import (
+    ARR,
+    BOATS,
+    DEATHS,
+    DEP,
+    INT,
+    N_OUT,
+    PREV,
+    WAIT,
+    draw_inflow,
+    draw_weather,
+    sea_kernel,
+)
 from crossings.sea.model import build
-from crossings.sea.reference import sea_reference
+from crossings.sea.reference import sea_reference, weather_reference
 from crossings.sea.simulate import run_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,10 +42,11 @@ def small(**extra: object):  # type: ignore[no-untyped-def]
 
 def _both(a, seed):  # type: ignore[no-untyped-def]
     counts = draw_inflow(seed, a.inflow)
+    good = draw_weather(seed, a.p_good, a.rho)
     outs, states = [], []
     for fn in (sea_kernel, sea_reference):
         out = np.zeros((N_OUT, len(a.routes), a.n_days))
-        states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, a.p_good, a.launch, a.prevent,
+        states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, good, a.launch, a.prevent,
                          a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ret, a.det, out))
         outs.append(out)
     return counts, outs, states
@@ -139,3 +152,37 @@ def test_interception_capacity_lowers_the_share_in_a_surge_and_mean_field_follow
     mf = run_arrays(tight, 0, "meanfield")[INT, t].sum()
     agent = np.mean([run_arrays(tight, s)[INT, t].sum() for s in range(8)])
     assert abs(agent / mf - 1.0) < 0.05
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**31), rho=st.floats(0.0, 0.95))
+def test_weather_numba_equals_numpy_reference(seed: int, rho: float) -> None:
+    a = small()
+    r = np.full(len(a.routes), rho)
+    np.testing.assert_array_equal(draw_weather(seed, a.p_good, r), weather_reference(seed, a.p_good, r))
+
+
+def test_weather_persistence_keeps_the_share_and_sets_the_autocorrelation() -> None:
+    """The chain's share of window days stays p; its lag-1 autocorrelation is rho; rho = 0 is the old
+    independent draw (same uniforms)."""
+    p = np.full((1, 200_000), 0.4)
+    for rho in (0.0, 0.3, 0.7):
+        g = draw_weather(5, p, np.array([rho])).astype(np.float64)[0]
+        x = g - g.mean()
+        assert abs(g.mean() - 0.4) < 0.01
+        assert abs(np.sum(x[1:] * x[:-1]) / np.sum(x * x) - rho) < 0.01
+    from crossings.core.rng import tick_key, uniform
+
+    g0 = draw_weather(5, p[:, :50], np.zeros(1))[0]
+    assert all(g0[t] == (uniform(tick_key(5, 42, t), 0) < 0.4) for t in range(50))
+
+
+def test_weather_persistence_lengthens_spells_and_mean_field_still_holds() -> None:
+    """Spells: longer runs of no-window days; the monthly flows stay near the mean-field (which uses
+    the stationary share only) because everyone waiting leaves on the next window."""
+    a = small(**ONE_PER_BOAT, **{"sea_links.tunisia_italy.interception_capacity": None})
+    a.rho = np.full(len(a.routes), 0.6)
+    mf = run_arrays(a, 0, "meanfield")
+    runs = np.array([run_arrays(a, s) for s in range(40)])
+    dep = runs[:, DEP].sum(axis=2).mean(axis=0)
+    assert np.all(np.abs(dep - mf[DEP].sum(axis=1)) < 0.05 * mf[DEP].sum(axis=1) + 5.0), (dep, mf[DEP].sum(axis=1))

@@ -37,13 +37,13 @@ P_MC_BASE, P_MC_FACTOR, P_POP_POWER, P_TAKE_POP, P_CD_MODE, P_CD_RATE, P_UNIFORM
 N_PARAMS = 14
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def day_key(seed: int, stream: int, t: int, depth: int) -> np.uint64:
     d = depth if depth < DEPTHS - 1 else DEPTHS - 1
     return tick_key(seed, stream, t * DEPTHS + d)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def cap_multiplier(n, cap, buf):
     """moving.getCapMultiplier: 1 below buffer x capacity, 0 at capacity, linear in between."""
     if cap < 1:
@@ -57,7 +57,7 @@ def cap_multiplier(n, cap, buf):
 
 # The helpers below run once per day; the per-agent work lives inside run_days (see its docstring).
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw):
     """Today's capacity-free part of every candidate's weight, -1 for a path over a closed link.
 
@@ -83,7 +83,7 @@ def path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, pop
         pw[p] = (prm[P_WSOFT] + sc) / path_den[p]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def move_chances(t, movechance, pop, cap, prm, mc):
     """Today's move chance per place (Person.evolve), x (max(pop, capacity)/base)**factor when set."""
     for loc in range(mc.shape[0]):
@@ -92,7 +92,7 @@ def move_chances(t, movechance, pop, cap, prm, mc):
             mc[loc] *= (max(pop[loc], cap[loc]) / prm[P_MC_BASE]) ** prm[P_MC_FACTOR]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def spawn(t, n, seed, n_new, spawn_mult, conflict_now, pos, path, hop, flags, dist, recent,
           occ, pop, prm, cum):
     """Add today's agents at conflict locations; returns the new agent count (-1 if arrays are full)."""
@@ -153,7 +153,7 @@ def spawn(t, n, seed, n_new, spawn_mult, conflict_now, pos, path, hop, flags, di
     return n
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transit, agents):
     """Run all days; fills loc_counts[T, L], transit[T], agents[T]. Returns the final agent count or -1.
 

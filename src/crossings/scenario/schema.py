@@ -58,6 +58,16 @@ class MonthlyProb(Strict):
     by_month: list[Prob] = Field(min_length=12, max_length=12)
 
 
+class Weather(MonthlyProb):
+    """Crossing windows: the chance a day is a window by month, and how much windows come in spells.
+
+    persistence = lag-1 autocorrelation of the window state (a two-state Markov chain whose stationary
+    share of window days is the month's value); 0 = each day drawn independently.
+    """
+
+    persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+
+
 class StopOutcome(Strict):
     """What happens to people stopped before departure or intercepted at sea (shares summing to 1)."""
 
@@ -79,7 +89,7 @@ class SeaLink(Strict):
     name: str
     from_: str = Field(alias="from")
     to: str
-    weather: MonthlyProb  # chance that a day is a crossing window
+    weather: Weather  # chance that a day is a crossing window (and spells of windows)
     launch_share: Prob  # share of waiting people who try on a good day ("per good day")
     people_per_boat: DatedSeries  # "people per boat"
     prevention: Prob = 0.0  # share of attempts stopped on land before departure (no lever)

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from crossings.scenario.runner import prepare, run_scenario
-from crossings.sea.kernel import N_OUT, draw_inflow, sea_kernel
+from crossings.sea.kernel import N_OUT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build
 
 
@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         counts = draw_inflow(seed, arr.inflow)
         out = np.zeros((N_OUT, len(arr.routes), arr.n_days))
-        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, arr.p_good, arr.launch, arr.prevent,
+        good = draw_weather(seed, arr.p_good, arr.rho)
+        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, good, arr.launch, arr.prevent,
                    arr.intercept, arr.capacity, arr.incident, arr.lethality, arr.boat_size, arr.ret, arr.det, out)
         kernel_s.append(time.perf_counter() - t0)
         people = int(counts.sum())

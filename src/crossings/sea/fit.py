@@ -3,7 +3,9 @@
 Method (docs/sea_model.md, "Fitting"):
 1. Directly from data, where a parameter is observed: the Channel's crossing-window probability per
    calendar month = share of days with at least one arrival in that month, over the fit-window years
-   from 2022 (when enough people wait that a good day nearly always shows arrivals).
+   from 2022 (when enough people wait that a good day nearly always shows arrivals); the weather
+   persistence = lag-1 autocorrelation of that day-with-arrivals indicator over the same days, each
+   day centred on its month's share (windows come in spells: Met Office red/amber/green ratings).
 2. Penalised least squares (scipy.optimize.least_squares, trust-region reflective, bounds) on the
    mean-field model: residuals log(sim + 10) - log(obs + 10) of every monthly observed series in the
    fit window (deaths and interceptions weighted 0.5: lumpy, and counted with repeats), plus the log
@@ -126,6 +128,20 @@ def channel_weather(p: Problem) -> list[float] | None:
     return [round(float(share.get(m, np.nan)), 4) for m in range(1, 13)]
 
 
+def channel_persistence(p: Problem) -> float | None:
+    """Weather persistence: lag-1 autocorrelation of 'day with arrivals', each day's indicator taken
+    from its calendar month's share (so the seasonal cycle does not count as persistence); same
+    days as channel_weather. For a two-state Markov chain this is P(window | window) - P(window | none)."""
+    d = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= "2022-01-01")].sort_values("date")
+    if p.raw.get("name") != "channel" or len(d) < 2:
+        return None
+    x = (d["observed"].to_numpy() > 0).astype(np.float64)
+    month = d["date"].str[5:7].astype(int).to_numpy()
+    r = x - pd.Series(x).groupby(month).transform("mean").to_numpy()
+    rho = float(np.sum(r[1:] * r[:-1]) / np.sum(r * r))
+    return round(min(max(rho, 0.0), 0.95), 4)
+
+
 def _p95_ratio(v: np.ndarray) -> float:
     """95th-percentile day over the mean day, in the last 3 years of the series (where the trend is flat)."""
     v = v[-3 * 365:]
@@ -145,6 +161,9 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     weather = channel_weather(p)
     if weather is not None:
         fixed.update({f"sea_links.{r}.weather.by_month": weather for r in p.routes})
+    rho = channel_persistence(p)
+    if rho is not None:
+        fixed.update({f"sea_links.{r}.weather.persistence": rho for r in p.routes})
     lo = np.array([f.lo for f in p.frees])
     hi = np.array([f.hi for f in p.frees])
     x0 = np.clip(np.array([f.x0 for f in p.frees]), lo, hi)

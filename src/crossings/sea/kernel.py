@@ -3,7 +3,8 @@
 Phase order each day (same in reference.py and, in expectation, meanfield.py):
 1. inflow: Poisson(people per day) new people reach each region; each chooses a coast (logit on
    attractiveness and risk) and may be deterred (asylum multiplier); the rest wait at the coast;
-2. weather: one crossing-window draw per coast (month-dependent probability);
+2. weather: the crossing windows, drawn beforehand by draw_weather (one uniform per coast per day;
+   a two-state Markov chain per coast: windows come in spells, see draw_weather);
 3. launch, per boat: on a good day smugglers can fill floor(waiting / people per boat) full boats at
    a coast; each launches with the route's launch share; launched boats are filled from the waiting
    list in order (longest wait first). People short of a full boat wait for the next one, so every
@@ -49,6 +50,27 @@ def draw_inflow(seed: int, inflow: np.ndarray) -> np.ndarray:
     return counts
 
 
+@nb.njit(cache=True)
+def draw_weather(seed: int, p_good: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """Crossing windows good[c, t] (1 = window): a two-state Markov chain per coast with stationary
+    window share p = p_good[c, t] and lag-1 autocorrelation rho[c]: P(window | window yesterday) =
+    p + rho (1 - p), P(window | none yesterday) = p (1 - rho); day 0 draws from p. rho = 0 gives
+    independent days with the same uniforms as before (the weather does not depend on the agents,
+    so it is drawn ahead of the agent loop)."""
+    C, T = p_good.shape
+    good = np.zeros((C, T), dtype=np.int8)
+    for t in range(T):
+        key = tick_key(seed, S.WEATHER, t)
+        for c in range(C):
+            p = p_good[c, t]
+            q = p
+            if t > 0:
+                q = p + rho[c] * (1.0 - p) if good[c, t - 1] == 1 else p * (1.0 - rho[c])
+            if uniform(key, c) < q:
+                good[c, t] = 1
+    return good
+
+
 @nb.njit(cache=True, inline="always")
 def _stop_fate(u: float, ret: float, det: float) -> int:
     if u < ret:
@@ -82,7 +104,7 @@ def _return(a, c, t, kr, region_of_coast, choice, coast, wait_days):
 
 
 @nb.njit(cache=True)
-def sea_kernel(seed, counts, region_of_coast, choice, keep, p_good, launch, prevent, intercept, capacity,
+def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, prevent, intercept, capacity,
                incident, lethality, boat_size, ret, det, out):
     """Run the agent model; fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays."""
     C, T = choice.shape
@@ -114,7 +136,6 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, p_good, launch, prev
                 state[a] = WAITING
                 waiting[nw] = a
                 nw += 1
-        kw = tick_key(seed, S.WEATHER, t)
         kl = tick_key(seed, S.LAUNCH, t)
         kp = tick_key(seed, S.PREVENT, t)
         kb = tick_key(seed, S.BOAT, t)
@@ -129,7 +150,7 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, p_good, launch, prev
             filled[c] = 0
             bs = boat_size[c, t]
             nl = 0
-            if uniform(kw, c) < p_good[c, t]:
+            if good[c, t] == 1:
                 for k in range(wc[c] // bs):
                     if uniform(kl, c * BOATS_MAX + k) < launch[c, t]:
                         nl += 1

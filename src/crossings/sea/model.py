@@ -23,7 +23,8 @@ class SeaArrays:
     inflow: np.ndarray  # [R, T] expected people per day reaching each region
     choice: np.ndarray  # [C, T] P(coast | region)
     keep: np.ndarray  # [C, T] share not deterred (asylum deterrence multiplier of the route's destination)
-    p_good: np.ndarray  # [C, T]
+    p_good: np.ndarray  # [C, T] stationary chance that a day is a crossing window
+    rho: np.ndarray  # [C] weather persistence (lag-1 autocorrelation of the window state)
     launch: np.ndarray  # [C, T]
     prevent: np.ndarray  # [C, T]
     intercept: np.ndarray  # [C, T]
@@ -126,7 +127,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     return SeaArrays(
         start=start, n_days=n, routes=[s.name for s in links], destination_of_route=dest,
         region_of_coast=region_of, n_regions=len(regions), inflow=inflow, choice=choice, keep=keep,
-        p_good=p_good, launch=launch, prevent=prevent, intercept=intercept, capacity=capacity, incident=incident,
+        p_good=p_good, rho=np.array([s.weather.persistence for s in links], dtype=np.float64), launch=launch, prevent=prevent, intercept=intercept, capacity=capacity, incident=incident,
         lethality=lethality, ppb=ppb, boat_size=np.maximum(1, np.rint(ppb)).astype(np.int64),
         ret=np.array([s.stopped.returned for s in links]), det=np.array([s.stopped.detained for s in links]),
         rescued_share=np.array([s.rescued_by_destination_share for s in links]),

@@ -29,7 +29,20 @@ def _fate(u: np.ndarray, ret: np.ndarray, det: np.ndarray) -> np.ndarray:
     return np.where(u < ret, WAITING, np.where(u < ret + det, DETAINED, GAVE_UP)).astype(np.int8)
 
 
-def sea_reference(seed, counts, region_of_coast, choice, keep, p_good, launch, prevent, intercept, capacity,
+def weather_reference(seed: int, p_good: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """Numpy version of kernel.draw_weather (same uniforms, vectorised over coasts)."""
+    C, T = p_good.shape
+    good = np.zeros((C, T), dtype=np.int8)
+    prev = np.zeros(C, dtype=bool)
+    for t in range(T):
+        p = p_good[:, t]
+        q = p if t == 0 else np.where(prev, p + rho * (1.0 - p), p * (1.0 - rho))
+        prev = uniform_np(tick_key_np(seed, S.WEATHER, t), np.arange(C)) < q
+        good[:, t] = prev
+    return good
+
+
+def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch, prevent, intercept, capacity,
                   incident, lethality, boat_size, ret, det, out):
     C, T = choice.shape
     N = int(counts.sum())
@@ -55,7 +68,7 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, p_good, launch, p
             state[a] = np.where(stay, WAITING, GAVE_UP)
             coast[a[stay]] = chosen[stay]
             waiting = np.concatenate([waiting, a[stay]])
-        good = uniform_np(tick_key_np(seed, S.WEATHER, t), np.arange(C)) < p_good[:, t]
+        good = good_days[:, t] == 1
         kl, kp = tick_key_np(seed, S.LAUNCH, t), tick_key_np(seed, S.PREVENT, t)
         kb, kf = tick_key_np(seed, S.BOAT, t), tick_key_np(seed, S.FATE, t)
         w = waiting

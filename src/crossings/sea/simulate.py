@@ -6,7 +6,19 @@ from typing import Literal
 
 import numpy as np
 
-from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, WAIT, draw_inflow, sea_kernel
+from crossings.sea.kernel import (
+    ARR,
+    BOATS,
+    DEATHS,
+    DEP,
+    INT,
+    N_OUT,
+    PREV,
+    WAIT,
+    draw_inflow,
+    draw_weather,
+    sea_kernel,
+)
 from crossings.sea.meanfield import mean_field
 from crossings.sea.model import SeaArrays
 from crossings.sea.outcome import SeaOutcome
@@ -21,14 +33,14 @@ def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
                           a.intercept, a.capacity, a.incident, a.lethality, a.ppb, a.boat_size, a.ret, a.det)
     counts = draw_inflow(int(seed), a.inflow)
     out = np.zeros((N_OUT, len(a.routes), a.n_days))
-    args = (int(seed), counts, a.region_of_coast, a.choice, a.keep, a.p_good, a.launch, a.prevent,
-            a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ret, a.det, out)
     if engine == "numpy":
-        from crossings.sea.reference import sea_reference
+        from crossings.sea.reference import sea_reference, weather_reference
 
-        sea_reference(*args)
+        good, agents = weather_reference(int(seed), a.p_good, a.rho), sea_reference
     else:
-        sea_kernel(*args)
+        good, agents = draw_weather(int(seed), a.p_good, a.rho), sea_kernel
+    agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, good, a.launch, a.prevent,
+           a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ret, a.det, out)
     return out
 
 
