@@ -94,5 +94,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def entry() -> None:
+    """Console-script entry: run, flush, and leave without tearing the interpreter down.
+
+    Teardown (freeing numba's compiled code and every module) adds about 0.1 s to each command and does no
+    work for the user: everything is written and flushed (outputs atomically) before this exits.
+    """
+    rc = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

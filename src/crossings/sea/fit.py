@@ -34,7 +34,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from scipy.optimize import least_squares
 
 from crossings import observed as obs
 from crossings.core.calendar import date_index
@@ -43,6 +42,16 @@ from crossings.scenario.load import _unalias, apply_overrides, fitted_path, load
 from crossings.scenario.observed_series import observed_frames
 from crossings.sea.fitspec import SPECS, Free, knot_groups
 from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT
+
+
+def _least_squares() -> Any:
+    """scipy is needed only to refit (the `fit` extra): imported here so that running scenarios and Flee cases
+    never loads it (numba imports scipy.linalg at start-up when scipy is installed, ~0.2 s)."""
+    try:
+        from scipy.optimize import least_squares
+    except ImportError:
+        raise InputError("crossings.sea.fit", "", "refitting needs scipy: pip install 'crossings[fit]'") from None
+    return least_squares
 from crossings.sea.model import build
 from crossings.sea.simulate import run_arrays
 
@@ -172,7 +181,7 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     best: tuple[float, float, Any] | None = None
     for h in LAUNCH_GRID:
         extra = {**fixed, **{f"sea_links.{r}.launch_share": h for r in p.routes}}
-        sol = least_squares(p.residuals, x0, bounds=(lo, hi), args=(extra,), method="trf", x_scale="jac",
+        sol = _least_squares()(p.residuals, x0, bounds=(lo, hi), args=(extra,), method="trf", x_scale="jac",
                             max_nfev=150, ftol=1e-6, xtol=1e-6)
         sc = p.scenario(sol.x, extra)
         out = run_arrays(build(sc), 1, "numba")
