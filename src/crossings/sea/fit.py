@@ -43,6 +43,9 @@ from crossings.scenario.observed_series import observed_frames
 from crossings.sea.fitspec import SPECS, Free, knot_groups
 from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT
 
+from crossings.sea.model import build
+from crossings.sea.simulate import run_arrays
+
 
 def _least_squares() -> Any:
     """scipy is needed only to refit (the `fit` extra): imported here so that running scenarios and Flee cases
@@ -52,8 +55,7 @@ def _least_squares() -> Any:
     except ImportError:
         raise InputError("crossings.sea.fit", "", "refitting needs scipy: pip install 'crossings[fit]'") from None
     return least_squares
-from crossings.sea.model import build
-from crossings.sea.simulate import run_arrays
+
 
 ROWS = {"arrivals": ARR, "departures": DEP, "boats": BOATS, "interceptions": INT, "deaths": DEATHS,
         "prevented": PREV, "waiting": WAIT}
