@@ -42,7 +42,6 @@ from crossings.scenario.load import _unalias, apply_overrides, fitted_path, load
 from crossings.scenario.observed_series import observed_frames
 from crossings.sea.fitspec import SPECS, Free, knot_groups
 from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT
-
 from crossings.sea.model import build
 from crossings.sea.simulate import run_arrays
 
