@@ -20,6 +20,7 @@ import pandas as pd
 from crossings.asylum.deterrence import d_of_q
 from crossings.asylum.schema import AsylumConfig, Destination
 from crossings.asylum.simulate import load_asylum_scenario, run_asylum, strip_levers
+from crossings.core.output import write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
@@ -273,7 +274,7 @@ def main() -> None:
     italy_section(out)
     deterrence_section(out)
     baseline_diffs(out)
-    Path(args.out).write_text("\n".join(out) + "\n")
+    write_text_atomic(args.out, "\n".join(out) + "\n")
     print(f"wrote {args.out}")
 
 

@@ -81,8 +81,9 @@ def test_every_person_in_exactly_one_state(seed: int) -> None:
 
 def _check_one_state_each(qs: pr.Queues) -> None:
     n = int(qs.n[0])
+    assert ((qs.state[:n] >= 0) & (qs.state[:n] < pr.N_STATES)).all()  # everyone born is in a known state
+    assert (qs.state[n:] == pr.UNBORN).all()
     counts = np.bincount(qs.state[:n], minlength=pr.N_STATES)
-    assert counts.sum() == n and (qs.state[:n] >= 0).all()
     for q in range(pr.N_QUEUES):
         members = qs.queues[q, qs.qh[q]:qs.qt[q]]
         assert counts[q] == len(members) and len(np.unique(members)) == len(members)
@@ -155,14 +156,23 @@ def test_offshore_places_target_and_release() -> None:
     p[pr.P_OFF_PLACES], p[pr.P_OFF_TARGET], p[pr.P_OFF_GRANT] = 50, 5, 0.5
     p[pr.P_OFF_MAXHOLD] = 3
     flows = np.zeros((30, pr.N_FLOWS))
+    occ = 0
     for t in range(30):
         pp = p.copy()
         pp[pr.P_RELEASE] = float(t == 20)
+        held_before, await_before = occ, qs.stock(pr.AWAIT)
         pr.step(t, pp, np.array([0, 30, 0], dtype=np.int64), day_keys(5, t), qs, flows[t])
         occ = qs.stock(pr.OFFSHORE) + qs.stock(pr.OFF_RETURN)
         assert occ <= 50
         if t < 5:
             assert flows[: t + 1, pr.F_OFF_DECISIONS].sum() == 0
+        if t == 5:  # decided exactly target days after entry: all of day 0's transfers, no one else
+            assert flows[t, pr.F_OFF_DECISIONS] == flows[0, pr.F_TRANSFERS] - flows[0, pr.F_SCREENED_OUT] > 0
         if t == 20:
-            assert qs.stock(pr.OFFSHORE) <= 30  # only the day's new arrivals remain after the release
-    assert flows[:, pr.F_OFF_RELEASED].sum() > 0
+            # the suspension moves the whole offshore stock (both queues) to the mainland queue ...
+            assert held_before > 0 and flows[t, pr.F_OFF_RELEASED] == held_before
+            assert qs.stock(pr.AWAIT) - await_before == held_before  # no decisions (capacity 0), no other entry
+            # ... so only the day's new transfers are held afterwards
+            assert qs.stock(pr.OFF_RETURN) == 0
+            assert qs.stock(pr.OFFSHORE) == flows[t, pr.F_TRANSFERS] - flows[t, pr.F_SCREENED_OUT] > 0
+    assert flows[5:, pr.F_OFF_DECISIONS].sum() > flows[5, pr.F_OFF_DECISIONS]  # decisions go on after day 5

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from crossings.core import output
+from crossings.errors import InputError
 
 
 def test_write_outputs_writes_tables_and_manifest(tmp_path: Path) -> None:
@@ -49,3 +50,26 @@ def test_write_text_atomic(tmp_path: Path) -> None:
     p = tmp_path / "sub" / "f.txt"
     output.write_text_atomic(p, "hello")
     assert p.read_text() == "hello"
+
+
+def test_rewrite_replaces_an_earlier_result_whole(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    output.write_outputs(out, {"daily": pd.DataFrame({"a": [1]})}, {"seed": 1})
+    output.write_outputs(out, {"daily": pd.DataFrame({"a": [2]})}, {"seed": 2}, parquet=False)
+    assert not (out / "daily.parquet").exists(), "stale file from the earlier run"
+    assert pd.read_csv(out / "daily.csv")["a"].tolist() == [2]
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_refuses_to_clobber_a_file_or_a_foreign_folder(tmp_path: Path) -> None:
+    f = tmp_path / "afile"
+    f.write_text("keep me")
+    with pytest.raises(InputError, match="not a folder"):
+        output.write_outputs(f, {"d": pd.DataFrame({"a": [1]})}, {})
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(InputError, match="not empty"):
+        output.write_outputs(mine, {"d": pd.DataFrame({"a": [1]})}, {})
+    assert (mine / "notes.txt").read_text() == "keep me" and f.read_text() == "keep me"

@@ -65,3 +65,30 @@ def test_poisson_and_binomial_means() -> None:
     assert big.min() >= 0 and big.max() <= 1000
     assert rng.binomial(rng.tick_key(1, 7, 0), 0, 0, 0.5) == 0
     assert rng.poisson(rng.tick_key(1, 7, 0), 0, 0.0) == 0
+
+
+def test_poisson_large_mean_normal_branch_has_right_mean_and_variance() -> None:
+    # lam > 500 takes the rounded-normal branch: mean lam, variance lam (+1/12 from rounding)
+    lam, n = 800.0, 20_000
+    draws = np.array([rng.poisson(rng.tick_key(2, 5, t), 0, lam) for t in range(n)])
+    assert abs(draws.mean() - lam) < 4 * np.sqrt(lam / n)  # 4 standard errors: 0.8
+    assert abs(draws.var() - lam) < 4 * lam * np.sqrt(2 / n)  # sd of a sample variance ~ lam sqrt(2/n): 32
+    assert draws.min() > 0
+
+
+def test_binomial_small_expected_counts_above_64_are_exact_in_distribution() -> None:
+    # n > 64 with a small mean: P(0) and the mean must follow the binomial, not a clipped normal
+    for n, p in ((1000, 0.001), (100, 0.002), (500, 0.999)):
+        draws = np.array([rng.binomial(rng.tick_key(3, 8, t), 0, n, p) for t in range(20_000)])
+        mean, var = n * p, n * p * (1 - p)
+        assert abs(draws.mean() - mean) < 4 * np.sqrt(var / 20_000) + 1e-9
+        p0 = (1 - p) ** n if p < 0.5 else p**n  # P(0) or, mirrored, P(n)
+        share = (draws == 0).mean() if p < 0.5 else (draws == n).mean()
+        assert abs(share - p0) < 0.012
+        assert draws.min() >= 0 and draws.max() <= n
+
+
+def test_binomial_continuous_across_the_exact_sum_threshold() -> None:
+    m64 = np.mean([rng.binomial(rng.tick_key(4, 9, t), 0, 64, 0.002) for t in range(20_000)])
+    m65 = np.mean([rng.binomial(rng.tick_key(4, 9, t), 0, 65, 0.002) for t in range(20_000)])
+    assert abs(m64 - 0.128) < 0.015 and abs(m65 - 0.130) < 0.015

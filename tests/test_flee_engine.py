@@ -10,6 +10,7 @@ import pytest
 
 from crossings.errors import InputError
 from crossings.flee.api import prepare, run_case
+from crossings.flee.engine_numba import TRAVELLING
 from crossings.flee.metrics import ard, daily_errors
 from crossings.flee.model import simulate
 from crossings.flee.rules import FleeRules, rules_from_dict
@@ -56,6 +57,11 @@ def test_conservation_every_day(chain: Path) -> None:
     np.testing.assert_array_equal(raw.loc_counts.sum(axis=1) + raw.transit, raw.agents)
     assert raw.agents[-1] == model.tl.initial.sum() + model.tl.n_spawn.sum()
     assert (raw.loc_counts >= 0).all() and (raw.transit >= 0).all()
+    # the counters agree with the agents themselves: where the non-travelling agents stand, and how many travel
+    moving = (raw.state["flags"] & TRAVELLING) != 0
+    n_loc = raw.loc_counts.shape[1]
+    np.testing.assert_array_equal(raw.loc_counts[-1], np.bincount(raw.state["pos"][~moving], minlength=n_loc))
+    assert raw.transit[-1] == moving.sum() > 0
 
 
 def test_same_seed_identical_other_seed_different(chain: Path) -> None:
@@ -140,5 +146,6 @@ def test_numba_equals_numpy_other_rules(chain: Path, extra: dict[str, Any]) -> N
     b = simulate(model, 2, "numpy")
     assert a.n_agents == b.n_agents > 0
     np.testing.assert_array_equal(a.loc_counts, b.loc_counts)
+    np.testing.assert_array_equal(a.transit, b.transit)
     for k in a.state:
         np.testing.assert_array_equal(a.state[k], b.state[k], err_msg=k)

@@ -10,9 +10,7 @@ from crossings.scenario.from_flee import flee_network_yaml, land_network_from_fl
 from crossings.scenario.schema import LandNetwork
 
 
-# mali2012 only: the Flee reader (crossings.flee, not this module) currently rejects the other
-# bundled cases (conflicts.csv column counts)
-@pytest.mark.parametrize("case", ["mali2012"])
+@pytest.mark.parametrize("case", ["mali2012", "burundi2015", "car2013", "ssudan2013"])
 def test_flee_case_imports(case: str) -> None:
     net = land_network_from_flee(flee_case_dir(case))
     names = {p.name for p in net.places}

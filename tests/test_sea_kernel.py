@@ -53,9 +53,14 @@ def _both(a, seed):  # type: ignore[no-untyped-def]
 
 
 @settings(max_examples=6, deadline=None)
-@given(seed=st.integers(0, 2**31), launch=st.floats(0.05, 1.0), prevention=st.floats(0.0, 0.9))
-def test_numba_equals_numpy_reference(seed: int, launch: float, prevention: float) -> None:
-    a = small(**{"sea_links.tunisia_italy.launch_share": launch, "levers.tunisia_mou.prevention": prevention})
+@given(seed=st.integers(0, 2**31), launch=st.floats(0.05, 1.0), prevention=st.floats(0.0, 0.9),
+       cap=st.sampled_from([None, 0.05, 1.0]))
+def test_numba_equals_numpy_reference(seed: int, launch: float, prevention: float, cap: float | None) -> None:
+    over: dict[str, object] = {"sea_links.tunisia_italy.launch_share": launch,
+                               "levers.tunisia_mou.prevention": prevention}
+    if cap is not None:  # a binding patrol capacity: the chance per boat shrinks to chance x cap / boats
+        over["sea_links.tunisia_italy.interception_capacity"] = cap
+    a = small(**over)
     _, (x, y), (sx, sy) = _both(a, seed)
     np.testing.assert_array_equal(x, y)
     for u, v in zip(sx, sy, strict=True):
@@ -79,6 +84,21 @@ def test_people_are_conserved() -> None:
     # boats launch full: every departing boat carries the day's people per boat
     np.testing.assert_array_equal(out[DEP], out[BOATS] * a.boat_size)
     assert out[BOATS].sum() > 0
+
+
+def test_people_are_conserved_every_day() -> None:
+    """Everyone stopped or intercepted returns to wait and nobody is deterred, so people leave the coasts
+    only by arriving or dying: on every day, people in so far = waiting + arrived so far + dead so far."""
+    back = {f"sea_links.{r}.stopped": {"returned": 1.0, "detained": 0.0, "give_up": 0.0}
+            for r in ("libya_italy", "tunisia_italy", "other_italy")}
+    a = small(**back)
+    assert (a.keep == 1.0).all() and (a.ret == 1.0).all()
+    counts, outs, _ = _both(a, 7)
+    came = counts.sum(axis=0).cumsum()
+    for out in outs:  # numba kernel, numpy reference
+        left = (out[ARR] + out[DEATHS]).sum(axis=0).cumsum()
+        np.testing.assert_array_equal(came, out[WAIT].sum(axis=0) + left)
+        assert out[PREV].sum() > 0 and out[INT].sum() > 0  # the return paths were taken
 
 
 def test_same_seed_same_result_other_seed_differs() -> None:

@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command in ("run", "ensemble"):  # refuse a bad --out before the work, not after it
+            from crossings.core.output import check_target
+
+            check_target(Path(args.out))
         if args.command == "run":
             if Path(args.scenario).is_dir():
                 from crossings.flee.commands import cmd_run
@@ -86,11 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         print(f"crossings: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as err:  # the file system said no (permissions, disk full): one line, no traceback
+        print(f"crossings: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
     return 2
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from crossings import __version__
+from crossings.errors import InputError
 
 
 def git_commit() -> str:
@@ -81,6 +82,15 @@ def make_manifest(
     return m
 
 
+def check_target(out: Path) -> None:
+    """Refuse a target that is a file, or a folder with other things in it (never clobber a user's folder)."""
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "--out", "exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").exists():
+        raise InputError(str(out), "--out", "folder is not empty and holds no earlier Crossings result "
+                         "(no manifest.json): choose a new or empty folder")
+
+
 def write_outputs(
     out_dir: str | Path,
     tables: Mapping[str, pd.DataFrame],
@@ -89,13 +99,18 @@ def write_outputs(
     parquet: bool = True,
     extra_files: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Write each table as NAME.csv (and NAME.parquet), extra text files, then manifest.json, atomically."""
+    """Write each table as NAME.csv (and NAME.parquet), extra text files and manifest.json, atomically.
+
+    Everything is written into a staging folder beside the target, which then takes the target's place by
+    rename: readers see the old result or the new one, never a mix. An earlier result in the same folder is
+    replaced whole (no stale files from a run with other options).
+    """
     out = Path(out_dir)
+    check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    written: list[Path] = []
+    names: list[str] = []
     try:
-        names: list[str] = []
         for name, df in tables.items():
             df.to_csv(stage / f"{name}.csv", index=False)
             names.append(f"{name}.csv")
@@ -106,13 +121,17 @@ def write_outputs(
             (stage / name).write_text(text)
             names.append(name)
         (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
-        out.mkdir(parents=True, exist_ok=True)
-        for name in [*names, "manifest.json"]:
-            os.replace(stage / name, out / name)
-            written.append(out / name)
+        os.chmod(stage, 0o755)  # mkdtemp makes it 0700
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / "previous")
+            os.replace(stage, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return written
+    return [out / n for n in [*names, "manifest.json"]]
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

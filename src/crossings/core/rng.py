@@ -109,7 +109,13 @@ def poisson(key: np.uint64, index: int, lam: float) -> int:
 
 @nb.njit(cache=True)
 def binomial(key: np.uint64, index: int, n: int, p: float) -> int:
-    """Binomial draw from counter-based uniforms (exact sum for n<=64, normal approximation above)."""
+    """Binomial draw from counter-based uniforms.
+
+    n <= 64: a sum of n Bernoulli draws (exact). Above: inversion of the exact distribution from one uniform
+    while the variance n p (1-p) is below 25 (small expected counts, where a normal approximation would be
+    badly wrong: it overstates the mean and understates P(0)), and a rounded normal approximation with the
+    same mean and variance only above that.
+    """
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
@@ -120,10 +126,22 @@ def binomial(key: np.uint64, index: int, n: int, p: float) -> int:
             if uniform(key, index * 64 + i) < p:
                 c += 1
         return c
+    var = n * p * (1.0 - p)
+    if var < 25.0:
+        # invert for q = min(p, 1-p), so that P(0) = (1-q)^n stays far from underflow; mirror if p > 1/2
+        q = p if p <= 0.5 else 1.0 - p
+        u = uniform(key, index * 64)
+        pk = np.exp(n * np.log1p(-q))
+        cum = pk
+        k = 0
+        ratio = q / (1.0 - q)
+        while u > cum and k < n:
+            pk *= (n - k) / (k + 1.0) * ratio
+            k += 1
+            cum += pk
+        return k if p <= 0.5 else n - k
     u1 = uniform(key, index * 64)
     u2 = uniform(key, index * 64 + 1)
     zn = np.sqrt(-2.0 * np.log(max(u1, 1e-300))) * np.cos(2.0 * np.pi * u2)
-    mean = n * p
-    sd = np.sqrt(n * p * (1.0 - p))
-    v = int(np.floor(mean + sd * zn + 0.5))
+    v = int(np.floor(n * p + np.sqrt(var) * zn + 0.5))
     return min(max(v, 0), n)

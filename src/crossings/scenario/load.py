@@ -27,9 +27,11 @@ def _unalias(node: Any) -> Any:
 
 def read_yaml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise InputError(str(path), "", f"cannot read: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(str(path), f"byte {err.start}", "not a UTF-8 text file") from None
     try:
         raw = yaml.load(text, Loader=NoDatesLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as err:
