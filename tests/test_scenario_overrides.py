@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,22 @@ def test_apply_overrides_in_place() -> None:
     raw = {"a": {"b": 1}, "l": [{"name": "x", "v": 1}]}
     apply_overrides(raw, {"a.b": 2, "l.x.v": 3, "l.0.name": "y"})
     assert raw == {"a": {"b": 2}, "l": [{"name": "y", "v": 3}]}
+
+
+def test_switching_off_the_libyan_lever_removes_all_libyan_support() -> None:
+    import numpy as np
+
+    from crossings.sea.model import build
+
+    on = load_scenario(CM)
+    c = [s.name for s in on.sea_links].index("libya_italy")
+    base = on.sea_links[c].interception
+    assert np.all(build(on).intercept[c][365:] != base)  # the support is on from 2017, stepping yearly
+    off = build(load_scenario(CM, {"levers.libya_coastguard.enabled": False}))
+    assert np.all(off.intercept[c] == base)
+
+
+def test_override_a_dated_step_of_the_libyan_schedule() -> None:
+    sc = load_scenario(CM, {"levers.libya_coastguard.interception_by_date.2022-01-01": 0.11})
+    sched = sc.levers["libya_coastguard"].interception_by_date  # type: ignore[union-attr]
+    assert sched is not None and sched[dt.date(2022, 1, 1)] == 0.11 and len(sched) == 5

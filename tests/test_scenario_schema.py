@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = [ROOT / "scenarios" / "central_med.yaml", ROOT / "scenarios" / "channel.yaml"]
 
 
-def _write(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
+def _write(tmp_path: Path, mutate) -> Path:
     raw = yaml.safe_load((ROOT / "scenarios" / "channel.yaml").read_text())
     raw["fitted_file"] = None
     mutate(raw)
@@ -106,3 +107,39 @@ def test_impossible_date_in_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         load_scenario(p)
     assert e.value.where == "start" and "date" in e.value.problem
+
+
+def _scheduled(tmp_path: Path, **lever: object) -> Path:
+    def mutate(r: dict[str, Any]) -> None:
+        r["levers"]["uk_france_deal"].update(interception=0.2, **lever)
+
+    return _write(tmp_path, mutate)
+
+
+def test_interception_schedule_resolves_to_daily_steps(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from crossings.sea.model import build
+
+    sched = {"2023-06-01": 0.5, "2024-01-01": 0.1}
+    a = build(load_scenario(_scheduled(tmp_path, interception_by_date=sched, end="2024-06-30"))).intercept[0]
+    day = pd.date_range("2018-01-01", "2024-12-31").strftime("%Y-%m-%d").to_numpy()
+    want = np.select([day < "2023-03-10", day < "2023-06-01", day < "2024-01-01", day <= "2024-06-30"],
+                     [0.0, 0.2, 0.5, 0.1], 0.0)  # the route's own level (0) outside the lever's dates
+    assert np.allclose(a, want, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("lever", "problem"), [
+    ({"interception_by_date": {"2023-06-01": 1.5}}, "less than or equal to 1"),
+    ({"interception_by_date": {"2023-01-01": 0.5}}, "before the end of the lever's start"),
+    ({"interception_by_date": {"2023-04-01": 0.5}, "ramp_days": 60}, "before the end of the lever's start"),
+    ({"interception_by_date": {"2024-01-01": 0.5, "2023-06-01": 0.4}}, "increasing order"),
+    ({"interception_by_date": {"2024-01-01": 0.5}, "end": "2023-12-31"}, "after the lever's end"),
+    ({"interception_by_date": {}}, "at least one"),
+])
+def test_bad_interception_schedule_names_its_key_path(tmp_path: Path, lever: dict[str, Any], problem: str) -> None:
+    with pytest.raises(InputError) as e:
+        load_scenario(_scheduled(tmp_path, **lever))
+    assert e.value.where.startswith("levers.uk_france_deal.interception_by_date")
+    assert problem in e.value.problem

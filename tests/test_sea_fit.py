@@ -60,7 +60,7 @@ def test_rounding_keeps_five_significant_digits() -> None:
     assert _rounded([1234567.0, 2]) == [1234600.0, 2]
 
 
-def test_cli_rejects_unknown_scenario_name(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_rejects_unknown_scenario_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     raw = yaml.safe_load((ROOT / "scenarios" / "channel.yaml").read_text())
     raw["name"] = "atlantis"
     raw["fitted_file"] = None
@@ -75,24 +75,35 @@ def test_libyan_interception_is_one_free_level_per_year_inside_the_window() -> N
     path = ROOT / "scenarios" / "central_med.yaml"
     full = Problem(path, copy.deepcopy(load_raw(path)), dt.date(2019, 1, 1), dt.date(2024, 12, 31))
     oos = Problem(path, copy.deepcopy(load_raw(path)), dt.date(2019, 1, 1), dt.date(2023, 12, 31))
+    sched = "levers.libya_coastguard.interception_by_date"
     names = [f.name for f in full.frees if f.name.startswith("levers.libya_coastguard")]
-    assert names == ["levers.libya_coastguard.interception"] + [
-        f"levers.libya_coastguard_{y}.interception" for y in range(2020, 2025)]
+    assert names == ["levers.libya_coastguard.interception"] + [f"{sched}.{y}-01-01" for y in range(2020, 2025)]
     # fit to 2023: the 2024 level is not free, it repeats the 2023 level (no free future)
-    assert "levers.libya_coastguard_2024.interception" not in [f.name for f in oos.frees]
-    i = next(k for k, f in enumerate(oos.frees) if f.name == "levers.libya_coastguard_2023.interception")
+    assert f"{sched}.2024-01-01" not in [f.name for f in oos.frees]
+    i = next(k for k, f in enumerate(oos.frees) if f.name == f"{sched}.2023-01-01")
     x = np.array([f.x0 for f in oos.frees])
     x[i] = 0.123
     vals = oos.values(x)
-    assert vals["levers.libya_coastguard_2024.interception"] == vals["levers.libya_coastguard_2023.interception"] == 0.123
+    assert vals[f"{sched}.2024-01-01"] == vals[f"{sched}.2023-01-01"] == 0.123
     # the yearly step reaches the model: a higher 2022 level raises 2022 Libyan interceptions only
-    j = next(k for k, f in enumerate(full.frees) if f.name == "levers.libya_coastguard_2022.interception")
+    j = next(k for k, f in enumerate(full.frees) if f.name == f"{sched}.2022-01-01")
     x = np.array([f.x0 for f in full.frees])
     a = build(full.scenario(x)).intercept[0]
     x[j] = min(x[j] + 0.2, 0.95)
     b = build(full.scenario(x)).intercept[0]
     year = pd.date_range("2019-01-01", "2024-12-31").year.to_numpy()
     assert np.all(b[year == 2022] > a[year == 2022]) and np.allclose(b[year != 2022], a[year != 2022], rtol=0, atol=1e-12)
+
+
+def test_shipped_fits_name_only_keys_of_the_scenario() -> None:
+    # every fitted key path (date keys of the Libyan schedule included) overrides an existing value
+    for fitted in ["central_med.fitted.yaml", "central_med.fit_to_2023.yaml"]:
+        raw = load_raw(ROOT / "scenarios" / "central_med.yaml", {"fitted_file": fitted})
+        vals = yaml.safe_load((ROOT / "scenarios" / fitted).read_text())["values"]
+        sched = raw["levers"]["libya_coastguard"]["interception_by_date"]
+        assert [float(sched[f"{y}-01-01"]) for y in range(2020, 2025)] == [
+            vals[f"levers.libya_coastguard.interception_by_date.{y}-01-01"] for y in range(2020, 2025)]
+        assert not any(k.startswith("levers.libya_coastguard_") for k in vals)
 
 
 def test_deaths_get_no_annual_sum_and_partial_years_count(monkeypatch: pytest.MonkeyPatch) -> None:

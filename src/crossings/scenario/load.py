@@ -54,7 +54,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     # pydantic puts the union tag in the location (levers.x.partner_coastguard.route): drop it
     # and the union-member tags of constrained types ("constrained-float", "list[Step]", "literal['observed']")
     parts = [str(p) for p in loc if p not in ("partner_coastguard", "anti_smuggling", "rescue", "float", "int")
-             and not re.search(r"[\[\-']", str(p))]
+             and not re.search(r"[\[\]']", str(p)) and not re.fullmatch(r"[a-z_]+(-[a-z_]+)+", str(p))]
     return ".".join(parts)
 
 

@@ -145,6 +145,29 @@ class PartnerCoastguard(LeverBase):
     prevention: Prob | None = None  # share of attempts stopped on land while active (replaces the route's)
     interception: Prob | None = None  # per-boat interception chance while active (replaces the route's)
     interception_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per day while active
+    # a step schedule of the interception chance: each value holds from its date until the next one;
+    # before the first date `interception` holds (e.g. a partner coastguard whose reach changes by year).
+    # Dates lie on or after start + ramp_days and on or before `end`.
+    interception_by_date: dict[dt.date, Prob] | None = None
+
+    @model_validator(mode="after")
+    def _schedule(self) -> PartnerCoastguard:
+        if self.interception_by_date is None:
+            return self
+        days = list(self.interception_by_date)  # YAML order (a mapping: dates are unique)
+        key = "interception_by_date"
+        if not days:
+            raise ValueError(f"{key}: needs at least one dated value")
+        if days != sorted(days):
+            raise ValueError(f"{key}: dates must be in increasing order")
+        if (days[0] - self.start).days < self.ramp_days:  # a step during the ramp would blend two levels
+            raise ValueError(f"{key}: {days[0]} is before the end of the lever's start and ramp "
+                             f"({self.start} + {self.ramp_days:g} days)")
+        if self.end is not None and days[-1] > self.end:
+            raise ValueError(f"{key}: {days[-1]} is after the lever's end {self.end}")
+        if self.interception is None and days[0] > self.start:
+            raise ValueError(f"{key}: needs `interception`, the level before {days[0]}")
+        return self
 
 
 class AntiSmuggling(LeverBase):

@@ -132,24 +132,28 @@ def attractiveness_knots(raw: dict[str, Any], j: int) -> list[Free]:
     return out
 
 
-def yearly_levers(raw: dict[str, Any], prefix: str, field: str, lo: float, hi: float) -> list[Free]:
-    """One value per lever named `prefix` or `prefix_YYYY` (a yearly step: each starts on 1 January and
-    replaces the level before it). Levers starting after the fit window's end are not free: they repeat
-    the last level inside it (as the inflow knots do), so an out-of-sample fit has no free future."""
+def scheduled_levels(raw: dict[str, Any], lever: str, field: str, lo: float, hi: float) -> list[Free]:
+    """One value for a lever's `field` (the level before its schedule) and one per date of its
+    `field_by_date` step schedule. Dates after the fit window's end are not free: they repeat the last
+    level inside it (as the inflow knots do), so an out-of-sample fit has no free future."""
     end = dt.date.fromisoformat(str(raw["end"]))
-    names = sorted((n for n in raw["levers"] if n == prefix or n.startswith(prefix + "_")),
-                   key=lambda n: date_key(raw["levers"][n]["start"]))
-    inside = [n for n in names if date_key(raw["levers"][n]["start"]) <= end.isoformat()] or names[:1]
-    later = [n for n in names if n not in inside]
+    lv = raw["levers"][lever]
+    sched = lv.get(f"{field}_by_date") or {}
+    days = sorted(sched, key=date_key)
+    inside = [d for d in days if date_key(d) <= end.isoformat()]
+    later = [d for d in days if d not in inside]
+    paths = [(f"levers.{lever}.{field}", lv[field])] + [
+        (f"levers.{lever}.{field}_by_date.{date_key(d)}", sched[d]) for d in inside]
     out = []
-    for n in inside:
-        keys = [f"levers.{n}.{field}"] + ([f"levers.{m}.{field}" for m in later] if n == inside[-1] else [])
+    for path, v in paths:
+        keys = [path] + ([f"levers.{lever}.{field}_by_date.{date_key(d)}" for d in later]
+                         if path == paths[-1][0] else [])
 
         def w(x: float, vals: Values, keys: list[str] = keys) -> None:
             for k in keys:
                 vals[k] = x
 
-        out.append(Free(f"levers.{n}.{field}", lo, hi, min(max(float(raw["levers"][n][field]), lo), hi), w))
+        out.append(Free(path, lo, hi, min(max(float(v), lo), hi), w))
     return out
 
 
@@ -163,7 +167,7 @@ def central_med(raw: dict[str, Any]) -> list[Free]:
         *seasonal_weather(raw),
         shared(raw, "incident_per_boat", 1e-4, 0.5),
         *raised("sea_links.tunisia_italy.interception", "levers.tunisia_mou.interception", raw),
-        *yearly_levers(raw, "libya_coastguard", "interception", 0.0, 0.95),
+        *scheduled_levels(raw, "libya_coastguard", "interception", 0.0, 0.95),
         log_value("sea_links.tunisia_italy.interception_capacity",
                   float(next(s for s in raw["sea_links"] if s["name"] == "tunisia_italy").get("interception_capacity")
                         or 20.0), 1.0, 1000.0),

@@ -86,7 +86,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     lethality = np.array([np.full(n, s.lethality) for s in links])
     ppb = np.array([dated_series(s.people_per_boat.values, start, n) for s in links])
     idx = {s.name: i for i, s in enumerate(links)}
-    # in order of start: a later partner deal replaces an earlier one's levels (yearly Libyan levels)
+    # in order of start: a later partner deal replaces an earlier one's levels on the same route
     for lv in sorted(sc.levers.values(), key=lambda lv: lv.start):
         if not lv.enabled:
             continue
@@ -97,6 +97,11 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
                 prevent[c] += w * (lv.prevention - prevent[c])
             if lv.interception is not None:
                 intercept[c] += w * (lv.interception - intercept[c])
+            # the schedule's steps, each replacing the level before it from its date (after the ramp,
+            # so w is 0 or 1 there and each day gets its scheduled value)
+            for day, level in sorted((lv.interception_by_date or {}).items()):
+                step = w * (_days(start, n) >= day.toordinal())
+                intercept[c] += step * (level - intercept[c])
             if lv.interception_capacity is not None:  # log-linear ramp between the two capacities
                 base = np.where(np.isfinite(capacity[c]), capacity[c], lv.interception_capacity)
                 capacity[c] = base * (lv.interception_capacity / base) ** w
