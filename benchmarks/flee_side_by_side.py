@@ -14,6 +14,7 @@ error metric), measured here around the subprocess. Both ARDs are Flee's metric 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -307,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"rule file {args.rules!r} not found (neither a path nor in {CASES_DIR / 'rulesets'})"
             )
         python = ensure_flee()
+        if importlib.util.find_spec("scipy") is not None:
+            say("note: scipy is installed here (dev extra); numba imports scipy.linalg at start-up, adding about "
+                "0.17 s to every Crossings process. Time the default install: `uv sync --frozen` first.")
         rows = []
         for case in args.cases:
             rows.append(side_by_side(python, case, rules.resolve(), args.seed, args.flee_seeds))
