@@ -36,28 +36,31 @@ SMALL = {"inflows.0.knots.2023-07-01": 40.0, "inflows.0.knots.2024-07-01": 40.0,
          "levers.tunisia_mou.start": "2023-06-15"}
 
 
-def small(**extra: object):  # type: ignore[no-untyped-def]
+def small(**extra: object):
     return build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides={**SMALL, **extra}))
 
 
-def _both(a, seed):  # type: ignore[no-untyped-def]
+def _both(a, seed):
     counts = draw_inflow(seed, a.inflow)
     good = draw_weather(seed, a.p_good, a.rho)
     outs, states = [], []
     for fn in (sea_kernel, sea_reference):
         out = np.zeros((N_OUT, len(a.routes), a.n_days))
         states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, good, a.launch, a.prevent,
-                         a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ret, a.det, out))
+                         a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv, a.ret, a.det,
+                         out))
         outs.append(out)
     return counts, outs, states
 
 
 @settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 2**31), launch=st.floats(0.05, 1.0), prevention=st.floats(0.0, 0.9),
-       cap=st.sampled_from([None, 0.05, 1.0]))
-def test_numba_equals_numpy_reference(seed: int, launch: float, prevention: float, cap: float | None) -> None:
+       cap=st.sampled_from([None, 0.05, 1.0]), cv=st.sampled_from([0.0, 0.15, 0.4]))
+def test_numba_equals_numpy_reference(seed: int, launch: float, prevention: float, cap: float | None,
+                                      cv: float) -> None:
     over: dict[str, object] = {"sea_links.tunisia_italy.launch_share": launch,
-                               "levers.tunisia_mou.prevention": prevention}
+                               "levers.tunisia_mou.prevention": prevention,
+                               **{f"sea_links.{r}.people_per_boat.cv": cv for r in ("libya_italy", "tunisia_italy")}}
     if cap is not None:  # a binding patrol capacity: the chance per boat shrinks to chance x cap / boats
         over["sea_links.tunisia_italy.interception_capacity"] = cap
     a = small(**over)
@@ -84,6 +87,23 @@ def test_people_are_conserved() -> None:
     # boats launch full: every departing boat carries the day's people per boat
     np.testing.assert_array_equal(out[DEP], out[BOATS] * a.boat_size)
     assert out[BOATS].sum() > 0
+
+
+def test_boat_sizes_vary_with_cv() -> None:
+    """With a size spread, days carry whole boats of different sizes: people per departing boat is not
+    the date's size on every day, its mean stays near it, and people are still conserved."""
+    cv = {f"sea_links.{r}.people_per_boat.cv": 0.3 for r in ("libya_italy", "tunisia_italy", "other_italy")}
+    a = small(**cv)
+    assert (a.boat_cv == 0.3).all()
+    counts, (out, ref), ((state, _c, _w), _) = _both(a, 5)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(out[DEP], out[ARR] + out[DEATHS] + out[INT])
+    assert out[ARR].sum() == (state == 2).sum()
+    on = out[BOATS] > 0
+    assert on.sum() > 10
+    assert not np.array_equal(out[DEP][on], (out[BOATS] * a.boat_size)[on])
+    mean = out[DEP][on].sum() / out[BOATS][on].sum()
+    assert abs(mean / a.ppb[on].mean() - 1.0) < 0.15
 
 
 def test_people_are_conserved_every_day() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from crossings.scenario.runner import prepare
+from crossings.scenario.schema import PartnerCoastguard
 from crossings.sea.model import build, dated_series, lever_weight
 
 CM = Path(__file__).resolve().parents[1] / "scenarios" / "central_med.yaml"
@@ -33,7 +34,9 @@ def test_tunisia_deal_changes_rates_only_after_signing() -> None:
     t = a.routes.index("tunisia_italy")
     day = (dt.date(2023, 7, 16) - sc.start).days
     assert np.all(a.prevent[t, :day] == sc.sea_links[t].prevention)
-    assert a.prevent[t, -1] == sc.levers["tunisia_mou"].prevention
+    deal = sc.levers["tunisia_mou"]
+    assert isinstance(deal, PartnerCoastguard)
+    assert a.prevent[t, -1] == deal.prevention
     # choice probabilities per region sum to one
     na = a.region_of_coast == 0
     np.testing.assert_allclose(a.choice[na].sum(axis=0), 1.0)

@@ -51,6 +51,14 @@ class DatedSeries(Strict):
         return self
 
 
+class BoatSizes(DatedSeries):
+    """People per boat (mean by date) and the spread of single boats' sizes around it: cv =
+    coefficient of variation (0 = every boat has the date's size; at most 1/sqrt(6) = 0.408, the
+    largest a symmetric triangular draw allows while staying positive: see crossings.sea.kernel)."""
+
+    cv: Annotated[float, Field(ge=0.0, le=0.4)] = 0.0
+
+
 class MonthlyProb(Strict):
     """Probability per day by calendar month (12 values, January first)."""
 
@@ -91,7 +99,7 @@ class SeaLink(Strict):
     to: str
     weather: Weather  # chance that a day is a crossing window (and spells of windows)
     launch_share: Prob  # share of waiting people who try on a good day ("per good day")
-    people_per_boat: DatedSeries  # "people per boat"
+    people_per_boat: BoatSizes  # "people per boat"
     prevention: Prob = 0.0  # share of attempts stopped on land before departure (no lever)
     interception: Prob = 0.0  # chance a departed boat is intercepted by the partner authority (no lever)
     # boats the partner can intercept on one day: with more boats out, each one's chance falls to

@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         out = np.zeros((N_OUT, len(arr.routes), arr.n_days))
         good = draw_weather(seed, arr.p_good, arr.rho)
         sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, good, arr.launch, arr.prevent,
-                   arr.intercept, arr.capacity, arr.incident, arr.lethality, arr.boat_size, arr.ret, arr.det, out)
+                   arr.intercept, arr.capacity, arr.incident, arr.lethality, arr.boat_size, arr.ppb, arr.boat_cv,
+                   arr.ret, arr.det, out)
         kernel_s.append(time.perf_counter() - t0)
         people = int(counts.sum())
         t0 = time.perf_counter()

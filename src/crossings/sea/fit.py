@@ -6,6 +6,18 @@ Method (docs/sea_model.md, "Fitting"):
    from 2022 (when enough people wait that a good day nearly always shows arrivals); the weather
    persistence = lag-1 autocorrelation of that day-with-arrivals indicator over the same days, each
    day centred on its month's share (windows come in spells: Met Office red/amber/green ratings).
+   The spread of boat sizes (people_per_boat.cv) = pooled within-year coefficient of variation of the
+   people on days with exactly one boat arriving (HO daily series; the only days that show a single
+   boat's size), years 2022-2024 of the fit window (2021's boats grew within the year, which would
+   count as spread): each size divided by its year's mean, sqrt(sum of squared deviations from 1 /
+   (days - years)).
+   In the model a window day can still show no arrivals (every boat stopped on the beach, or too few
+   people for a full boat), so that share estimates P(window) x P(arrival | window), not P(window).
+   A simulated-method-of-moments step (after step 3) makes the estimator consistent with the model:
+   P(arrival | window) per calendar month is measured on agent runs of the fitted scenario (seeds
+   1-3, window days of the same years), the window probability is set to share / P(arrival | window)
+   (capped at 1); likewise the persistence is scaled by observed / simulated lag-1 statistic (the same
+   statistic, on the simulated arrivals); step 2 is redone at the kept launch share; SMM_ROUNDS times.
 2. Penalised least squares (scipy.optimize.least_squares, trust-region reflective, bounds) on the
    mean-field model: residuals log(sim + 10) - log(obs + 10) of every monthly observed series in the
    fit window (deaths and interceptions weighted 0.5: lumpy, and counted with repeats), plus the log
@@ -42,7 +54,7 @@ from crossings.errors import InputError
 from crossings.scenario.load import _unalias, apply_overrides, fitted_path, load_raw, read_yaml, validate
 from crossings.scenario.observed_series import observed_frames
 from crossings.sea.fitspec import SPECS, Free, knot_groups
-from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT
+from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT, draw_weather
 from crossings.sea.model import build
 from crossings.sea.simulate import run_arrays
 
@@ -68,6 +80,8 @@ MIN_MONTHS = 10  # a year's sum is compared over its observed months when at lea
 W_ROUGH = 0.05
 OFFSET = 10.0
 LAUNCH_GRID = (0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0)
+SMM_SEEDS = (1, 2, 3)  # agent runs per SMM round (the conditional share is noisy in single months)
+SMM_ROUNDS = 2  # fixed-point rounds of the weather correction (the second moves window shares by <= 0.015)
 
 
 class Problem:
@@ -139,6 +153,26 @@ def channel_weather(p: Problem) -> list[float] | None:
     return [round(float(share.get(m, np.nan)), 4) for m in range(1, 13)]
 
 
+def channel_boat_cv(p: Problem) -> float | None:
+    """Pooled within-year CV of single-boat days' sizes, 2022 on (module docstring, step 1)."""
+    if p.raw.get("name") != "channel":
+        return None
+    ppl = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= "2022-01-01")].set_index("date")["observed"]
+    bts = p.obs_d[(p.obs_d["measure"] == "boats") & (p.obs_d["date"] >= "2022-01-01")].set_index("date")["observed"]
+    one = ppl[bts.reindex(ppl.index) == 1]
+    if len(one) < 10:
+        return None
+    year = one.index.str[:4]
+    r = one / one.groupby(year).transform("mean")
+    return round(float(np.sqrt(np.sum((r - 1.0) ** 2) / (len(r) - year.nunique()))), 4)
+
+
+def centred_lag1(x: np.ndarray, month: np.ndarray) -> float:
+    """Lag-1 autocorrelation of x with each day centred on its calendar month's mean."""
+    r = x - pd.Series(x).groupby(month).transform("mean").to_numpy()
+    return float(np.sum(r[1:] * r[:-1]) / np.sum(r * r))
+
+
 def channel_persistence(p: Problem) -> float | None:
     """Weather persistence: lag-1 autocorrelation of 'day with arrivals', each day's indicator taken
     from its calendar month's share (so the seasonal cycle does not count as persistence); same
@@ -147,10 +181,37 @@ def channel_persistence(p: Problem) -> float | None:
     if p.raw.get("name") != "channel" or len(d) < 2:
         return None
     x = (d["observed"].to_numpy() > 0).astype(np.float64)
-    month = d["date"].str[5:7].astype(int).to_numpy()
-    r = x - pd.Series(x).groupby(month).transform("mean").to_numpy()
-    rho = float(np.sum(r[1:] * r[:-1]) / np.sum(r * r))
+    rho = centred_lag1(x, d["date"].str[5:7].astype(int).to_numpy())
     return round(min(max(rho, 0.0), 0.95), 4)
+
+
+def arrival_given_window(p: Problem, sc: Any) -> tuple[np.ndarray, float]:
+    """P(at least one arrival | crossing window) per calendar month on agent runs of scenario sc,
+    over window days from 2022 (the days channel_weather reads; nan where a month has no such day),
+    and the mean over the runs of channel_persistence's statistic on the simulated arrivals."""
+    a = build(sc)
+    dates = date_index(p.start, a.n_days)
+    month = dates.month.to_numpy()
+    late = np.asarray(dates >= pd.Timestamp("2022-01-01"))
+    hit = np.zeros(12)
+    n = np.zeros(12)
+    lag1 = []
+    for seed in SMM_SEEDS:
+        good = draw_weather(seed, a.p_good, a.rho)[0] == 1  # the same windows run_arrays draws
+        arr = run_arrays(a, seed, "numba")[ARR].sum(axis=0)
+        lag1.append(centred_lag1((arr[late] > 0).astype(np.float64), month[late]))
+        for m in range(1, 13):
+            sel = good & late & (month == m)
+            hit[m - 1] += np.sum(arr[sel] > 0)
+            n[m - 1] += np.sum(sel)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return hit / n, float(np.mean(lag1))
+
+
+def corrected_weather(share: list[float], q: np.ndarray) -> list[float]:
+    """Window probability = observed share of days with arrivals / P(arrival | window), capped at 1
+    (a month without simulated window days keeps the share)."""
+    return [round(float(min(1.0, s / qm)) if np.isfinite(qm) and qm > 0 else s, 4) for s, qm in zip(share, q, strict=True)]
 
 
 def _p95_ratio(v: np.ndarray) -> float:
@@ -175,6 +236,9 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     rho = channel_persistence(p)
     if rho is not None:
         fixed.update({f"sea_links.{r}.weather.persistence": rho for r in p.routes})
+    cv = channel_boat_cv(p)
+    if cv is not None:
+        fixed.update({f"sea_links.{r}.people_per_boat.cv": min(cv, 0.4) for r in p.routes})
     lo = np.array([f.lo for f in p.frees])
     hi = np.array([f.hi for f in p.frees])
     x0 = np.clip(np.array([f.x0 for f in p.frees]), lo, hi)
@@ -202,6 +266,23 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
         x0 = sol.x
     assert best is not None
     agent_cost, h, (sol, extra) = best
+    for _ in range(SMM_ROUNDS):  # SMM weather correction (module docstring)
+        if weather is None:
+            break
+        q, lag1 = arrival_given_window(p, p.scenario(sol.x, extra))
+        w2 = corrected_weather(weather, q)
+        extra = {**extra, **{f"sea_links.{r}.weather.by_month": w2 for r in p.routes}}
+        if rho is not None and lag1 > 0:  # persistence: the same statistic on simulated arrivals = observed
+            cur = float(extra[f"sea_links.{p.routes[0]}.weather.persistence"])
+            rho2 = round(min(max(cur * rho / lag1, 0.0), 0.95), 4)
+            extra = {**extra, **{f"sea_links.{r}.weather.persistence": rho2 for r in p.routes}}
+        sol = _least_squares()(p.residuals, sol.x, bounds=(lo, hi), args=(extra,), method="trf", x_scale="jac",
+                               max_nfev=150, ftol=1e-6, xtol=1e-6)
+        agent_cost = 0.5 * float(np.sum(p.residuals(sol.x, extra, "numba") ** 2))
+        if verbose:
+            print(f"  SMM weather: P(arrival | window) {np.round(q, 3).tolist()} -> by_month {w2}; simulated "
+                  f"lag-1 {lag1:.3f} (observed {rho}) -> persistence {extra.get(f'sea_links.{p.routes[0]}.weather.persistence')}",
+                  flush=True)
     vals = {k: _rounded(v) for k, v in {**extra, **p.values(sol.x)}.items()}
     return {
         "scenario": str(path.name),

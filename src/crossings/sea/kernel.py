@@ -8,8 +8,11 @@ Phase order each day (same in reference.py and, in expectation, meanfield.py):
 3. launch, per boat: on a good day smugglers can fill floor(waiting / people per boat) full boats at
    a coast; each launches with the route's launch share; launched boats are filled from the waiting
    list in order (longest wait first). People short of a full boat wait for the next one, so every
-   boat carries the data's people per boat (HO: boats grew 7 -> 53; a part-filled boat is not
-   launched because the smuggler's price is per seat and the boat is lost either way);
+   boat launches full (HO: boats grew 7 -> 53; a part-filled boat is not launched because the
+   smuggler's price is per seat and the boat is lost either way). cv = 0: every boat carries the
+   date's people per boat. cv > 0 (people_per_boat.cv): each boat's size is drawn (boat_size_draw)
+   when the smugglers start filling it and kept until it is full (so small boats are not favoured
+   when few people wait); boats are filled in order while the waiting people suffice;
 4. prevention, per boat: a launched boat is stopped on the beach with the prevention probability;
    each of its people then returns to wait (choosing a coast of their region again, so a deal on one
    coast diverts people to the others), is detained, or gives up (stated shares, a draw each);
@@ -24,6 +27,8 @@ over people actually at the coast.
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -36,6 +41,16 @@ NEW, WAITING, ARRIVED, DEAD, DETAINED, GAVE_UP = 0, 1, 2, 3, 4, 5
 ARR, DEP, BOATS, INT, DEATHS, PREV, WAIT = 0, 1, 2, 3, 4, 5, 6
 N_OUT = 7
 BOATS_MAX = 1 << 24  # boat ids are coast * BOATS_MAX + k
+SQRT6 = 6.0 ** 0.5  # the sum of two U[0,1) has variance 1/6
+
+
+@nb.njit(cache=True, inline="always")
+def boat_size_draw(key: np.uint64, k: int, mean: float, cv: float) -> int:
+    """Size of boat k: symmetric triangular around the date's mean with coefficient of variation cv
+    (cv <= 1/sqrt(6), so it stays positive), rounded, >= 1. Triangular rather than gamma/lognormal so
+    that only + and x are used: the numpy reference gets bit-identical sizes (no libm differences)."""
+    x = mean * (1.0 + cv * SQRT6 * (uniform(key, 2 * k) + uniform(key, 2 * k + 1) - 1.0))
+    return max(1, int(math.floor(x + 0.5)))
 
 
 @nb.njit(cache=True)
@@ -105,7 +120,7 @@ def _return(a, c, t, kr, region_of_coast, choice, coast, wait_days):
 
 @nb.njit(cache=True)
 def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, prevent, intercept, capacity,
-               incident, lethality, boat_size, ret, det, out):
+               incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
     """Run the agent model; fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays."""
     C, T = choice.shape
     R = counts.shape[0]
@@ -122,6 +137,12 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, preven
     seats = np.zeros(C, dtype=np.int64)  # people in launched boats today (boats x people per boat)
     filled = np.zeros(C, dtype=np.int64)
     pint = np.zeros(C)
+    off = np.zeros(C, dtype=np.int64)  # first index of the coast's launched boats in lsz
+    cur = np.zeros(C, dtype=np.int64)  # launched boat being filled, and its seats left
+    rem = np.zeros(C, dtype=np.int64)
+    pend = np.zeros(C, dtype=np.int64)  # size of the coast's next boat, kept until it fills (0 = none yet)
+    nser = np.zeros(C, dtype=np.int64)  # boats whose size was drawn so far, per coast
+    ks = tick_key(seed, S.SIZE, 0)  # boat sizes are indexed by the coast's boat serial number
     for t in range(T):
         kc = tick_key(seed, S.CHOICE, t)
         for r in range(R):
@@ -144,17 +165,38 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, preven
         wc[:] = 0
         for i in range(nw):
             wc[coast[waiting[i]]] += 1
-        # boats launched per coast: each full boat goes with the launch share; then stopped on the beach
+        lsz = np.empty(nw, dtype=np.int64)  # sizes of today's launched boats (at most one per person)
+        nlt = 0
+        # boats launched per coast: boats are filled in order while the waiting people suffice; each
+        # full boat goes with the launch share; then stopped on the beach
         for c in range(C):
-            seats[c] = 0
             filled[c] = 0
+            cur[c] = -1
+            rem[c] = 0
+            off[c] = nlt
             bs = boat_size[c, t]
             nl = 0
+            seats[c] = 0
             if good[c, t] == 1:
-                for k in range(wc[c] // bs):
+                used = 0
+                k = 0
+                while True:
+                    s = bs
+                    if boat_cv[c] > 0.0:
+                        if pend[c] == 0:
+                            pend[c] = boat_size_draw(ks, c * BOATS_MAX + nser[c], ppb[c, t], boat_cv[c])
+                            nser[c] += 1
+                        s = pend[c]
+                    if used + s > wc[c]:
+                        break
+                    used += s
+                    pend[c] = 0
                     if uniform(kl, c * BOATS_MAX + k) < launch[c, t]:
+                        lsz[nlt] = s
+                        nlt += 1
                         nl += 1
-            seats[c] = nl * bs
+                        seats[c] += s
+                    k += 1
             nbd = 0
             for j in range(nl):
                 if uniform(kp, c * BOATS_MAX + j) >= prevent[c, t]:
@@ -174,7 +216,11 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, preven
                 nextw[m] = a
                 m += 1
                 continue
-            bid = c * BOATS_MAX + filled[c] // boat_size[c, t]
+            if rem[c] == 0:  # the next launched boat
+                cur[c] += 1
+                rem[c] = lsz[off[c] + cur[c]]
+            rem[c] -= 1
+            bid = c * BOATS_MAX + cur[c]
             filled[c] += 1
             st = WAITING
             if uniform(kp, bid) < prevent[c, t]:

@@ -3,7 +3,8 @@
 Boats launch full (kernel.py): on a good day only floor(W / size) boats of `size` people can go, so
 the people short of a full boat wait. The mean-field takes the expected shortfall as (size - 1) / 2
 people per coast (the remainder of W / size, taken as uniform), i.e. launches from max(0, W - (size-1)/2).
-With one person per boat this is exact: the agent model is then linear in the waiting stock (every
+With sizes drawn per boat (coefficient of variation cv) the expected shortfall is the renewal
+theory one, (size (1 + cv^2) - 1) / 2 (the same formula at cv = 0). With one person per boat this is exact: the agent model is then linear in the waiting stock (every
 probability depends on the date only) and its expected daily flows equal these. Interception capacity
 makes it non-linear; the mean-field uses the expected boats of a window day. Used by the fitting
 procedure, where it is thousands of times cheaper than the agent run.
@@ -19,7 +20,7 @@ from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, WAIT
 
 @nb.njit(cache=True)
 def mean_field(inflow, region_of_coast, choice, keep, p_good, launch, prevent, intercept, capacity,
-               incident, lethality, ppb, boat_size, ret, det):
+               incident, lethality, ppb, boat_size, boat_cv, ret, det):
     C, T = choice.shape
     out = np.zeros((N_OUT, C, T))
     W = np.zeros(C)
@@ -28,7 +29,7 @@ def mean_field(inflow, region_of_coast, choice, keep, p_good, launch, prevent, i
         back[:] = 0.0
         for c in range(C):
             W[c] += inflow[region_of_coast[c], t] * choice[c, t] * keep[c, t]
-            ready = max(0.0, W[c] - 0.5 * (boat_size[c, t] - 1))  # people in full boats, expected
+            ready = max(0.0, W[c] - 0.5 * (boat_size[c, t] * (1.0 + boat_cv[c] ** 2) - 1))  # people in full boats, expected
             tries = p_good[c, t] * launch[c, t] * ready
             stop = prevent[c, t] * tries
             dep = tries - stop

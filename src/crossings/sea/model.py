@@ -33,6 +33,7 @@ class SeaArrays:
     lethality: np.ndarray  # [C, T]
     ppb: np.ndarray  # [C, T] people per boat (float)
     boat_size: np.ndarray  # [C, T] int64, max(1, round(ppb))
+    boat_cv: np.ndarray  # [C] coefficient of variation of boat sizes (0 = every boat boat_size)
     ret: np.ndarray  # [C] share of stopped people who return to wait at the coast
     det: np.ndarray  # [C] share detained
     rescued_share: np.ndarray  # [C]
@@ -134,6 +135,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
         region_of_coast=region_of, n_regions=len(regions), inflow=inflow, choice=choice, keep=keep,
         p_good=p_good, rho=np.array([s.weather.persistence for s in links], dtype=np.float64), launch=launch, prevent=prevent, intercept=intercept, capacity=capacity, incident=incident,
         lethality=lethality, ppb=ppb, boat_size=np.maximum(1, np.rint(ppb)).astype(np.int64),
+        boat_cv=np.array([s.people_per_boat.cv for s in links], dtype=np.float64),
         ret=np.array([s.stopped.returned for s in links]), det=np.array([s.stopped.detained for s in links]),
         rescued_share=np.array([s.rescued_by_destination_share for s in links]),
     )

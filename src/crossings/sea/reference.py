@@ -20,9 +20,17 @@ from crossings.sea.kernel import (
     GAVE_UP,
     INT,
     PREV,
+    SQRT6,
     WAIT,
     WAITING,
 )
+
+
+def _size1(ks: np.uint64, k: int, mean: float, cv: float) -> int:
+    """Size of boat k (kernel.boat_size_draw, same arithmetic)."""
+    u = uniform_np(ks, np.array([2 * k, 2 * k + 1], dtype=np.int64))
+    x = mean * (1.0 + cv * SQRT6 * (u[0] + u[1] - 1.0))
+    return max(1, int(np.floor(x + 0.5)))
 
 
 def _fate(u: np.ndarray, ret: np.ndarray, det: np.ndarray) -> np.ndarray:
@@ -43,7 +51,7 @@ def weather_reference(seed: int, p_good: np.ndarray, rho: np.ndarray) -> np.ndar
 
 
 def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch, prevent, intercept, capacity,
-                  incident, lethality, boat_size, ret, det, out):
+                  incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
     C, T = choice.shape
     N = int(counts.sum())
     state = np.zeros(N, dtype=np.int8)
@@ -51,6 +59,9 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch
     wait_days = np.zeros(N, dtype=np.int32)
     waiting = np.empty(0, dtype=np.int64)
     nxt = 0
+    pend = np.zeros(C, dtype=np.int64)  # next boat's size, kept until it fills (kernel.sea_kernel)
+    nser = np.zeros(C, dtype=np.int64)
+    ks = tick_key_np(seed, S.SIZE, 0)
     for t in range(T):
         kc = tick_key_np(seed, S.CHOICE, t)
         for r in range(counts.shape[0]):
@@ -77,19 +88,39 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch
         seats = np.zeros(C, dtype=np.int64)
         pint = np.zeros(C)
         nbd = np.zeros(C, dtype=np.int64)
+        ends = []  # per coast: cumulative seats of today's launched boats
         for cc in range(C):
-            nfull = int(np.sum(c == cc)) // int(bs[cc]) if good[cc] else 0
-            nl = int(np.sum(uniform_np(kl, cc * BOATS_MAX + np.arange(nfull, dtype=np.int64)) < launch[cc, t]))
-            seats[cc] = nl * bs[cc]
+            wcc = int(np.sum(c == cc))
+            fill: list[int] = []  # boats filled in order while the waiting people suffice
+            used = 0
+            while good[cc]:
+                s = int(bs[cc])
+                if boat_cv[cc] > 0.0:
+                    if pend[cc] == 0:
+                        pend[cc] = _size1(ks, cc * BOATS_MAX + int(nser[cc]), float(ppb[cc, t]), float(boat_cv[cc]))
+                        nser[cc] += 1
+                    s = int(pend[cc])
+                if used + s > wcc:
+                    break
+                used += s
+                pend[cc] = 0
+                fill.append(s)
+            sizes = np.array(fill, dtype=np.int64)
+            nfull = sizes.size
+            go = uniform_np(kl, cc * BOATS_MAX + np.arange(nfull, dtype=np.int64)) < launch[cc, t]
+            ends.append(np.cumsum(sizes[:nfull][go]))
+            nl = int(go.sum())
+            seats[cc] = int(ends[cc][-1]) if nl else 0
             nbd[cc] = int(np.sum(uniform_np(kp, cc * BOATS_MAX + np.arange(nl, dtype=np.int64)) >= prevent[cc, t]))
             if nbd[cc] > 0:
                 pint[cc] = intercept[cc, t] * min(1.0, capacity[cc, t] / nbd[cc])
         rank = np.zeros(w.size, dtype=np.int64)  # place in the coast's waiting order
+        bid = np.zeros(w.size, dtype=np.int64)
         for cc in range(C):
             m = c == cc
             rank[m] = np.arange(int(m.sum()))
+            bid[m] = cc * BOATS_MAX + np.searchsorted(ends[cc], rank[m], side="right")
         aboard = rank < seats[c]
-        bid = c * BOATS_MAX + rank // bs[c]
         stopped = aboard & (uniform_np(kp, bid) < prevent[c, t])
         dep = aboard & ~stopped
         caught = dep & (uniform_np(kb, 2 * bid) < pint[c])
