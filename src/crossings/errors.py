@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class InputError(Exception):
     """Bad user input (scenario file, CSV, CLI argument).
@@ -15,3 +22,29 @@ class InputError(Exception):
         self.where = where
         self.problem = problem
         super().__init__(f"{self.file}: {where}: {problem}" if where else f"{self.file}: {problem}")
+
+
+def _key_path(loc: Iterable[object], drop: Iterable[str]) -> str:
+    """pydantic's error location as a key path, without the tags it inserts: discriminated-union members
+    (`drop`, e.g. a lever's type) and constrained-type members ("constrained-float", "list[Step]",
+    "literal['observed']", "float"); date keys such as 2021-01-01 stay."""
+    skip = {"float", "int", *drop}
+    parts = [str(p) for p in loc if str(p) not in skip
+             and not re.search(r"[\[\]']", str(p)) and not re.fullmatch(r"[a-z_]+(-[a-z_]+)+", str(p))]
+    return ".".join(parts)
+
+
+def from_validation_error(err: ValidationError, file: str, prefix: str = "", drop: Iterable[str] = ()) -> InputError:
+    """The first problem pydantic found, as InputError(file, key path, problem)."""
+    first = err.errors()[0]
+    where = ".".join(p for p in (prefix, _key_path(first["loc"], drop)) if p)
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    # model validators report "key.path: problem" at their own level; lift the path out
+    head, sep, tail = msg.partition(": ")
+    if sep and " " not in head:
+        where = ".".join(p for p in (where, head) if p)
+        msg = tail
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    n = len(err.errors())
+    return InputError(file, where or "(top level)", msg + (f" (and {n - 1} more problems)" if n > 1 else ""))

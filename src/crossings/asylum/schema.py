@@ -1,6 +1,6 @@
 """The `asylum:` section of a scenario: destinations (asylum systems), their inflows, process parameters and
 levers. Unknown keys, negative capacities and levers ending before they start are rejected here; the scenario
-loader turns pydantic's errors into `InputError(file, key path, problem)` (see `errors_to_input_error`).
+loader turns pydantic's errors into `InputError(file, key path, problem)` (see `crossings.errors.from_validation_error`).
 
 Rates that vary over time are *schedules*: a number, a list of `{start, value}` steps (each value holds from
 its start date until the next step), or the word `observed` where the destination has an observed series
@@ -10,12 +10,11 @@ its start date until the next step), or the word `observed` where the destinatio
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from crossings.errors import InputError
+from crossings.errors import from_validation_error
 
 
 class _Strict(BaseModel):
@@ -171,21 +170,9 @@ class AsylumConfig(_Strict):
         return self
 
 
-def errors_to_input_error(err: ValidationError, file: str, prefix: str = "asylum") -> InputError:
-    """The first pydantic error as InputError(file, 'asylum.destinations.uk.levers...', problem)."""
-    first = err.errors()[0]
-    # drop pydantic's union-member tags ("constrained-float", "list[Step]", "literal['observed']")
-    loc = [str(p) for p in first["loc"] if not re.search(r"[\[\-']", str(p)) and p not in ("float", "int")]
-    path = ".".join(p for p in (prefix, *loc) if p != "")
-    msg = first["msg"]
-    if first["type"] == "extra_forbidden":
-        msg = "unknown key"
-    return InputError(file, path, msg)
-
-
 def parse_asylum(data: object, file: str = "<asylum>") -> AsylumConfig:
     """Validate a plain dict (from YAML) into AsylumConfig, raising InputError on bad input."""
     try:
         return AsylumConfig.model_validate(data)
     except ValidationError as err:
-        raise errors_to_input_error(err, file) from None
+        raise from_validation_error(err, file, prefix="asylum") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from crossings.errors import InputError
+from crossings.errors import InputError, from_validation_error
 from crossings.scenario.overrides import apply_overrides
 from crossings.scenario.schema import Scenario
 from crossings.scenario.yaml_loader import NoDatesLoader
@@ -50,34 +49,15 @@ def fitted_path(path: Path, raw: Mapping[str, Any]) -> Path | None:
     return (path.parent / str(name)) if name else None
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    # pydantic puts the union tag in the location (levers.x.partner_coastguard.route): drop it
-    # and the union-member tags of constrained types ("constrained-float", "list[Step]", "literal['observed']")
-    parts = [str(p) for p in loc if p not in ("partner_coastguard", "anti_smuggling", "rescue", "float", "int")
-             and not re.search(r"[\[\]']", str(p)) and not re.fullmatch(r"[a-z_]+(-[a-z_]+)+", str(p))]
-    return ".".join(parts)
-
-
-def _translate(err: ValidationError, file: str) -> InputError:
-    first = err.errors()[0]
-    where = _loc(tuple(first["loc"]))
-    msg = str(first["msg"]).removeprefix("Value error, ")
-    # model validators report "key.path: problem" at the root; lift the path out
-    head, sep, tail = msg.partition(": ")
-    if sep and " " not in head:
-        where = ".".join(p for p in (where, head) if p)
-        msg = tail
-    if first["type"] == "extra_forbidden":
-        msg = "unknown key"
-    n = len(err.errors())
-    return InputError(file, where or "(top level)", msg + (f" (and {n - 1} more problems)" if n > 1 else ""))
+# pydantic puts the lever's type in the error location (levers.x.partner_coastguard.route): drop it
+LEVER_TAGS = ("partner_coastguard", "anti_smuggling", "rescue")
 
 
 def validate(raw: dict[str, Any], file: str) -> Scenario:
     try:
         sc = Scenario.model_validate(raw)
     except ValidationError as err:
-        raise _translate(err, file) from None
+        raise from_validation_error(err, file, drop=LEVER_TAGS) from None
     if sc.asylum is not None:
         try:
             from crossings.asylum.schema import AsylumConfig
@@ -86,8 +66,7 @@ def validate(raw: dict[str, Any], file: str) -> Scenario:
         try:
             sc.asylum = AsylumConfig.model_validate(sc.asylum)
         except ValidationError as err:
-            inner = _translate(err, file)
-            raise InputError(file, f"asylum.{inner.where}", inner.problem) from None
+            raise from_validation_error(err, file, prefix="asylum") from None
     return sc
 
 
