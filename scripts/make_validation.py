@@ -203,6 +203,27 @@ def sec_counterfactual(ctx: Context) -> list[str]:
     return out
 
 
+BAND_SEEDS = 40
+
+
+def p95_band(path: Path, n_seeds: int) -> dict[int, list[float]]:
+    """Each year's 95th-percentile day of Channel arrivals over seeds 1..n (sea model only, no tables)."""
+    from crossings.scenario.runner import prepare
+    from crossings.sea.model import build
+    from crossings.sea.simulate import simulate
+
+    sc = prepare(path)
+    arrays = build(sc)
+    days = pd.date_range(sc.start, periods=arrays.n_days)
+    out: dict[int, list[float]] = {}
+    for seed in range(1, n_seeds + 1):
+        arr = pd.Series(simulate(arrays, seed).arrivals[v.CHANNEL_ROUTE], index=days)
+        p95 = v.p95_day(arr)
+        for y, q in zip(p95.index.to_numpy(dtype=int), p95.to_numpy(), strict=True):
+            out.setdefault(int(y), []).append(float(q))
+    return out
+
+
 def sec_channel_shape(ctx: Context) -> list[str]:
     years = [2022, 2023, 2024]
     obs_d = v.observed_channel_daily()
@@ -221,12 +242,19 @@ def sec_channel_shape(ctx: Context) -> list[str]:
     op95 = v.p95_day(obs_d["people"])
     sp95 = [v.p95_day(v.simulated(r.daily, v.CHANNEL_ROUTE, "arrivals")) for r in ctx.ch]
     rng_lo, rng_hi = op95[years].min(), op95[years].max()
+    band = p95_band(ctx.ch_path, BAND_SEEDS)
     rows = []
     for y in years:
         vals = [s[y] for s in sp95]
-        rows.append([str(y), stat(vals), num(op95[y]), mark(rng_lo <= np.mean(vals) <= rng_hi)])
-    out += [f"95th-percentile day (people), vs the observed range 2022-2024 ({num(rng_lo)}-{num(rng_hi)}):", "",
-            *md_table(rows, ["year", "simulated", "observed", "within observed range"])]
+        lo_b, hi_b = np.percentile(band[y], 5), np.percentile(band[y], 95)
+        rows.append([str(y), stat(vals), num(op95[y]), mark(rng_lo <= np.mean(vals) <= rng_hi),
+                     f"{num(lo_b)}-{num(hi_b)}", "yes" if lo_b <= op95[y] <= hi_b else "no"])
+    out += [f"95th-percentile day (people), vs the observed range 2022-2024 ({num(rng_lo)}-{num(rng_hi)}). The last "
+            f"two columns: the model's spread of that year's p95 day over seeds 1-{BAND_SEEDS} (5-95%; the weather "
+            "of a year is a random draw, so one observed year is one draw), and whether the observed year lies "
+            "inside it (information; the pass/fail column is the issue's criterion):", "",
+            *md_table(rows, ["year", "simulated", "observed", "within observed range",
+                             f"model 5-95% over {BAND_SEEDS} seeds", "observed inside"])]
     ppb_obs = v.ratio_by_year(obs_d["people"], obs_d["boats"])
     rows = []
     for y in range(2018, 2025):

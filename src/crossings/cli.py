@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--engine", choices=["numba", "numpy"], default="numba")
     v.add_argument("--json", action="store_true", help="print one JSON object")
 
-    e = sub.add_parser("ensemble", help="run a YAML scenario over many seeds: mean and 5/50/95% per month")
+    e = sub.add_parser("ensemble", help="run a YAML scenario over many seeds: mean and 5/50/95%% per month")
     e.add_argument("scenario")
     e.add_argument("--out", required=True)
     e.add_argument("--seeds", type=int, default=20)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 S_AWAIT, S_APPEAL, S_REMOVABLE, S_OFFSHORE, S_THIRD_WAIT, S_SUPPORT, S_HOTELS = range(7)
 N_STOCKS = 7
 STOCK_MEASURES = {"awaiting_decision", "appeals_waiting", "removable", "in_support", "in_hotels",
-                  "offshore_occupancy", "awaiting_removal"}
+                  "offshore_occupancy", "awaiting_removal", "aboard"}
 MEAN_MEASURES = {"q", "departure_multiplier"}
 
 
@@ -68,6 +68,8 @@ def _place_series(name: str, cfg: Any, run: _DestRun) -> dict[tuple[str, str], n
             (c, "transfers"): f[:, pr.F_TRANSFERS],
             (c, "screened_out"): f[:, pr.F_SCREENED_OUT],
             (c, "offshore_occupancy"): s[:, S_OFFSHORE],
+            # ship mode: people picked up and held on the ship until its trip day (not yet claimants)
+            (c, "aboard"): run.aboard,
             (c, "decisions"): f[:, pr.F_OFF_DECISIONS],
             (c, "grants"): f[:, pr.F_OFF_GRANTS],
             (c, "refusals"): f[:, pr.F_OFF_REFUSALS],

@@ -64,6 +64,24 @@ class DecisionCapacityLever(Lever):
         return self
 
 
+class ShipTrips(_Strict):
+    """People reach the centre by ship trips, not daily: the pickups of the `collection_days` days before
+    each trip day are held aboard and landed together on the trip day (docs/levers/offshore.md)."""
+
+    trips: list[dt.date] = []  # dates the ship lands people at the centre (a political decision: an input)
+    every_days: Annotated[int, Field(gt=0)] | None = None  # or a trip every N days from the lever start
+    collection_days: Annotated[int, Field(gt=0)]
+    capacity: Annotated[int, Field(gt=0)] | None = None  # most people per trip; the rest land on the mainland
+
+    @model_validator(mode="after")
+    def _some_trip(self) -> ShipTrips:
+        if not self.trips and self.every_days is None:
+            raise ValueError("give trips, every_days or both")
+        if len(set(self.trips)) != len(self.trips):
+            raise ValueError("trip dates must be distinct")
+        return self
+
+
 class OffshoreLever(Lever):
     """Offshore processing (the Italy-Albania protocol model)."""
 
@@ -85,6 +103,14 @@ class OffshoreLever(Lever):
     fixed_cost_once: Annotated[float, Field(ge=0)] = 0.0
     fixed_cost_per_year: Annotated[float, Field(ge=0)] = 0.0
     cost_per_person: Annotated[float, Field(ge=0)] = 0.0
+    ship: ShipTrips | None = None  # None: candidates are taken to the centre on the day they arrive
+
+    @model_validator(mode="after")
+    def _trips_in_window(self) -> OffshoreLever:
+        for d in self.ship.trips if self.ship is not None else []:
+            if d < self.start or (self.end is not None and d > self.end):
+                raise ValueError(f"ship trip {d} is outside the lever's dates")
+        return self
 
 
 class ThirdCountryLever(Lever):

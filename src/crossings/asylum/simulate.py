@@ -23,7 +23,7 @@ from crossings.asylum import inputs, process
 from crossings.asylum import results as res
 from crossings.asylum.costs import hotels, support_cost
 from crossings.asylum.deterrence import multiplier, realised_q
-from crossings.asylum.offshore import OffshorePlan, offshore_plan
+from crossings.asylum.offshore import OffshorePlan, offshore_plan, ship_day
 from crossings.asylum.removal import RemovalPlan, removal_costs, removal_plan
 from crossings.asylum.schema import AsylumConfig, Destination, Levers, parse_asylum
 from crossings.core import rng
@@ -65,6 +65,7 @@ class _DestRun:
     q: F64
     mult: F64
     cost: dict[str, F64]
+    aboard: F64  # offshore candidates held on the ship at the end of each day (ship mode), not yet claimants
 
 
 def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
@@ -206,6 +207,8 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     removed_like = np.zeros(n_days)
     q_arr = np.zeros(n_days)
     mult = np.ones(n_days)
+    aboard = np.zeros(n_days)
+    on_ship = 0
     newc = np.zeros(3, dtype=np.int64)
     for t in range(n_days):
         if det is not None:
@@ -220,15 +223,20 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         n_third = rng.binomial(rkey, 1, claim, rem.eligible) if rem is not None and rem.active[t] else 0
         rest = claim - n_third
         n_off = 0
-        if off is not None and off.active[t]:
+        if off is not None and (off.collect[t] if off.collect is not None else off.active[t]):
             # people on the ships that can carry them offshore: a share of claimants, optionally capped by
             # the people the sea model says the destination's own ships brought in
             pool = rng.binomial(rkey, 2, rest, own_share)
             if rescued is not None and cap_by_rescued:
                 pool = min(pool, int(round(rescued[t] * base / max(sea_arr[t], 1e-9))))
             n_off = rng.binomial(rkey, 3, pool, off_elig)
-        newc[process.N_MAIN] = rest - n_off + other_n[t]
-        newc[process.N_OFF_CAND] = n_off
+        to_centre, to_main = n_off, 0
+        if off is not None and off.ship:
+            # ship mode: today's candidates board; those aboard land (and claim) together on a trip day
+            to_centre, to_main, on_ship = ship_day(off, t, on_ship, n_off)
+            aboard[t] = on_ship
+        newc[process.N_MAIN] = rest - n_off + other_n[t] + to_main
+        newc[process.N_OFF_CAND] = to_centre
         newc[process.N_THIRD] = n_third
         process.step(t, P[t], newc, day_keys(seed, t), qs, flows[t], reference=reference)
         res.record_stocks(qs, stocks[t])
@@ -241,7 +249,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         cost["offshore"] = off.fixed_cost + flows[:, process.F_TRANSFERS] * off.cost_per_person
     if rem is not None:
         cost["third_country"] = removal_costs(rem, flows[:, process.F_THIRD_REMOVED])
-    return _DestRun(flows, stocks, arrivals, q_arr, mult, cost)
+    return _DestRun(flows, stocks, arrivals, q_arr, mult, cost, aboard)
 
 
 def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, reference: bool = False) -> AsylumOutcome:

@@ -99,6 +99,9 @@ class SeaLink(Strict):
     to: str
     weather: Weather  # chance that a day is a crossing window (and spells of windows)
     launch_share: Prob  # share of waiting people who try on a good day ("per good day")
+    # most boats launched from the coast on one window day (smugglers' supply of boats and engines,
+    # beaches that can be used): boats beyond it wait for the next window; null = no limit
+    launch_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per window day
     people_per_boat: BoatSizes  # "people per boat"
     prevention: Prob = 0.0  # share of attempts stopped on land before departure (no lever)
     interception: Prob = 0.0  # chance a departed boat is intercepted by the partner authority (no lever)
@@ -153,6 +156,9 @@ class PartnerCoastguard(LeverBase):
     prevention: Prob | None = None  # share of attempts stopped on land while active (replaces the route's)
     interception: Prob | None = None  # per-boat interception chance while active (replaces the route's)
     interception_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per day while active
+    # boats that can be launched on one window day while active (beach patrols, drones, supply-chain
+    # seizures funded by the deal); replaces the route's launch_capacity
+    launch_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per window day
     # a step schedule of the interception chance: each value holds from its date until the next one;
     # before the first date `interception` holds (e.g. a partner coastguard whose reach changes by year).
     # Dates lie on or after start + ramp_days and on or before `end`.
@@ -183,7 +189,8 @@ class AntiSmuggling(LeverBase):
 
     type: Literal["anti_smuggling"]
     route: str
-    launch_multiplier: Annotated[float, Field(gt=0.0, le=1.0)]
+    launch_multiplier: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    launch_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per window day while active
 
 
 class Rescue(LeverBase):

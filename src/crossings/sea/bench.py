@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = draw_inflow(seed, arr.inflow)
         out = np.zeros((N_OUT, len(arr.routes), arr.n_days))
         good = draw_weather(seed, arr.p_good, arr.rho)
-        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, good, arr.launch, arr.prevent,
+        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, good, arr.launch, arr.launch_cap, arr.prevent,
                    arr.intercept, arr.capacity, arr.incident, arr.lethality, arr.boat_size, arr.ppb, arr.boat_cv,
                    arr.ret, arr.det, out)
         kernel_s.append(time.perf_counter() - t0)

@@ -6,7 +6,9 @@ Phase order each day (same in reference.py and, in expectation, meanfield.py):
 2. weather: the crossing windows, drawn beforehand by draw_weather (one uniform per coast per day;
    a two-state Markov chain per coast: windows come in spells, see draw_weather);
 3. launch, per boat: on a good day smugglers can fill floor(waiting / people per boat) full boats at
-   a coast; each launches with the route's launch share; launched boats are filled from the waiting
+   a coast; each launches with the route's launch share, until the coast's launch capacity (boats a
+   window day: the smugglers' supply of boats and engines, and the beaches police can watch) is
+   reached; the boats left wait for the next window; launched boats are filled from the waiting
    list in order (longest wait first). People short of a full boat wait for the next one, so every
    boat launches full (HO: boats grew 7 -> 53; a part-filled boat is not launched because the
    smuggler's price is per seat and the boat is lost either way). cv = 0: every boat carries the
@@ -119,7 +121,7 @@ def _return(a, c, t, kr, region_of_coast, choice, coast, wait_days):
 
 
 @nb.njit(cache=True)
-def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, prevent, intercept, capacity,
+def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, launch_cap, prevent, intercept, capacity,
                incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
     """Run the agent model; fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays."""
     C, T = choice.shape
@@ -180,7 +182,7 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, preven
             if good[c, t] == 1:
                 used = 0
                 k = 0
-                while True:
+                while nl < launch_cap[c, t]:
                     s = bs
                     if boat_cv[c] > 0.0:
                         if pend[c] == 0:

@@ -6,7 +6,8 @@ people per coast (the remainder of W / size, taken as uniform), i.e. launches fr
 With sizes drawn per boat (coefficient of variation cv) the expected shortfall is the renewal
 theory one, (size (1 + cv^2) - 1) / 2 (the same formula at cv = 0). With one person per boat this is exact: the agent model is then linear in the waiting stock (every
 probability depends on the date only) and its expected daily flows equal these. Interception capacity
-makes it non-linear; the mean-field uses the expected boats of a window day. Used by the fitting
+makes it non-linear; the mean-field uses the expected boats of a window day. A launch capacity (boats a
+window day) caps the people launched on a window day at capacity x the date's mean boat size. Used by the fitting
 procedure, where it is thousands of times cheaper than the agent run.
 """
 
@@ -19,7 +20,7 @@ from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, WAIT
 
 
 @nb.njit(cache=True)
-def mean_field(inflow, region_of_coast, choice, keep, p_good, launch, prevent, intercept, capacity,
+def mean_field(inflow, region_of_coast, choice, keep, p_good, launch, launch_cap, prevent, intercept, capacity,
                incident, lethality, ppb, boat_size, boat_cv, ret, det):
     C, T = choice.shape
     out = np.zeros((N_OUT, C, T))
@@ -30,7 +31,8 @@ def mean_field(inflow, region_of_coast, choice, keep, p_good, launch, prevent, i
         for c in range(C):
             W[c] += inflow[region_of_coast[c], t] * choice[c, t] * keep[c, t]
             ready = max(0.0, W[c] - 0.5 * (boat_size[c, t] * (1.0 + boat_cv[c] ** 2) - 1))  # people in full boats, expected
-            tries = p_good[c, t] * launch[c, t] * ready
+            # a window day launches at most launch_cap boats of the date's mean size
+            tries = p_good[c, t] * min(launch[c, t] * ready, launch_cap[c, t] * ppb[c, t])
             stop = prevent[c, t] * tries
             dep = tries - stop
             # capacity binds on window days, when the boats go: boats on such a day = dep / p_good / ppb

@@ -26,6 +26,7 @@ class SeaArrays:
     p_good: np.ndarray  # [C, T] stationary chance that a day is a crossing window
     rho: np.ndarray  # [C] weather persistence (lag-1 autocorrelation of the window state)
     launch: np.ndarray  # [C, T]
+    launch_cap: np.ndarray  # [C, T] boats a window day can launch (inf = no limit)
     prevent: np.ndarray  # [C, T]
     intercept: np.ndarray  # [C, T]
     capacity: np.ndarray  # [C, T] boats per day the partner can intercept (inf = no limit)
@@ -64,6 +65,14 @@ def lever_weight(start: dt.date, end: dt.date | None, ramp_days: float, s0: dt.d
     return w
 
 
+def _ramp_capacity(before: np.ndarray, level: float, w: np.ndarray) -> np.ndarray:
+    """A lever's capacity (boats a day) replacing the route's with weight w: log-linear between the two
+    (an unlimited route capacity jumps to the lever's level when the lever starts)."""
+    base = np.where(np.isfinite(before), before, level)
+    out: np.ndarray = base * (level / base) ** w
+    return np.where(w > 0, out, before)
+
+
 def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> SeaArrays:
     start, n = sc.start, (sc.end - sc.start).days + 1
     links = sc.sea_links
@@ -80,6 +89,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     months = date_index(start, n).month.to_numpy() - 1
     p_good = np.array([np.asarray(s.weather.by_month)[months] for s in links])
     launch = np.array([np.full(n, s.launch_share) for s in links])
+    launch_cap = np.array([np.full(n, s.launch_capacity or np.inf) for s in links])
     prevent = np.array([np.full(n, s.prevention) for s in links])
     intercept = np.array([np.full(n, s.interception) for s in links])
     capacity = np.array([np.full(n, s.interception_capacity or np.inf) for s in links])
@@ -103,11 +113,14 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
             for day, level in sorted((lv.interception_by_date or {}).items()):
                 step = w * (_days(start, n) >= day.toordinal())
                 intercept[c] += step * (level - intercept[c])
-            if lv.interception_capacity is not None:  # log-linear ramp between the two capacities
-                base = np.where(np.isfinite(capacity[c]), capacity[c], lv.interception_capacity)
-                capacity[c] = base * (lv.interception_capacity / base) ** w
+            if lv.interception_capacity is not None:
+                capacity[c] = _ramp_capacity(capacity[c], lv.interception_capacity, w)
+            if lv.launch_capacity is not None:
+                launch_cap[c] = _ramp_capacity(launch_cap[c], lv.launch_capacity, w)
         elif isinstance(lv, AntiSmuggling):
             launch[idx[lv.route]] *= 1.0 - w * (1.0 - lv.launch_multiplier)
+            if lv.launch_capacity is not None:
+                launch_cap[idx[lv.route]] = _ramp_capacity(launch_cap[idx[lv.route]], lv.launch_capacity, w)
         elif isinstance(lv, Rescue):
             for r in lv.routes:
                 lethality[idx[r]] *= 1.0 - w * (1.0 - lv.death_multiplier)
@@ -133,7 +146,8 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     return SeaArrays(
         start=start, n_days=n, routes=[s.name for s in links], destination_of_route=dest,
         region_of_coast=region_of, n_regions=len(regions), inflow=inflow, choice=choice, keep=keep,
-        p_good=p_good, rho=np.array([s.weather.persistence for s in links], dtype=np.float64), launch=launch, prevent=prevent, intercept=intercept, capacity=capacity, incident=incident,
+        p_good=p_good, rho=np.array([s.weather.persistence for s in links], dtype=np.float64), launch=launch,
+        launch_cap=launch_cap, prevent=prevent, intercept=intercept, capacity=capacity, incident=incident,
         lethality=lethality, ppb=ppb, boat_size=np.maximum(1, np.rint(ppb)).astype(np.int64),
         boat_cv=np.array([s.people_per_boat.cv for s in links], dtype=np.float64),
         ret=np.array([s.stopped.returned for s in links]), det=np.array([s.stopped.detained for s in links]),

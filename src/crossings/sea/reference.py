@@ -50,8 +50,8 @@ def weather_reference(seed: int, p_good: np.ndarray, rho: np.ndarray) -> np.ndar
     return good
 
 
-def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch, prevent, intercept, capacity,
-                  incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
+def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch, launch_cap, prevent, intercept,
+                  capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
     C, T = choice.shape
     N = int(counts.sum())
     state = np.zeros(N, dtype=np.int8)
@@ -91,9 +91,10 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch
         ends = []  # per coast: cumulative seats of today's launched boats
         for cc in range(C):
             wcc = int(np.sum(c == cc))
-            fill: list[int] = []  # boats filled in order while the waiting people suffice
-            used = 0
-            while good[cc]:
+            fill: list[int] = []  # launched boats' sizes: boats filled in order while the waiting people
+            used = 0                # suffice, each launched with the launch share, up to the launch capacity
+            k = 0
+            while good[cc] and len(fill) < launch_cap[cc, t]:
                 s = int(bs[cc])
                 if boat_cv[cc] > 0.0:
                     if pend[cc] == 0:
@@ -104,12 +105,11 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch
                     break
                 used += s
                 pend[cc] = 0
-                fill.append(s)
-            sizes = np.array(fill, dtype=np.int64)
-            nfull = sizes.size
-            go = uniform_np(kl, cc * BOATS_MAX + np.arange(nfull, dtype=np.int64)) < launch[cc, t]
-            ends.append(np.cumsum(sizes[:nfull][go]))
-            nl = int(go.sum())
+                if uniform_np(kl, np.array([cc * BOATS_MAX + k], dtype=np.int64))[0] < launch[cc, t]:
+                    fill.append(s)
+                k += 1
+            ends.append(np.cumsum(np.array(fill, dtype=np.int64)))
+            nl = len(fill)
             seats[cc] = int(ends[cc][-1]) if nl else 0
             nbd[cc] = int(np.sum(uniform_np(kp, cc * BOATS_MAX + np.arange(nl, dtype=np.int64)) >= prevent[cc, t]))
             if nbd[cc] > 0:

@@ -29,7 +29,7 @@ Engine = Literal["numba", "numpy", "meanfield"]
 def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
     """out[measure, coast, day] (rows as in crossings.sea.kernel)."""
     if engine == "meanfield":
-        return mean_field(a.inflow, a.region_of_coast, a.choice, a.keep, a.p_good, a.launch, a.prevent,
+        return mean_field(a.inflow, a.region_of_coast, a.choice, a.keep, a.p_good, a.launch, a.launch_cap, a.prevent,
                           a.intercept, a.capacity, a.incident, a.lethality, a.ppb, a.boat_size, a.boat_cv, a.ret,
                           a.det)
     counts = draw_inflow(int(seed), a.inflow)
@@ -40,7 +40,7 @@ def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
         good, agents = weather_reference(int(seed), a.p_good, a.rho), sea_reference
     else:
         good, agents = draw_weather(int(seed), a.p_good, a.rho), sea_kernel
-    agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, good, a.launch, a.prevent,
+    agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, good, a.launch, a.launch_cap, a.prevent,
            a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv, a.ret, a.det, out)
     return out
 
