@@ -31,6 +31,8 @@ from crossings.core.output import git_commit, write_text_atomic
 from crossings.report.demo import partner_lever, scenario_path
 from crossings.scenario.results import ScenarioResult
 from crossings.scenario.runner import prepare, run_scenario
+from crossings.sea.model import build
+from crossings.sea.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 Runs = list[ScenarioResult]
@@ -208,10 +210,6 @@ BAND_SEEDS = 40
 
 def p95_band(path: Path, n_seeds: int) -> dict[int, list[float]]:
     """Each year's 95th-percentile day of Channel arrivals over seeds 1..n (sea model only, no tables)."""
-    from crossings.scenario.runner import prepare
-    from crossings.sea.model import build
-    from crossings.sea.simulate import simulate
-
     sc = prepare(path)
     arrays = build(sc)
     days = pd.date_range(sc.start, periods=arrays.n_days)
@@ -317,8 +315,6 @@ def sec_out_of_sample(ctx: Context) -> list[str]:
 
 def sec_speed(ctx: Context) -> list[str]:
     from crossings.sea.kernel import draw_inflow
-    from crossings.sea.model import build
-    from crossings.sea.simulate import simulate
 
     sc = prepare(ctx.cm_path)
     arrays = build(sc)

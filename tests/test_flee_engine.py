@@ -26,17 +26,22 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_chain_case(tmp_path_factory.mktemp("flee") / "chain", days=30, camp_capacity=300)
 
 
-@pytest.mark.parametrize("aw", [0, 1, 2])
-def test_numba_equals_numpy(chain: Path, aw: int) -> None:
-    rules = rules_from_dict({**QUICK, "move_rules": {**QUICK["move_rules"], "awareness_level": aw}})
-    model, _ = prepare(chain, rules)
-    a = simulate(model, 7, "numba")
-    b = simulate(model, 7, "numpy")
+def _assert_engines_equal(model: Any, seed: int) -> None:
+    """The numba kernel and the numpy reference give the same counts, transit and agent states."""
+    a = simulate(model, seed, "numba")
+    b = simulate(model, seed, "numpy")
     assert a.n_agents == b.n_agents > 0
     np.testing.assert_array_equal(a.loc_counts, b.loc_counts)
     np.testing.assert_array_equal(a.transit, b.transit)
     for k in a.state:
         np.testing.assert_array_equal(a.state[k], b.state[k], err_msg=k)
+
+
+@pytest.mark.parametrize("aw", [0, 1, 2])
+def test_numba_equals_numpy(chain: Path, aw: int) -> None:
+    rules = rules_from_dict({**QUICK, "move_rules": {**QUICK["move_rules"], "awareness_level": aw}})
+    model, _ = prepare(chain, rules)
+    _assert_engines_equal(model, 7)
 
 
 def test_capacity_band_is_reached_and_respected(chain: Path) -> None:
@@ -142,10 +147,4 @@ def test_metric_definitions() -> None:
 def test_numba_equals_numpy_other_rules(chain: Path, extra: dict[str, Any]) -> None:
     merged = {k: {**QUICK.get(k, {}), **extra.get(k, {})} for k in ("move_rules", "spawn_rules")}
     model, _ = prepare(chain, rules_from_dict(merged))
-    a = simulate(model, 2, "numba")
-    b = simulate(model, 2, "numpy")
-    assert a.n_agents == b.n_agents > 0
-    np.testing.assert_array_equal(a.loc_counts, b.loc_counts)
-    np.testing.assert_array_equal(a.transit, b.transit)
-    for k in a.state:
-        np.testing.assert_array_equal(a.state[k], b.state[k], err_msg=k)
+    _assert_engines_equal(model, 2)

@@ -36,11 +36,14 @@ class OffshorePlan:
     release: B  # first day of a suspension: bring everyone held to the mainland
     fixed_cost: F64  # per day, from the lever start to its end, suspended or not
     cost_per_person: float
-    # ship mode (all False / None without `ship:`)
-    ship: bool = False
+    # ship mode (all None without `ship:`)
     collect: B | None = None  # today's candidates are held aboard
     land: B | None = None  # a scheduled trip day: everyone aboard leaves the ship today
     trip_capacity: int | None = None
+
+    @property
+    def ship(self) -> bool:
+        return self.land is not None
 
 
 def trip_days(lever: OffshoreLever, start: dt.date, n_days: int) -> list[int]:
@@ -108,7 +111,6 @@ def offshore_plan(lever: OffshoreLever, start: dt.date, n_days: int, grant_daily
         release=release,
         fixed_cost=fixed,
         cost_per_person=lever.cost_per_person,
-        ship=lever.ship is not None,
         collect=collect,
         land=land,
         trip_capacity=lever.ship.capacity if lever.ship is not None else None,
