@@ -168,13 +168,15 @@ def test_schema_errors_name_the_key(ship: dict[str, Any], where: str) -> None:
     assert e.value.where == ".".join(p for p in ("asylum.destinations.land.levers.offshore", where) if p)
 
 
-def test_italy_own_ship_share_is_the_trip_1_closed_form() -> None:
-    """The YAML's own_ship_share = 16 / (eligible_share x observed arrivals in trip 1's window), nothing else."""
+def test_italy_own_ship_share_is_the_pooled_closed_form() -> None:
+    """The YAML's own_ship_share = both trips' landed people / (eligible_share x observed arrivals in both
+    windows), to 4 significant digits: the pooled (maximum-likelihood) fit, nothing else."""
     raw = yaml.safe_load((SCEN / "italy_albania.yaml").read_text())
     cfg = parse_asylum(raw["asylum"])
     lv = cfg.destinations["italy"].levers.offshore
     assert lv is not None and lv.ship is not None
     start, n = dt.date(2024, 1, 1), 366
+    from crossings import observed
     from crossings.asylum.inputs import observed_arrivals_daily, window_mask
 
     arr = observed_arrivals_daily("italy_sea_arrivals_daily_unhcr", start, n)
@@ -182,8 +184,13 @@ def test_italy_own_ship_share_is_the_trip_1_closed_form() -> None:
     for w in lv.suspensions:
         active &= ~window_mask(start, n, w.start, w.end)
     collect, land = ship_masks(lv, start, n, active)
-    first = int(np.flatnonzero(land)[0])
-    window = collect & (np.arange(n) < first)
-    assert window.sum() == lv.ship.collection_days  # the whole window is open (centres opened 11 Oct)
-    fit = 16 / (lv.eligible_share * arr[window].sum())
-    assert lv.own_ship_share == pytest.approx(float(f"{fit:.3g}"))
+    trips = np.flatnonzero(land)
+    assert len(trips) == 2
+    day = np.arange(n)
+    windows = [collect & (day < trips[0]), collect & (day > trips[0]) & (day < trips[1])]
+    assert [int(w.sum()) for w in windows] == [lv.ship.collection_days] * 2  # both windows fully open
+    f = observed.load("policy_and_context_facts")
+    landed = f[(f["topic"] == "Italy-Albania") & f["item"].str.startswith("transfer ")]["value"].astype(float)
+    assert landed.sum() == 24  # 16 + 8
+    fit = landed.sum() / (lv.eligible_share * sum(arr[w].sum() for w in windows))
+    assert lv.own_ship_share == pytest.approx(float(f"{fit:.4g}"))
