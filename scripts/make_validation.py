@@ -208,51 +208,79 @@ def sec_counterfactual(ctx: Context) -> list[str]:
 BAND_SEEDS = 40
 
 
-def p95_band(path: Path, n_seeds: int) -> dict[int, list[float]]:
-    """Each year's 95th-percentile day of Channel arrivals over seeds 1..n (sea model only, no tables)."""
+def channel_runs(path: Path, n_seeds: int) -> list[pd.DataFrame]:
+    """Daily Channel arrivals and boats (columns people, boats) on seeds 1..n (sea model only, no tables):
+    the day-shape statistics of a year are noisy from one weather draw to the next, so the section
+    estimates the model's expected value over many seeds."""
     sc = prepare(path)
     arrays = build(sc)
-    days = pd.date_range(sc.start, periods=arrays.n_days)
-    out: dict[int, list[float]] = {}
+    days = pd.date_range(sc.start, periods=arrays.n_days).strftime("%Y-%m-%d")
+    runs = []
     for seed in range(1, n_seeds + 1):
-        arr = pd.Series(simulate(arrays, seed).arrivals[v.CHANNEL_ROUTE], index=days)
-        p95 = v.p95_day(arr)
-        for y, q in zip(p95.index.to_numpy(dtype=int), p95.to_numpy(), strict=True):
-            out.setdefault(int(y), []).append(float(q))
-    return out
+        o = simulate(arrays, seed)
+        runs.append(pd.DataFrame({"people": o.arrivals[v.CHANNEL_ROUTE], "boats": o.boats[v.CHANNEL_ROUTE]},
+                                 index=days))
+    return runs
+
+
+def one_boat_share(boats: pd.Series) -> pd.Series:
+    """Per year: share of days with boats that had a single boat (the moment the window quality is fitted to)."""
+    years = boats.index.astype(str).str[:4].astype(int)
+    some = boats > 0
+    return (boats[some] == 1).groupby(years[some]).mean()
+
+
+def yearly_max(daily: pd.Series) -> pd.Series:
+    return daily.groupby(daily.index.astype(str).str[:4].astype(int)).max()
 
 
 def sec_channel_shape(ctx: Context) -> list[str]:
     years = [2022, 2023, 2024]
     obs_d = v.observed_channel_daily()
+    runs = channel_runs(ctx.ch_path, BAND_SEEDS)
     oz = v.calendar_month_table(v.zero_day_share(obs_d["people"]), years)
-    sims = [v.calendar_month_table(v.zero_day_share(v.simulated(r.daily, v.CHANNEL_ROUTE, "arrivals")), years)
-            for r in ctx.ch]
+    sims = [v.calendar_month_table(v.zero_day_share(r["people"]), years) for r in runs]
     sim_mean = pd.concat([s.mean(axis=1) for s in sims], axis=1)
     lo, hi = oz.min(axis=1), oz.max(axis=1)
     ok = v.within_range(sim_mean.mean(axis=1), lo, hi)
-    rows = [[str(m), f"{sim_mean.loc[m].mean():.2f} ({sim_mean.loc[m].min():.2f}-{sim_mean.loc[m].max():.2f})",
-             f"{lo[m]:.2f}-{hi[m]:.2f}", mark(bool(ok[m]))] for m in oz.index]
-    out = [f"Share of days without arrivals, by calendar month, 2022-2024: {int(ok.sum())} of 12 months within "
+    rows = [[str(m), f"{sim_mean.loc[m].mean():.2f} ({sim_mean.loc[m].quantile(0.05):.2f}-"
+             f"{sim_mean.loc[m].quantile(0.95):.2f})", f"{lo[m]:.2f}-{hi[m]:.2f}", mark(bool(ok[m]))] for m in oz.index]
+    out = [f"The day-shape checks in this section use the sea model alone on seeds 1-{BAND_SEEDS}: a year's "
+           "zero days and 95th-percentile day move with that year's weather draw (with 5 seeds the mean of a "
+           "month's zero-day share still moves by about 0.03), so the model's expected value is estimated over "
+           f"{BAND_SEEDS} draws; ranges are the 5-95% spread over seeds.", "",
+           f"Share of days without arrivals, by calendar month, 2022-2024: {int(ok.sum())} of 12 months within "
            "the observed range (min-max of the three observed years).", "",
-           *md_table(rows, ["month", "simulated mean of 2022-2024 (seed range)", "observed range 2022-2024",
+           *md_table(rows, ["month", "simulated mean of 2022-2024 (5-95% over seeds)", "observed range 2022-2024",
                             "within"])]
     op95 = v.p95_day(obs_d["people"])
-    sp95 = [v.p95_day(v.simulated(r.daily, v.CHANNEL_ROUTE, "arrivals")) for r in ctx.ch]
+    sp95 = [v.p95_day(r["people"]) for r in runs]
     rng_lo, rng_hi = op95[years].min(), op95[years].max()
-    band = p95_band(ctx.ch_path, BAND_SEEDS)
     rows = []
     for y in years:
-        vals = [s[y] for s in sp95]
-        lo_b, hi_b = np.percentile(band[y], 5), np.percentile(band[y], 95)
-        rows.append([str(y), stat(vals), num(op95[y]), mark(rng_lo <= np.mean(vals) <= rng_hi),
+        p95s = np.array([s[y] for s in sp95])
+        lo_b, hi_b = np.percentile(p95s, 5), np.percentile(p95s, 95)
+        rows.append([str(y), num(p95s.mean()), num(op95[y]), mark(bool(rng_lo <= p95s.mean() <= rng_hi)),
                      f"{num(lo_b)}-{num(hi_b)}", "yes" if lo_b <= op95[y] <= hi_b else "no"])
     out += [f"95th-percentile day (people), vs the observed range 2022-2024 ({num(rng_lo)}-{num(rng_hi)}). The last "
             f"two columns: the model's spread of that year's p95 day over seeds 1-{BAND_SEEDS} (5-95%; the weather "
             "of a year is a random draw, so one observed year is one draw), and whether the observed year lies "
             "inside it (information; the pass/fail column is the issue's criterion):", "",
-            *md_table(rows, ["year", "simulated", "observed", "within observed range",
+            *md_table(rows, ["year", f"simulated (mean of {BAND_SEEDS} seeds)", "observed", "within observed range",
                              f"model 5-95% over {BAND_SEEDS} seeds", "observed inside"])]
+    ob1 = one_boat_share(obs_d["boats"].fillna(0.0))
+    s1 = [one_boat_share(r["boats"]) for r in runs]
+    smax = [yearly_max(r["people"]) for r in runs]
+    omax = yearly_max(obs_d["people"])
+    rows = [[str(y), f"{np.mean([s[y] for s in s1]):.3f}", f"{ob1[y]:.3f}", num(np.mean([s[y] for s in smax])),
+             f"{num(np.percentile([s[y] for s in smax], 5))}-{num(np.percentile([s[y] for s in smax], 95))}",
+             num(omax[y])] for y in years]
+    out += ["Information (not a criterion of the issue): the share of days with boats that had a single boat, "
+            "the moment the window quality (`weather.quality_shape`) is fitted to (pooled over the fit window's "
+            "days from 2022, not year by year), and the largest day of each year (the model's largest days "
+            "are still too big: a known limit, docs/sea_model.md):", "",
+            *md_table(rows, ["year", "one-boat days, simulated", "observed", "largest day, simulated mean",
+                             "5-95% over seeds", "observed"])]
     ppb_obs = v.ratio_by_year(obs_d["people"], obs_d["boats"])
     rows = []
     for y in range(2018, 2025):

@@ -71,9 +71,12 @@ class Weather(MonthlyProb):
 
     persistence = lag-1 autocorrelation of the window state (a two-state Markov chain whose stationary
     share of window days is the month's value); 0 = each day drawn independently.
+    quality_shape = k: a window's quality U^k (U uniform per coast and day) multiplies the launch share
+    that day, so some windows are marginal (a boat or two try); 0 = every window as good.
     """
 
     persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    quality_shape: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
 
 
 class StopOutcome(Strict):

@@ -14,6 +14,7 @@ import numpy as np
 from crossings.scenario.runner import prepare, run_scenario
 from crossings.sea.kernel import N_OUT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build
+from crossings.sea.quality import launch_by_day
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         counts = draw_inflow(seed, arr.inflow)
         out = np.zeros((N_OUT, len(arr.routes), arr.n_days))
         good = draw_weather(seed, arr.p_good, arr.rho)
-        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, good, arr.launch, arr.launch_cap, arr.prevent,
+        launch = launch_by_day(seed, arr.launch, arr.quality_k)
+        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, good, launch, arr.launch_cap, arr.prevent,
                    arr.intercept, arr.capacity, arr.incident, arr.lethality, arr.boat_size, arr.ppb, arr.boat_cv,
                    arr.ret, arr.det, out)
         kernel_s.append(time.perf_counter() - t0)

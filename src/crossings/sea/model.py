@@ -25,6 +25,7 @@ class SeaArrays:
     keep: np.ndarray  # [C, T] share not deterred (asylum deterrence multiplier of the route's destination)
     p_good: np.ndarray  # [C, T] stationary chance that a day is a crossing window
     rho: np.ndarray  # [C] weather persistence (lag-1 autocorrelation of the window state)
+    quality_k: np.ndarray  # [C] window quality shape k (launch share x U^k on a window day; 0 = off)
     launch: np.ndarray  # [C, T]
     launch_cap: np.ndarray  # [C, T] boats a window day can launch (inf = no limit)
     prevent: np.ndarray  # [C, T]
@@ -146,7 +147,8 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     return SeaArrays(
         start=start, n_days=n, routes=[s.name for s in links], destination_of_route=dest,
         region_of_coast=region_of, n_regions=len(regions), inflow=inflow, choice=choice, keep=keep,
-        p_good=p_good, rho=np.array([s.weather.persistence for s in links], dtype=np.float64), launch=launch,
+        p_good=p_good, rho=np.array([s.weather.persistence for s in links], dtype=np.float64),
+        quality_k=np.array([s.weather.quality_shape for s in links], dtype=np.float64), launch=launch,
         launch_cap=launch_cap, prevent=prevent, intercept=intercept, capacity=capacity, incident=incident,
         lethality=lethality, ppb=ppb, boat_size=np.maximum(1, np.rint(ppb)).astype(np.int64),
         boat_cv=np.array([s.people_per_boat.cv for s in links], dtype=np.float64),

@@ -22,6 +22,7 @@ from crossings.sea.kernel import (
 from crossings.sea.meanfield import mean_field
 from crossings.sea.model import SeaArrays
 from crossings.sea.outcome import SeaOutcome
+from crossings.sea.quality import expected_launch, launch_by_day
 
 Engine = Literal["numba", "numpy", "meanfield"]
 
@@ -29,9 +30,9 @@ Engine = Literal["numba", "numpy", "meanfield"]
 def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
     """out[measure, coast, day] (rows as in crossings.sea.kernel)."""
     if engine == "meanfield":
-        return mean_field(a.inflow, a.region_of_coast, a.choice, a.keep, a.p_good, a.launch, a.launch_cap, a.prevent,
-                          a.intercept, a.capacity, a.incident, a.lethality, a.ppb, a.boat_size, a.boat_cv, a.ret,
-                          a.det)
+        return mean_field(a.inflow, a.region_of_coast, a.choice, a.keep, a.p_good,
+                          expected_launch(a.launch, a.quality_k), a.launch_cap, a.prevent, a.intercept, a.capacity,
+                          a.incident, a.lethality, a.ppb, a.boat_size, a.boat_cv, a.ret, a.det)
     counts = draw_inflow(int(seed), a.inflow)
     out = np.zeros((N_OUT, len(a.routes), a.n_days))
     if engine == "numpy":
@@ -40,7 +41,8 @@ def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
         good, agents = weather_reference(int(seed), a.p_good, a.rho), sea_reference
     else:
         good, agents = draw_weather(int(seed), a.p_good, a.rho), sea_kernel
-    agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, good, a.launch, a.launch_cap, a.prevent,
+    launch = launch_by_day(int(seed), a.launch, a.quality_k)  # the same array for both engines
+    agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, good, launch, a.launch_cap, a.prevent,
            a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv, a.ret, a.det, out)
     return out
 

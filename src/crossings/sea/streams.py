@@ -9,3 +9,4 @@ BOAT = 45  # boat intercepted / incident, index = boat id (two uniforms)
 FATE = 46  # after a stop: returned/detained/give up; death on an incident boat, index = agent
 RECHOICE = 47  # a person returned after a stop chooses a coast again, index = agent
 SIZE = 48  # a boat's size when sizes vary (people_per_boat.cv > 0), index = boat id (two uniforms)
+QUALITY = 49  # window quality: the share of ready boats a window day launches, index = coast
