@@ -89,3 +89,22 @@ def test_observed_arrivals_outside_coverage_is_an_input_error() -> None:
     with pytest.raises(InputError) as e:
         run_asylum(cfg, None, seed=1)
     assert "covers 2018-01-01" in e.value.problem
+
+
+@pytest.mark.parametrize(("key", "value", "where"), [
+    ("support_move_on_days", {"granted": -1}, "asylum.destinations.uk.support_move_on_days.granted"),
+    ("support_move_on_days", {"refused": 2.5}, "asylum.destinations.uk.support_move_on_days.refused"),
+    ("support_move_on_days", {"grant": 28}, "asylum.destinations.uk.support_move_on_days.grant"),
+    ("support_outside_queues", -100, "asylum.destinations.uk.support_outside_queues"),
+])
+def test_bad_support_parameters_name_the_key(key: str, value: Any, where: str) -> None:
+    with pytest.raises(InputError) as e:
+        parse_asylum(_with(["destinations", "uk", key], value), "s.yaml")
+    assert e.value.where.startswith(where)
+
+
+def test_support_parameters_parse() -> None:
+    good = _with(["destinations", "uk", "support_move_on_days"], {"granted": 28, "refused": 21})
+    good["destinations"]["uk"]["support_outside_queues"] = [{"start": "2024-01-01", "value": 2000}]
+    d = parse_asylum(good, "s.yaml").destinations["uk"]
+    assert (d.support_move_on_days.granted, d.support_move_on_days.refused) == (28, 21)

@@ -31,8 +31,9 @@ def _quarter_ends(m: pd.DataFrame, measure: str) -> pd.DataFrame:
 # The three UK "must-show" tests below are IN-SAMPLE accounting checks, not forecasts or validation:
 # uk_asylum.yaml feeds the observed quarterly claims (Asy_D01), initial decisions, grant rates and
 # withdrawals (Asy_D02) and the dispersed-accommodation capacity (Asy_D11) in as inputs, and its
-# support_share was fitted to Asy_D11 over all 28 quarter-ends 2018-2024 (asylum_validation.py
-# --fit-support). So they show only that the queue bookkeeping reproduces the Home Office stocks
+# support_share and support_outside_queues were fitted to Asy_D11 over all 28 quarter-ends 2018-2024
+# (asylum_validation.py --fit-support; the held-out fit to 2022 is in docs/asylum_validation.md).
+# So they show only that the queue bookkeeping reproduces the Home Office stocks
 # given those observed flows; they say nothing about out-of-sample skill.
 def test_uk_backlog_within_15pct_every_quarter(uk: pd.DataFrame) -> None:
     x = _quarter_ends(uk, "awaiting_decision")

@@ -37,8 +37,11 @@ SUPPORTED_QUEUES = (AWAIT, APPEAL, THIRD_WAIT)
 # daily flows (columns of the flow row)
 (F_CLAIMS, F_TO_THIRD, F_TRANSFERS, F_SCREENED_OUT, F_DECISIONS, F_GRANTS, F_REFUSALS, F_WITHDRAWALS,
  F_APPEALS_LODGED, F_APPEAL_DECISIONS, F_APPEAL_GRANTS, F_REMOVALS, F_ABSCONDED, F_OFF_DECISIONS,
- F_OFF_GRANTS, F_OFF_REFUSALS, F_RETURNS, F_OFF_RELEASED, F_THIRD_REMOVED, F_THIRD_BACK) = range(20)
-N_FLOWS = 20
+ F_OFF_GRANTS, F_OFF_REFUSALS, F_RETURNS, F_OFF_RELEASED, F_THIRD_REMOVED, F_THIRD_BACK,
+ F_SUPP_GRANTED, F_SUPP_REFUSED) = range(22)
+N_FLOWS = 22
+# F_SUPP_GRANTED / F_SUPP_REFUSED: people in support granted (initial or appeal) / finally refused (refused
+# without appeal, or appeal dismissed) that day; their support runs on for a move-on period (simulate.py)
 
 # day parameters (entries of the float parameter row)
 (P_DEC_CAP, P_GRANT, P_WITHDRAW, P_APPEAL, P_APP_CAP, P_ALLOW, P_REM_CAP, P_ABSCOND, P_OFF_PLACES,
@@ -222,6 +225,7 @@ def step_day(t, p, newc, keys, state, entry, supp, queues, qh, qt, qsupp, n, cre
         elif u < pg:
             state[a] = GRANTED
             flows[F_GRANTS] += 1
+            flows[F_SUPP_GRANTED] += supp[a]
         else:
             flows[F_REFUSALS] += 1
             if rng.uniform(keys[K_LODGE], a) < p[P_APPEAL]:
@@ -229,6 +233,7 @@ def step_day(t, p, newc, keys, state, entry, supp, queues, qh, qt, qsupp, n, cre
                 flows[F_APPEALS_LODGED] += 1
             else:
                 _push(a, REMOVABLE, t, state, entry, supp, queues, qt, qsupp)
+                flows[F_SUPP_REFUSED] += supp[a]
     # 7. appeals, oldest first
     k = _take(credit, C_APP, p[P_APP_CAP], qt[APPEAL] - qh[APPEAL])
     for _ in range(k):
@@ -237,8 +242,10 @@ def step_day(t, p, newc, keys, state, entry, supp, queues, qh, qt, qsupp, n, cre
         if rng.uniform(keys[K_APPEAL], a) < p[P_ALLOW]:
             state[a] = GRANTED
             flows[F_APPEAL_GRANTS] += 1
+            flows[F_SUPP_GRANTED] += supp[a]
         else:
             _push(a, REMOVABLE, t, state, entry, supp, queues, qt, qsupp)
+            flows[F_SUPP_REFUSED] += supp[a]
     # 8. removals, oldest first
     k = _take(credit, C_REM, p[P_REM_CAP], qt[REMOVABLE] - qh[REMOVABLE])
     for _ in range(k):
@@ -361,6 +368,8 @@ def step_day_np(t: int, p: npt.NDArray[np.float64], newc: npt.NDArray[np.int64],
     flows[F_GRANTS] += int(gr.sum())
     flows[F_REFUSALS] += len(ref)
     flows[F_APPEALS_LODGED] += int(lodge.sum())
+    flows[F_SUPP_GRANTED] += int(qs.supp[ids[gr]].sum())
+    flows[F_SUPP_REFUSED] += int(qs.supp[ref[~lodge]].sum())
     # 7. appeals
     ids = _pop_np(qs, APPEAL, _take_np(qs.credit, C_APP, p[P_APP_CAP], qs.stock(APPEAL)))
     allow = rng.uniform_np(keys[K_APPEAL], ids) < p[P_ALLOW]
@@ -368,6 +377,8 @@ def step_day_np(t: int, p: npt.NDArray[np.float64], newc: npt.NDArray[np.int64],
     _push_np(qs, REMOVABLE, ids[~allow], t)
     flows[F_APPEAL_DECISIONS] += len(ids)
     flows[F_APPEAL_GRANTS] += int(allow.sum())
+    flows[F_SUPP_GRANTED] += int(qs.supp[ids[allow]].sum())
+    flows[F_SUPP_REFUSED] += int(qs.supp[ids[~allow]].sum())
     # 8. removals
     ids = _pop_np(qs, REMOVABLE, _take_np(qs.credit, C_REM, p[P_REM_CAP], qs.stock(REMOVABLE)))
     qs.state[ids] = REMOVED

@@ -21,14 +21,17 @@ if TYPE_CHECKING:
     from crossings.asylum.schema import AsylumConfig
     from crossings.asylum.simulate import _DestRun
 
-S_AWAIT, S_APPEAL, S_REMOVABLE, S_OFFSHORE, S_THIRD_WAIT, S_SUPPORT, S_HOTELS = range(7)
-N_STOCKS = 7
+S_AWAIT, S_APPEAL, S_REMOVABLE, S_OFFSHORE, S_THIRD_WAIT, S_SUPPORT, S_HOTELS, S_MOVE_ON, S_OUTSIDE = range(9)
+N_STOCKS = 9
 STOCK_MEASURES = {"awaiting_decision", "appeals_waiting", "removable", "in_support", "in_hotels",
+                  "in_support_move_on", "in_support_outside_queues",
                   "offshore_occupancy", "awaiting_removal", "aboard"}
 MEAN_MEASURES = {"q", "departure_multiplier"}
 
 
 def record_stocks(qs: pr.Queues, row: npt.NDArray[np.float64]) -> None:
+    """Queue stocks at the end of a day; S_SUPPORT holds the supported people waiting in queues only
+    (simulate.py adds move-on and the outside stock after the run)."""
     row[S_AWAIT] = qs.stock(pr.AWAIT)
     row[S_APPEAL] = qs.stock(pr.APPEAL)
     row[S_REMOVABLE] = qs.stock(pr.REMOVABLE)
@@ -48,6 +51,9 @@ def _place_series(name: str, cfg: Any, run: _DestRun) -> dict[tuple[str, str], n
         (name, "removable"): s[:, S_REMOVABLE],
         (name, "in_support"): s[:, S_SUPPORT],
         (name, "in_hotels"): s[:, S_HOTELS],
+        # parts of in_support: move-on after a decision, the stock outside the modelled queues
+        (name, "in_support_move_on"): s[:, S_MOVE_ON],
+        (name, "in_support_outside_queues"): s[:, S_OUTSIDE],
         (name, "decisions"): f[:, pr.F_DECISIONS],
         (name, "grants"): f[:, pr.F_GRANTS],
         (name, "refusals"): f[:, pr.F_REFUSALS],

@@ -163,6 +163,14 @@ class Costs(_Strict):
     dispersed_per_night: Annotated[float, Field(ge=0)] = 0.0
 
 
+class MoveOn(_Strict):
+    """Days asylum support runs on after a decision (UK: 28 after a grant, 21 after a final refusal: Asylum
+    Support Regulations 2000, reg. 2(2) and 2(2A); docs/asylum_model.md). 0: support ends at the decision."""
+
+    granted: Annotated[int, Field(ge=0)] = 0
+    refused: Annotated[int, Field(ge=0)] = 0
+
+
 class Destination(_Strict):
     currency: str = "GBP"
     inflows: Inflows = Inflows()
@@ -177,6 +185,9 @@ class Destination(_Strict):
     removal_capacity_per_month: Schedule = 0.0
     abscond_rate_per_year: Annotated[float, Field(ge=0)] = 0.0  # removable people who lose contact
     support_share: Share = 1.0  # share of claimants taking asylum support while waiting
+    support_move_on_days: MoveOn = MoveOn()  # support after a grant / final refusal (people in support only)
+    # people in support outside every modelled queue (e.g. refused families, section 4): a stock, not a share
+    support_outside_queues: Schedule = 0.0
     dispersed_capacity: Schedule | Observed = 0.0  # people; support beyond it is housed in hotels
     costs: Costs = Costs()
     levers: Levers = Levers()

@@ -26,6 +26,7 @@ from crossings.asylum.deterrence import multiplier, realised_q
 from crossings.asylum.offshore import OffshorePlan, offshore_plan, ship_day
 from crossings.asylum.removal import RemovalPlan, removal_costs, removal_plan
 from crossings.asylum.schema import AsylumConfig, Destination, Levers, parse_asylum
+from crossings.asylum.support import move_on_stock
 from crossings.core import rng
 from crossings.errors import InputError
 
@@ -243,6 +244,9 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         removed_like[t] = flows[t, process.F_THIRD_REMOVED] + flows[t, process.F_RETURNS]
         if det is not None and det.count_offshore_transfers:
             removed_like[t] += flows[t, process.F_TRANSFERS] - flows[t, process.F_SCREENED_OUT]
+    stocks[:, res.S_MOVE_ON] = move_on_stock(flows, dest.support_move_on_days)
+    stocks[:, res.S_OUTSIDE] = inputs.schedule_daily(dest.support_outside_queues, start, n_days)
+    stocks[:, res.S_SUPPORT] += stocks[:, res.S_MOVE_ON] + stocks[:, res.S_OUTSIDE]
     stocks[:, res.S_HOTELS] = hotels(stocks[:, res.S_SUPPORT], disp)
     cost = {"support": support_cost(stocks[:, res.S_SUPPORT], stocks[:, res.S_HOTELS], dest.costs)}
     if off is not None:
