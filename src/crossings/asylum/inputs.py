@@ -101,17 +101,27 @@ def observed_initial_awaiting(start: dt.date) -> int:
     return int(before["people_awaiting_initial_decision_AsyD03"].iloc[-1])
 
 
-def observed_arrivals_daily(stem: str, start: dt.date, n_days: int) -> F64:
-    """Daily sea arrivals from an observed file; days absent from the file are zero (UNHCR omits them)."""
+def observed_arrivals_covered(stem: str, start: dt.date, n_days: int) -> tuple[F64, npt.NDArray[np.bool_]]:
+    """Daily sea arrivals from an observed file and which days the file covers (from its first to its last
+    date); inside that span, days absent from the file are zero (UNHCR omits them)."""
     df = observed.load(stem)
     col = "people_arrived" if "people_arrived" in df.columns else "people_disembarked"
     s = pd.Series(df[col].to_numpy(dtype=float), index=pd.to_datetime(df["date"]))
     days = date_index(start, n_days)
-    if days[0] < s.index.min() or days[-1] > s.index.max():
+    covered = np.asarray((days >= s.index.min()) & (days <= s.index.max()))
+    return s.reindex(days, fill_value=0.0).to_numpy(dtype=float) * covered, covered
+
+
+def observed_arrivals_daily(stem: str, start: dt.date, n_days: int) -> F64:
+    """Daily sea arrivals from an observed file that must cover the whole run."""
+    values, covered = observed_arrivals_covered(stem, start, n_days)
+    if not covered.all():
+        s = observed.load(stem)["date"]
+        days = date_index(start, n_days)
         raise InputError(stem, "inflows.observed_arrivals",
-                         f"covers {s.index.min().date()} to {s.index.max().date()}, not the run's "
+                         f"covers {pd.Timestamp(s.min()).date()} to {pd.Timestamp(s.max()).date()}, not the run's "
                          f"{days[0].date()} to {days[-1].date()}")
-    return s.reindex(days, fill_value=0.0).to_numpy(dtype=float)
+    return values
 
 
 def observed_other_claims_daily(sea_claims_expected: F64, start: dt.date, n_days: int) -> F64:

@@ -151,9 +151,19 @@ class Inflows(_Strict):
 
     sea_routes: list[str] | Literal["all"] = "all"  # routes of the sea outcome landing here
     observed_arrivals: Literal["uk_small_boats_daily", "italy_sea_arrivals_daily_unhcr"] | None = None
+    # where the sea arrivals come from: "sea" = the sea model's routes landing here (the observed series only
+    # when none does); "observed" = the observed series always; "observed_then_sea" = the observed series on
+    # the days it covers and the sea model after them (a replay of the data, then a forecast)
+    arrivals_from: Literal["sea", "observed", "observed_then_sea"] = "sea"
     claim_share: ShareSchedule = 1.0
     # other claims per month: a schedule, or the observed Asy_D01 claims minus expected small-boat claims
     other_claims: Literal["observed_residual"] | Schedule = 0.0
+
+    @model_validator(mode="after")
+    def _observed_named(self) -> Inflows:
+        if self.arrivals_from != "sea" and self.observed_arrivals is None:
+            raise ValueError(f"arrivals_from: {self.arrivals_from!r} needs observed_arrivals (the series to read)")
+        return self
 
 
 class Costs(_Strict):

@@ -97,6 +97,20 @@ def _sea_inflow(sea: SeaLike | None, name: str, dest: Destination, n_days: int) 
     return arr, resc, True
 
 
+def _use_observed(dest: Destination, from_sea: bool, sea_arr: F64, start: dt.date, n_days: int) -> npt.NDArray[np.bool_]:
+    """Put observed arrivals into sea_arr where the scenario asks for them (inflows.arrivals_from); return the
+    days that now hold observed arrivals (all days when no sea route lands here and a series is named)."""
+    stem, mode = dest.inflows.observed_arrivals, dest.inflows.arrivals_from
+    if stem is None or (from_sea and mode == "sea"):
+        return np.zeros(n_days, dtype=bool)
+    if from_sea and mode == "observed_then_sea":
+        values, covered = inputs.observed_arrivals_covered(stem, start, n_days)
+        sea_arr[covered] = values[covered]
+        return covered
+    sea_arr[:] = inputs.observed_arrivals_daily(stem, start, n_days)
+    return np.ones(n_days, dtype=bool)
+
+
 def _params(dest: Destination, start: dt.date, n_days: int, off: OffshorePlan | None,
             rem: RemovalPlan | None) -> F64:
     """The day-by-parameter matrix of the queue kernel."""
@@ -170,8 +184,7 @@ def _seed_initial(qs: process.Queues, dest: Destination, start: dt.date, seed: i
 def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: dt.date, n_days: int,
                      seed: int, reference: bool) -> _DestRun:
     sea_arr, rescued, from_sea = _sea_inflow(sea, name, dest, n_days)
-    if not from_sea and dest.inflows.observed_arrivals is not None:
-        sea_arr = inputs.observed_arrivals_daily(dest.inflows.observed_arrivals, start, n_days)
+    observed_day = _use_observed(dest, from_sea, sea_arr, start, n_days)  # sea_arr replaced on those days
     share = inputs.schedule_daily(dest.inflows.claim_share, start, n_days)
     if dest.inflows.other_claims == "observed_residual":
         boats = inputs.observed_arrivals_daily("uk_small_boats_daily", start, n_days)
@@ -193,7 +206,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     cap_by_rescued = bool(lv.offshore and lv.offshore.cap_by_sea_rescued)
     det = lv.deterrence
     # observed arrivals are thinned here; a sea model gets the multiplier back from the runner instead
-    thin = det is not None and det.apply_to_inflow and not from_sea
+    thin = det is not None and det.apply_to_inflow
     det_on = (inputs.window_mask(start, n_days, det.start, det.end) if det
               else np.zeros(n_days, dtype=bool))
 
@@ -217,7 +230,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
             mult[t] = multiplier(det, bool(det_on[t]), q_arr[t])
         rkey = np.uint64(rng.tick_key(seed, STREAM_ROUTING, t))
         base = int(round(sea_arr[t]))
-        if thin and mult[t] < 1.0:
+        if thin and observed_day[t] and mult[t] < 1.0:
             base = rng.binomial(np.uint64(rng.tick_key(seed, STREAM_DETER, t)), 0, base, mult[t])
         arrivals[t] = base
         claim = rng.binomial(rkey, 0, base, share[t])
@@ -228,7 +241,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
             # people on the ships that can carry them offshore: a share of claimants, optionally capped by
             # the people the sea model says the destination's own ships brought in
             pool = rng.binomial(rkey, 2, rest, own_share)
-            if rescued is not None and cap_by_rescued:
+            if rescued is not None and cap_by_rescued and not observed_day[t]:
                 pool = min(pool, int(round(rescued[t] * base / max(sea_arr[t], 1e-9))))
             n_off = rng.binomial(rkey, 3, pool, off_elig)
         to_centre, to_main = n_off, 0
