@@ -122,8 +122,8 @@ def test_rules_defaults_and_errors(tmp_path: Path) -> None:
                           "move_rules": {"capacity_scaling": 1.25, "use_v1_rules": True}})
     assert r2.decay(95) == 0.5 and r2.decay(10_000) == 0.1
     assert (r2.max_move_speed, r2.camp_weight, r2.conflict_weight) == (200.0, 2.0, 0.25)
-    with pytest.raises(InputError, match="move_rules.max_move_sped"):
-        rules_from_dict({"move_rules": {"max_move_sped": 3}}, "x.yml")
+    typo = rules_from_dict({"move_rules": {"max_move_sped": 3}}, "x.yml")  # ignored like flee 3.1, but reported
+    assert typo.max_move_speed == 360.0 and any("move_rules.max_move_sped" in w for w in typo.warnings)
     with pytest.raises(InputError, match="expected a float"):
         rules_from_dict({"move_rules": {"softening": "soft"}}, "x.yml")
 

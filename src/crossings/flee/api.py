@@ -39,6 +39,7 @@ def resolve_rules(case_dir: str | Path, rules: str | Path | FleeRules | None) ->
 def prepare(case_dir: str | Path, rules: str | Path | FleeRules | None = None) -> tuple[Model, str]:
     r, src = resolve_rules(case_dir, rules)
     case = read_case(case_dir)
+    case.warnings.extend(r.warnings)  # unknown rule keys, ignored as flee 3.1 ignores them
     return build_model(case, r), src
 
 

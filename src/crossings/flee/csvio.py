@@ -57,8 +57,13 @@ def to_int(path: Path, line: int, col: int, text: str, what: str, default: int |
     return int(value)
 
 
+def parse_date(text: str) -> dt.date:
+    """Flee's datetime.strptime(text, "%Y-%m-%d"): also takes unpadded months and days (2012-3-5)."""
+    return dt.datetime.strptime(text, "%Y-%m-%d").date()
+
+
 def to_date(path: Path, line: int, col: int, text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         raise InputError(str(path), where(line, col + 1), f"expected a date YYYY-MM-DD, got {text!r}") from None

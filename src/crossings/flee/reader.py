@@ -114,7 +114,7 @@ class _Locations:
         return {n: i for i, n in enumerate(self.names)}
 
 
-def read_locations(path: Path) -> _Locations:
+def read_locations(path: Path, warnings: list[str]) -> _Locations:
     header = ["name", "region", "country", "latitude", "longitude", "location_type", "conflict_date", "population"]
     names: list[str] = []
     country: list[str] = []
@@ -142,16 +142,17 @@ def read_locations(path: Path) -> _Locations:
             raise InputError(str(path), csvio.where(line, 1), f"location {name!r} already defined on line {seen[name]}")
         seen[name] = line
         k = _kind(cells[5])
-        if k is None:
-            raise InputError(str(path), csvio.where(line, 6),
-                             f"unknown location_type {cells[5]!r} (expected one containing camp, conflict, "
-                             "forward, marker, town or default)")
+        if k is None:  # flee 3.1 prints an error and keeps the place with move chance 1.0 and no type flag,
+            k = "forward"  # which is what a forwarding hub is in 3.1 (its `forward` flag is never read)
+            warnings.append(f"{path}: line {line}, column 6: unknown location_type {cells[5]!r}: read as a "
+                            "forwarding hub (move chance 1.0), as flee 3.1 does in effect")
         names.append(name)
         country.append(cells[2] or "unknown")
         kind.append(k)
         lat.append(csvio.to_float(path, line, 3, cells[3], "latitude", 0.0))
         lon.append(csvio.to_float(path, line, 4, cells[4], "longitude", 0.0))
-        cdate.append(csvio.to_int(path, line, 6, cells[6], "conflict_date", 0))
+        # flee 3.1 reads conflict_date only for conflict types (int(); empty = 0 here); other rows may hold anything
+        cdate.append(csvio.to_int(path, line, 6, cells[6], "conflict_date", 0) if k == "conflict" else 0)
         pc = csvio.to_int(path, line, 7, cells[7], "population", 0)
         if pc < 0:
             raise InputError(str(path), csvio.where(line, 8), "population/capacity must not be negative")
@@ -209,23 +210,28 @@ def read_routes(path: Path, index: dict[str, int]) -> tuple[list[int], list[int]
     return a, b, km, speed, walkp
 
 
-def read_closures(path: Path, index: dict[str, int]) -> list[tuple[str, str, str, int, int]]:
+def read_closures(path: Path, index: dict[str, int], warnings: list[str]) -> list[tuple[str, str, str, int, int]]:
+    """closures.csv rows. flee 3.1 silently skips unknown closure types and names no place; so do we, with a
+    warning (for camp/link rows 3.1 would act on its first location instead, a lookup bug not reproduced)."""
     out: list[tuple[str, str, str, int, int]] = []
     for line, cells in csvio.rows(path):
         if len(cells) < 5:
             raise InputError(str(path), csvio.where(line, len(cells) + 1),
                              "expected 5 columns (closure_type,name1,name2,closure_start,closure_end)")
         kind = cells[0]
-        if kind not in CLOSURE_TYPES:
-            raise InputError(str(path), csvio.where(line, 1),
-                             f"unknown closure_type {kind!r} (expected one of {', '.join(CLOSURE_TYPES)})")
-        needed = {"location": (1,), "camp": (1,), "idpcamp": (1,), "link": (1, 2),
-                  "remove_forced_redirection": (1,)}.get(kind, ())
-        for col in needed:
-            if cells[col] not in index:
-                raise InputError(str(path), csvio.where(line, col + 1), f"unknown location {cells[col]!r}")
         start = csvio.to_int(path, line, 3, cells[3], "closure_start")
         end = csvio.to_int(path, line, 4, cells[4], "closure_end")
+        if kind not in CLOSURE_TYPES:
+            warnings.append(f"{path}: line {line}, column 1: unknown closure_type {kind!r} ignored (known: "
+                            f"{', '.join(CLOSURE_TYPES)})")
+            continue
+        needed = {"location": (1,), "camp": (1,), "idpcamp": (1,), "link": (1, 2),
+                  "remove_forced_redirection": (1,)}.get(kind, ())
+        missing = [col for col in needed if cells[col] not in index]
+        if missing:
+            warnings.append(f"{path}: line {line}, column {missing[0] + 1}: unknown location "
+                            f"{cells[missing[0]]!r}: closure ignored")
+            continue
         out.append((kind, cells[1], cells[2], start, end))
     return out
 
@@ -274,7 +280,7 @@ def read_conflicts(path: Path, index: dict[str, int], length: int,
 
 def _looks_like_date(text: str) -> bool:
     try:
-        dt.date.fromisoformat(text)
+        csvio.parse_date(text)
     except ValueError:
         return False
     return True
@@ -331,7 +337,7 @@ def _add_tables(t1: Series, t2: Series) -> Series:
     return Series(np.array(out_d, dtype=np.int64), np.array(out_v, dtype=np.float64))
 
 
-def read_source_data(case: Path, start: dt.date, files: list[Path]) -> dict[str, Series]:
+def read_source_data(case: Path, start: dt.date, files: list[Path], warnings: list[str]) -> dict[str, Series]:
     src = case / "source_data"
     layout = src / "data_layout.csv"
     if not layout.is_file():
@@ -339,7 +345,10 @@ def read_source_data(case: Path, start: dt.date, files: list[Path]) -> dict[str,
     files.append(layout)
     series: dict[str, Series] = {}
     for line, cells in csvio.rows(layout):
-        if len(cells) < 2 or cells[1] == "":
+        if len(cells) < 2:  # flee 3.1 (DataTable.__init__) skips rows of one cell
+            warnings.append(f"{layout}: line {line}: a row with one cell ignored")
+            continue
+        if cells[1] == "":
             raise InputError(str(layout), csvio.where(line, 2), "expected 'name,file.csv[,more.csv...]'")
         total: Series | None = None
         for j, fname in enumerate(cells[1:], start=1):
@@ -393,21 +402,21 @@ def read_case(case_dir: str | Path) -> FleeCase:
         if not p.is_file():
             raise InputError(str(p), "", "missing (required)")
         files.append(p)
-    locs = read_locations(loc_path)
+    locs = read_locations(loc_path, warnings)
     index = locs.index
     ra, rb, rkm, rspeed, rwalk = read_routes(route_path, index)
     closures: list[tuple[str, str, str, int, int]] = []
     cpath = _input_file(case, "closures.csv")
     if cpath is not None:
         files.append(cpath)
-        closures = read_closures(cpath, index)
+        closures = read_closures(cpath, index, warnings)
     conflicts = None
     has = np.zeros(len(index), dtype=np.bool_)
     fpath = _input_file(case, "conflicts.csv")
     if fpath is not None:
         files.append(fpath)
         conflicts, has = read_conflicts(fpath, index, length, warnings)
-    series = read_source_data(case, start, files)
+    series = read_source_data(case, start, files, warnings)
     rpath = _input_file(case, "registration_corrections.csv")
     if rpath is not None:
         files.append(rpath)

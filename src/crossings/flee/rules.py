@@ -1,14 +1,14 @@
 """Flee 3.1's rule file (simsetting.yml), read as flee/SimulationSettings.py::ReadFromYML reads it.
 
 Every move/spawn key flee 3.1 reads is a field here with Flee's default. Keys that only Flee HEAD reads
-(HEAD_ONLY_KEYS, listed in docs/flee_engine.md) are accepted and ignored; any other key is rejected, so a typo
-never silently falls back to a default.
+(HEAD_ONLY_KEYS, listed in docs/flee_engine.md) are accepted and ignored; any other key is ignored too, as
+flee 3.1 ignores it, but with a warning (FleeRules.warnings), so a typo never silently falls back to a default.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,8 @@ class FleeRules:
     match_conflict_ethnicity: bool = False
     # optimisations
     hasten: int = 1
+    # keys flee 3.1 would ignore silently (reported, not compared)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def decay(self, days_since: int) -> float:
         """Flee's get_conflict_decay: multiplier per 30-day bucket since the conflict started."""
@@ -165,10 +167,9 @@ def rules_from_dict(data: dict[str, Any], file: str = "<rules>") -> FleeRules:
     if not isinstance(data, dict):
         raise InputError(file, "", "expected a YAML mapping at top level")
     known_top = {"spawn_rules", "move_rules", "optimisations"} | HEAD_ONLY_KEYS[""]
-    for k in data:
-        if k not in known_top:
-            raise InputError(file, str(k), "unknown key (flee 3.1 sections: log_levels, spawn_rules, move_rules, "
-                                           "optimisations)")
+    # flee 3.1 ignores keys it does not know; so do we, but say so (a typo should not pass unnoticed)
+    unknown = [f"{file}: {k}: unknown key ignored (flee 3.1 sections: log_levels, spawn_rules, move_rules, "
+               "optimisations)" for k in data if k not in known_top]
     kw: dict[str, Any] = {}
     for section, table in (("spawn_rules", SPAWN_KEYS), ("move_rules", MOVE_KEYS)):
         sec = _section(file, data, section)
@@ -183,13 +184,14 @@ def rules_from_dict(data: dict[str, Any], file: str = "<rules>") -> FleeRules:
                 else:
                     kw[name] = _coerce(file, key, name, v)
             elif k not in HEAD_ONLY_KEYS[section]:
-                raise InputError(file, key, "unknown key (not read by flee 3.1; see docs/flee_engine.md)")
+                unknown.append(f"{file}: {key}: unknown key ignored (not read by flee 3.1; see docs/flee_engine.md)")
     opt = _section(file, data, "optimisations")
     for k, v in opt.items():
         if k != "hasten":
-            raise InputError(file, f"optimisations.{k}", "unknown key (flee 3.1 reads only 'hasten')")
+            unknown.append(f"{file}: optimisations.{k}: unknown key ignored (flee 3.1 reads only 'hasten')")
+            continue
         kw["hasten"] = _coerce(file, "optimisations.hasten", "hasten", v)
-    rules = FleeRules(**kw)
+    rules = FleeRules(**kw, warnings=tuple(unknown))
     if rules.use_v1_rules:  # Flee overrides these five after reading (SimulationSettings.ReadFromYML)
         rules = replace(rules, max_move_speed=200.0, start_on_foot=False, avoid_short_stints=False,
                         camp_weight=2.0, conflict_weight=0.25)
