@@ -4,7 +4,8 @@ loader turns pydantic's errors into `InputError(file, key path, problem)` (see `
 
 Rates that vary over time are *schedules*: a number, a list of `{start, value}` steps (each value holds from
 its start date until the next step), or the word `observed` where the destination has an observed series
-(only the UK's Asy_D01/D02/D03/D11 quarterly tables in this release).
+(only the UK's Asy_D01/D02/D03/D11 quarterly tables in this release). What `observed` means on days after
+the data is the destination's `after_data` rule.
 """
 
 from __future__ import annotations
@@ -201,6 +202,9 @@ class Destination(_Strict):
     dispersed_capacity: Schedule | Observed = 0.0  # people; support beyond it is housed in hotels
     costs: Costs = Costs()
     levers: Levers = Levers()
+    # days after the observed data of every `observed` input: "error" (the run fails, naming the input) or
+    # "hold_last_year" (held at the last 4 observed quarters: an assumption, listed in the summary; after_data.py)
+    after_data: Literal["error", "hold_last_year"] = "error"
 
 
 class AsylumConfig(_Strict):

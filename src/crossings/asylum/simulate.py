@@ -9,7 +9,7 @@ Without a sea outcome (standalone use) the arrivals come from an observed daily 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Protocol
@@ -21,6 +21,7 @@ import yaml
 
 from crossings.asylum import inputs, process
 from crossings.asylum import results as res
+from crossings.asylum.after_data import AfterData
 from crossings.asylum.costs import hotels, support_cost
 from crossings.asylum.deterrence import multiplier, realised_q
 from crossings.asylum.offshore import OffshorePlan, offshore_plan, ship_day
@@ -67,6 +68,7 @@ class _DestRun:
     mult: F64
     cost: dict[str, F64]
     aboard: F64  # offshore candidates held on the ship at the end of each day (ship mode), not yet claimants
+    after_data: dict[str, Any] = field(default_factory=dict)  # the rule and the inputs it extended
 
 
 def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
@@ -112,34 +114,24 @@ def _use_observed(dest: Destination, from_sea: bool, sea_arr: F64, start: dt.dat
 
 
 def _params(dest: Destination, start: dt.date, n_days: int, off: OffshorePlan | None,
-            rem: RemovalPlan | None) -> F64:
-    """The day-by-parameter matrix of the queue kernel."""
+            rem: RemovalPlan | None, ad: AfterData) -> F64:
+    """The day-by-parameter matrix of the queue kernel (`observed` inputs after the data: `ad`'s rule)."""
     sd = inputs.schedule_daily
     pm = inputs.per_month_to_daily
     P = np.zeros((n_days, process.N_PARAMS))
     if dest.decision_capacity == "observed":
-        dec = inputs.quarterly_flow_daily("initial_decisions_people_AsyD02", start, n_days)
+        dec = ad.decision_capacity()
     else:
         dec = pm(sd(dest.decision_capacity, start, n_days), start)
-    for lv in dest.levers.decision_capacity:
+    for lv in dest.levers.decision_capacity:  # levers act on the observed or held capacity alike
         m = inputs.window_mask(start, n_days, lv.start, lv.end)
         dec = np.where(m, pm(np.full(n_days, lv.per_month), start) if lv.per_month is not None
                        else dec * (lv.multiplier or 0.0), dec)
-    if dest.grant_rate == "observed":
-        grant = inputs.quarterly_share_daily(
-            "initial_grants_people_AsyD02",
-            ["initial_grants_people_AsyD02", "initial_refusals_people_AsyD02"], start, n_days)
-    else:
-        grant = sd(dest.grant_rate, start, n_days)
-    if dest.withdrawal_share == "observed":
-        wd = inputs.quarterly_share_daily(
-            "initial_withdrawals_people_AsyD02", ["initial_decisions_people_AsyD02"], start, n_days)
-    else:
-        wd = sd(dest.withdrawal_share, start, n_days)
+    grant = ad.grant_rate() if dest.grant_rate == "observed" else sd(dest.grant_rate, start, n_days)
+    wd = ad.withdrawal_share() if dest.withdrawal_share == "observed" else sd(dest.withdrawal_share, start, n_days)
     for name, arr in (("decision_capacity", dec), ("grant_rate", grant), ("withdrawal_share", wd)):
         if np.isnan(arr).any():
-            raise InputError("<asylum>", f"asylum.destinations.*.{name}",
-                             "observed series does not cover the run period")
+            raise InputError("<asylum>", f"{ad.key}.{name}", "observed series does not cover the run period")
     P[:, process.P_DEC_CAP] = dec
     P[:, process.P_GRANT] = grant
     P[:, process.P_WITHDRAW] = wd
@@ -186,20 +178,20 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     sea_arr, rescued, from_sea = _sea_inflow(sea, name, dest, n_days)
     observed_day = _use_observed(dest, from_sea, sea_arr, start, n_days)  # sea_arr replaced on those days
     share = inputs.schedule_daily(dest.inflows.claim_share, start, n_days)
+    ad = AfterData(dest.after_data, f"asylum.destinations.{name}", start, n_days)
     if dest.inflows.other_claims == "observed_residual":
-        boats = inputs.observed_arrivals_daily("uk_small_boats_daily", start, n_days)
-        other = inputs.observed_other_claims_daily(boats * share, start, n_days)
+        other = ad.other_claims(dest.inflows.claim_share)
     else:
         other = inputs.per_month_to_daily(inputs.schedule_daily(dest.inflows.other_claims, start, n_days), start)
     other_n = inputs.carry_round(other)
     lv: Levers = dest.levers
     off = offshore_plan(lv.offshore, start, n_days, np.zeros(n_days)) if lv.offshore else None
     if off is not None and lv.offshore is not None and lv.offshore.grant_rate is None:
-        grant_daily = _params(dest, start, n_days, None, None)[:, process.P_GRANT]
+        grant_daily = _params(dest, start, n_days, None, None, ad)[:, process.P_GRANT]
         off = offshore_plan(lv.offshore, start, n_days, grant_daily)
     rem = removal_plan(lv.third_country, start, n_days) if lv.third_country else None
-    P = _params(dest, start, n_days, off, rem)
-    disp = (inputs.observed_dispersed_capacity(start, n_days) if dest.dispersed_capacity == "observed"
+    P = _params(dest, start, n_days, off, rem, ad)
+    disp = (ad.dispersed_capacity() if dest.dispersed_capacity == "observed"
             else inputs.schedule_daily(dest.dispersed_capacity, start, n_days))
     own_share = lv.offshore.own_ship_share if lv.offshore else 0.0
     off_elig = lv.offshore.eligible_share if lv.offshore else 0.0
@@ -266,7 +258,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         cost["offshore"] = off.fixed_cost + flows[:, process.F_TRANSFERS] * off.cost_per_person
     if rem is not None:
         cost["third_country"] = removal_costs(rem, flows[:, process.F_THIRD_REMOVED])
-    return _DestRun(flows, stocks, arrivals, q_arr, mult, cost, aboard)
+    return _DestRun(flows, stocks, arrivals, q_arr, mult, cost, aboard, ad.summary())
 
 
 def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, reference: bool = False) -> AsylumOutcome:
@@ -288,6 +280,8 @@ def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, referenc
     daily = res.daily_table(config, runs, start, n_days)
     monthly = res.monthly_table(daily)
     summary = res.summary(config, runs, start, n_days)
+    for name, r in runs.items():  # the rule for days after the data, and what it extended (after_data.py)
+        summary["destinations"][name]["after_data"] = r.after_data
     mult = {k: r.mult for k, r in runs.items()}
     if sea_days:  # the runner wants one multiplier per day of the whole sea period
         for k, v in mult.items():

@@ -124,7 +124,10 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
         data_versions={o.file: obs.data_version(o.file) for o in sc.observed},
         extra={"start": sc.start.isoformat(), "end": sc.end.isoformat(), "baseline": baseline,
                "overrides": {k: str(v) for k, v in (overrides or {}).items()}, "engine": engine,
-               "levers_enabled": {k: lv.enabled for k, lv in sc.levers.items()}},
+               "levers_enabled": {k: lv.enabled for k, lv in sc.levers.items()},
+               # inputs held after their observed data (the asylum `after_data` rule): what and from when
+               "asylum_after_data": {d: v.get("after_data", {}) for d, v in
+                                     (asylum.summary.get("destinations", {}) if asylum is not None else {}).items()}},
     )
     return ScenarioResult(daily=daily, monthly=monthly, scenario=sc, summary=summary, manifest=manifest, sea=sea)
 
