@@ -485,7 +485,9 @@ def caveats(ctx: Context) -> list[str]:
         "Read with these caveats:", "",
         f"- Sections 1-5 are in sample: the shipped fitted values used data in these windows ({fit_windows(ctx)}). "
         "Section 6 is the out-of-sample test.",
-        "- The min-max over seeds shows only the model's own randomness, not parameter or data uncertainty.",
+        "- The min-max over seeds shows only the model's own randomness, not parameter or data uncertainty "
+        "(`crossings ensemble --parameter-uncertainty` adds the fit's parameter uncertainty: docs/sea_model.md, "
+        "\"Parameter uncertainty\").",
         "- Arrivals by departure country exist only as full-year and partial-year totals (2022 Libya is a "
         "rounded Coast Guard figure); there is no observed monthly series per route to Italy.",
         "- IOM Missing Migrants counts are minimum estimates; the route-to-UK series includes deaths on land.",

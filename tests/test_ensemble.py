@@ -58,3 +58,23 @@ def test_cli_ensemble_writes_tables_and_rejects_bad_seeds(tmp_path: Path, capsys
     assert main(["ensemble", str(SCEN / "channel.yaml"), "--seeds", "0", "--out", str(tmp_path / "bad")]) == 2
     assert "--seeds" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+
+
+def test_without_parameter_uncertainty_each_member_is_the_plain_run() -> None:
+    from crossings.ensemble import _summarise
+    from crossings.scenario.runner import run_scenario
+
+    ens = run_ensemble(SCEN / "channel.yaml", [1, 2, 3], SHORT)
+    direct = _summarise([run_scenario(SCEN / "channel.yaml", seed=s, overrides=SHORT).monthly for s in (1, 2, 3)])
+    pd.testing.assert_frame_equal(ens.monthly[direct.columns], direct)
+    assert ens.uncertainty is None
+
+
+def test_parameter_uncertainty_same_for_any_jobs_and_wider_than_seeds_alone() -> None:
+    a = run_ensemble(SCEN / "channel.yaml", [1, 2, 3, 4], SHORT, jobs=1, parameter_uncertainty=True)
+    b = run_ensemble(SCEN / "channel.yaml", [1, 2, 3, 4], SHORT, jobs=2, parameter_uncertainty=True)
+    pd.testing.assert_frame_equal(a.monthly, b.monthly)
+    pd.testing.assert_frame_equal(a.annual, b.annual)
+    assert a.uncertainty is not None and a.uncertainty["fitted_file"] == "channel.fitted.yaml"
+    plain = run_ensemble(SCEN / "channel.yaml", [1, 2, 3, 4], SHORT)
+    assert not np.allclose(a.monthly["mean"], plain.monthly["mean"]), "members must run with drawn parameters"

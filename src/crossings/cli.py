@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="also run each seed with every lever off and summarise the difference")
     e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     e.add_argument("--no-parquet", action="store_true")
+    e.add_argument("--parameter-uncertainty", nargs="?", const=True, default=False, metavar="FILE",
+                   help="draw each member's fitted parameters from the fit's covariance (default FILE: the "
+                        "fitted file's .uncertainty.yaml, see crossings.sea.uncertainty)")
 
     d = sub.add_parser("demo", help="run both shipped sea-route scenarios and write an HTML report")
     d.add_argument("--out", default="out/demo", help="output directory for results and report.html")

@@ -3,7 +3,10 @@
 With `compare_baseline`, each seed also runs with every lever off. Both runs of a seed share their random
 streams (counter-based, keyed by seed, stream, tick and agent), so the per-seed difference isolates what the
 levers did from run-to-run noise (common random numbers); its quantiles are the effect's uncertainty from
-the model's randomness. Parameter uncertainty enters through `overrides` (one ensemble per parameter set).
+the model's randomness. Parameter uncertainty enters through `overrides` (one ensemble per parameter set), or,
+with `parameter_uncertainty`, member by member: each seed draws its own fitted-parameter vector from the fit's
+Laplace covariance (crossings.sea.uncertainty, counter-based stream keyed by the seed), so the quantiles are
+the predictive spread from both the model's randomness and the fitted parameters.
 
 Members run in a process pool when `jobs > 1`; each member is a pure function of (scenario, seed,
 overrides), so the summary is identical whatever the number of processes.
@@ -31,6 +34,7 @@ class EnsembleResult:
     annual: pd.DataFrame  # year, route, measure, observed (complete years), mean, sd, p05, p50, p95
     effect: pd.DataFrame | None  # month, route, measure, mean, p05, p50, p95 of (levers on - all off); None if not asked
     seeds: list[int]
+    uncertainty: dict[str, Any] | None = None  # the parameter-uncertainty file used, if any (for the manifest)
 
 
 def _member(args: tuple[str, int, dict[str, Any], bool]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -58,9 +62,23 @@ def run_ensemble(
     overrides: Mapping[str, Any] | None = None,
     compare_baseline: bool = False,
     jobs: int = 1,
+    parameter_uncertainty: bool | str | Path = False,
 ) -> EnsembleResult:
-    """Run `path` for every seed (and its baseline), then summarise per month, route and measure."""
-    tasks = [(str(path), int(s), dict(overrides or {}), compare_baseline) for s in seeds]
+    """Run `path` for every seed (and its baseline), then summarise per month, route and measure.
+
+    `parameter_uncertainty`: True draws each member's fitted parameters from the scenario's uncertainty file
+    (crossings.sea.uncertainty.default_file), a path from that file; the draws are made here, before the pool,
+    so they do not depend on `jobs`."""
+    per_seed = [dict(overrides or {}) for _ in seeds]
+    info = None
+    if parameter_uncertainty is not False:
+        from crossings.sea.uncertainty import member_overrides
+
+        file = None if parameter_uncertainty is True else Path(parameter_uncertainty)
+        per_seed, u = member_overrides(Path(path), [int(s) for s in seeds], overrides, file)
+        info = {"file": str(u.path), "fitted_file": u.fitted_file, "fitted_created_utc": u.fitted_created_utc,
+                "sampled": len(u.sampled), "held": u.held}
+    tasks = [(str(path), int(s), o, compare_baseline) for s, o in zip(seeds, per_seed, strict=True)]
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             members = list(pool.map(_member, tasks))
@@ -80,7 +98,8 @@ def run_ensemble(
             d = run[[*KEYS, "simulated"]].merge(base[[*KEYS, "simulated"]], on=KEYS, suffixes=("", "_base"))
             diffs.append(d.assign(difference=d["simulated"] - d["simulated_base"]))
         effect = _summarise(diffs, "difference")
-    return EnsembleResult(monthly=monthly, annual=_annual(runs), effect=effect, seeds=[int(s) for s in seeds])
+    return EnsembleResult(monthly=monthly, annual=_annual(runs), effect=effect, seeds=[int(s) for s in seeds],
+                          uncertainty=info)
 
 
 def _annual(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -97,3 +116,4 @@ def _annual(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
     out = _summarise(per, "simulated", ykeys)
     out = out.merge(per[0][[*ykeys, "observed"]], on=ykeys, how="left")
     return out[[*ykeys, "observed", "mean", "sd", *QCOLS]]
+

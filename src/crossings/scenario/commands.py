@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -71,20 +72,25 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = parse_set(list(args.set or []))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     t0 = time.perf_counter()
-    ens = run_ensemble(args.scenario, seeds, overrides, args.compare_baseline, args.jobs)
+    ens = run_ensemble(args.scenario, seeds, overrides, args.compare_baseline, args.jobs,
+                       getattr(args, "parameter_uncertainty", False))
     tables = {"ensemble_monthly": ens.monthly, "ensemble_annual": ens.annual}
     if ens.effect is not None:
         tables["lever_effect_monthly"] = ens.effect
-    manifest = make_manifest(
-        scenario=str(args.scenario), scenario_hash=hash_files(scenario_files(args.scenario, overrides)),
-        seed=seeds[0], wall_s=time.perf_counter() - t0,
-        extra={"seeds": seeds, "overrides": {k: str(v) for k, v in overrides.items()},
-               "compare_baseline": bool(args.compare_baseline)},
-    )
+    files = scenario_files(args.scenario, overrides)
+    extra: dict[str, Any] = {"seeds": seeds, "overrides": {k: str(v) for k, v in overrides.items()},
+                             "compare_baseline": bool(args.compare_baseline)}
+    if ens.uncertainty is not None:  # the covariance file the members' parameters were drawn from
+        files = [*files, Path(ens.uncertainty["file"])]
+        extra["parameter_uncertainty"] = ens.uncertainty
+    manifest = make_manifest(scenario=str(args.scenario), scenario_hash=hash_files(files), seed=seeds[0],
+                             wall_s=time.perf_counter() - t0, extra=extra)
     write_outputs(args.out, tables, manifest, parquet=not args.no_parquet)
     a = ens.annual[ens.annual["measure"] == "arrivals"]
-    print(f"{args.scenario}: {len(seeds)} seeds -> {args.out}")
-    print("arrivals per route and year: observed, simulated mean [5%-95% over seeds]")
+    drawn = f", fitted parameters drawn from {ens.uncertainty['file']}" if ens.uncertainty else ""
+    over = "seeds and parameter draws" if ens.uncertainty else "seeds"
+    print(f"{args.scenario}: {len(seeds)} seeds{drawn} -> {args.out}")
+    print(f"arrivals per route and year: observed, simulated mean [5%-95% over {over}]")
     for route, year, observed, mean, p05, p95 in a[["route", "year", "observed", "mean", "p05", "p95"]].itertuples(
             index=False):
         obs = "-" if pd.isna(observed) else f"{float(observed):,.0f}"

@@ -44,6 +44,16 @@ def _step(node: Any, part: str, path: str, file: str) -> tuple[Any, Any]:
     raise InputError(file, path, f"cannot descend into a {type(node).__name__}")
 
 
+def get_path(raw: Any, path: str, file: str = "--set") -> Any:
+    """The value at a key path (as `--set` addresses it: list items by number or `name`)."""
+    node: Any = raw
+    parts = path.split(".")
+    for depth, part in enumerate(parts):
+        container, key = _step(node, part, ".".join(parts[: depth + 1]), file)
+        node = container[key]
+    return node
+
+
 def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any], file: str = "--set") -> dict[str, Any]:
     """Set each key path in `raw` (in place, returned). The path must exist, except a missing last key
     of a mapping that is an optional field (e.g. `levers.x.end`); validation then checks it."""
