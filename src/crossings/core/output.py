@@ -146,3 +146,11 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_generated_yaml(path: str | Path, tool: str, data: Mapping[str, Any], width: int = 100) -> None:
+    """A YAML file written by a command (`tool`), with a header saying not to edit it by hand; atomic."""
+    import yaml
+
+    header = f"# Written by {tool}; do not edit by hand (rerun it instead).\n"
+    write_text_atomic(path, header + yaml.safe_dump(dict(data), sort_keys=False, default_flow_style=None, width=width))

@@ -50,11 +50,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from crossings import observed as obs
 from crossings.core.calendar import date_index
-from crossings.core.output import write_text_atomic
+from crossings.core.output import write_generated_yaml
 from crossings.errors import InputError
 from crossings.scenario.load import _unalias, apply_overrides, fitted_path, load_raw, read_yaml, validate
 from crossings.scenario.observed_series import observed_frames
@@ -380,8 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     if target is None:
         print("crossings.sea.fit: error: no --output and the scenario has no fitted_file", file=sys.stderr)
         return 2
-    header = "# Written by python -m crossings.sea.fit; do not edit by hand (rerun the fit instead).\n"
-    write_text_atomic(target, header + yaml.safe_dump(result, sort_keys=False, default_flow_style=None, width=100))
+    write_generated_yaml(target, "python -m crossings.sea.fit", result)
     print(f"wrote {target} (cost {result['cost']}, window {result['fit_window']})")
     return 0
 

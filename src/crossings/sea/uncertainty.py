@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from crossings.core.rng import tick_key, uniform_np
 from crossings.errors import InputError
@@ -315,7 +314,7 @@ def compute(scenario: Path, fitted: Path | None = None, verbose: bool = True) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    from crossings.core.output import write_text_atomic
+    from crossings.core.output import write_generated_yaml
 
     ap = argparse.ArgumentParser(prog="python -m crossings.sea.uncertainty", description=__doc__.splitlines()[0])
     ap.add_argument("scenario")
@@ -331,8 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"crossings.sea.uncertainty: error: {err}", file=sys.stderr)
         return 2
-    header = "# Written by python -m crossings.sea.uncertainty; do not edit by hand (rerun it instead).\n"
-    write_text_atomic(target, header + yaml.safe_dump(result, sort_keys=False, default_flow_style=None, width=110))
+    write_generated_yaml(target, "python -m crossings.sea.uncertainty", result, width=110)
     print(f"wrote {target}")
     return 0
 
