@@ -100,3 +100,14 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, args) -> No
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("crossings: error:") and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_asylum_input_errors_name_the_scenario_file() -> None:
+    """An asylum error raised deep in the run (an observed input past its data, after_data: error) names
+    the scenario file the user gave, not a placeholder."""
+    from crossings.errors import InputError
+
+    path = ROOT / "scenarios" / "uk_asylum.yaml"
+    with pytest.raises(InputError) as e:
+        run_scenario(path, end="2025-03-31", overrides={"asylum.destinations.uk.after_data": "error"})
+    assert e.value.file == str(path) and e.value.where.startswith("asylum.destinations.uk.")

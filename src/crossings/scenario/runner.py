@@ -98,7 +98,12 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
     """Run one scenario; `baseline=True` switches every lever off (all else equal)."""
     t0 = time.perf_counter()
     sc = prepare(path, start, end, overrides, baseline)
-    sea, asylum = run_sea_and_asylum(sc, seed, engine)
+    try:
+        sea, asylum = run_sea_and_asylum(sc, seed, engine)
+    except InputError as err:  # the asylum part knows its key paths, not the file they came from
+        if err.file != "<asylum>":
+            raise
+        raise InputError(str(path), err.where, err.problem) from None
     dests = {o.route for o in sc.observed if o.route not in sea.routes}
     dests |= {t.route for t in sc.observed_totals if t.route not in sea.routes}
     dests |= {d for d in set(sea.destination_of_route.values())
