@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crossings.analysis.count_model import fit_poisson_gamma, poisson_gamma_forecast
 from crossings.analysis.forecast import mae, mape, random_walk, seasonal_naive, skill
 from crossings.observed import load
 
@@ -208,13 +209,18 @@ def out_of_sample_scores(predicted: pd.Series, observed: pd.Series, targets: Seq
     pred = predicted.reindex(list(targets))
     sn = seasonal_naive(observed, targets)
     rw = random_walk(observed, targets, origin=origin)
+    pg_fit = fit_poisson_gamma(observed, origin)
+    pg = poisson_gamma_forecast(observed, targets, origin)
     out = {
         "mape_model": mape(obs, pred), "mape_seasonal_naive": mape(obs, sn), "mape_random_walk": mape(obs, rw),
         "mae_model": mae(obs, pred), "mae_seasonal_naive": mae(obs, sn), "mae_random_walk": mae(obs, rw),
+        "mape_poisson_gamma": mape(obs, pg), "mae_poisson_gamma": mae(obs, pg),
+        "poisson_gamma_discount": pg_fit.discount, "poisson_gamma_scale": pg_fit.scale,
     }
     out["skill_mape_vs_seasonal_naive"] = skill(out["mape_model"], out["mape_seasonal_naive"])
     out["skill_mae_vs_seasonal_naive"] = skill(out["mae_model"], out["mae_seasonal_naive"])
     out["skill_mape_vs_random_walk"] = skill(out["mape_model"], out["mape_random_walk"])
+    out["skill_mape_vs_poisson_gamma"] = skill(out["mape_model"], out["mape_poisson_gamma"])
     return out
 
 
