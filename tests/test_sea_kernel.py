@@ -46,7 +46,8 @@ def _both(a, seed):
     outs, states = [], []
     for fn in (sea_kernel, sea_reference):
         out = np.zeros((N_OUT, len(a.routes), a.n_days))
-        states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, good, a.launch, a.launch_cap, a.prevent,
+        states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, good, a.launch,
+                         a.launch_cap, a.prevent,
                          a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv, a.ret, a.det,
                          out))
         outs.append(out)
@@ -56,9 +57,9 @@ def _both(a, seed):
 @settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 2**31), launch=st.floats(0.05, 1.0), prevention=st.floats(0.0, 0.9),
        cap=st.sampled_from([None, 0.05, 1.0]), cv=st.sampled_from([0.0, 0.15, 0.4]),
-       launch_cap=st.sampled_from([None, 1.0, 3.0]))
+       launch_cap=st.sampled_from([None, 1.0, 3.0]), safe_places=st.sampled_from([None, 40.0, 5000.0]))
 def test_numba_equals_numpy_reference(seed: int, launch: float, prevention: float, cap: float | None,
-                                      cv: float, launch_cap: float | None) -> None:
+                                      cv: float, launch_cap: float | None, safe_places: float | None) -> None:
     over: dict[str, object] = {"sea_links.tunisia_italy.launch_share": launch,
                                "levers.tunisia_mou.prevention": prevention,
                                **{f"sea_links.{r}.people_per_boat.cv": cv for r in ("libya_italy", "tunisia_italy")}}
@@ -66,6 +67,9 @@ def test_numba_equals_numpy_reference(seed: int, launch: float, prevention: floa
         over["sea_links.tunisia_italy.interception_capacity"] = cap
     if launch_cap is not None:  # at most this many boats launch on a window day (the rest wait)
         over["levers.tunisia_mou.launch_capacity"] = launch_cap
+    if safe_places is not None:  # a safe route taking eligible people while the day's places last
+        over["levers.safe"] = {"type": "safe_route", "route": "tunisia_italy", "start": "2023-06-01",
+                               "eligible_share": 0.5, "places_per_month": safe_places}
     a = small(**over)
     _, (x, y), (sx, sy) = _both(a, seed)
     np.testing.assert_array_equal(x, y)

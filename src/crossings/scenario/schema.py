@@ -204,7 +204,18 @@ class Rescue(LeverBase):
     death_multiplier: Annotated[float, Field(ge=0.0)]
 
 
-Lever = Annotated[PartnerCoastguard | AntiSmuggling | Rescue, Field(discriminator="type")]
+class SafeRoute(LeverBase):
+    """A legal route (humanitarian visas, resettlement, family reunion) offered to people who reach the
+    route's departure coast: an eligible share takes it while places last, instead of waiting for a boat."""
+
+    type: Literal["safe_route"]
+    route: str
+    eligible_share: Prob  # share of the people reaching the coast who qualify (e.g. by nationality)
+    uptake: Prob = 1.0  # share of those offered a place who take it
+    places_per_month: Annotated[float, Field(gt=0.0)]  # people; unused places of a day are lost
+
+
+Lever = Annotated[PartnerCoastguard | AntiSmuggling | Rescue | SafeRoute, Field(discriminator="type")]
 
 
 class ObservedSeries(Strict):

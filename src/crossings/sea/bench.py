@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         out = np.zeros((N_OUT, len(arr.routes), arr.n_days))
         good = draw_weather(seed, arr.p_good, arr.rho)
         launch = launch_by_day(seed, arr.launch, arr.quality_k)
-        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, good, launch, arr.launch_cap, arr.prevent,
+        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, arr.safe_share, arr.safe_cap, good,
+                   launch, arr.launch_cap, arr.prevent,
                    arr.intercept, arr.capacity, arr.incident, arr.lethality, arr.boat_size, arr.ppb, arr.boat_cv,
                    arr.ret, arr.det, out)
         kernel_s.append(time.perf_counter() - t0)

@@ -2,7 +2,9 @@
 
 Phase order each day (same in reference.py and, in expectation, meanfield.py):
 1. inflow: Poisson(people per day) new people reach each region; each chooses a coast (logit on
-   attractiveness and risk) and may be deterred (asylum multiplier); the rest wait at the coast;
+   attractiveness and risk) and may be deterred (asylum multiplier); a safe route (lever) takes an
+   eligible person while the day's places last (first come; unused whole places of a day are lost, the
+   fraction carries); the rest wait at the coast;
 2. weather: the crossing windows, drawn beforehand by draw_weather (one uniform per coast per day;
    a two-state Markov chain per coast: windows come in spells, see draw_weather);
 3. launch, per boat: on a good day smugglers can fill floor(waiting / people per boat) full boats at
@@ -38,10 +40,10 @@ from crossings.core.rng import poisson, tick_key, uniform
 from crossings.sea import streams as S
 
 # agent states
-NEW, WAITING, ARRIVED, DEAD, DETAINED, GAVE_UP = 0, 1, 2, 3, 4, 5
+NEW, WAITING, ARRIVED, DEAD, DETAINED, GAVE_UP, SAFE = 0, 1, 2, 3, 4, 5, 6
 # rows of the output array out[measure, coast, day]
-ARR, DEP, BOATS, INT, DEATHS, PREV, WAIT = 0, 1, 2, 3, 4, 5, 6
-N_OUT = 7
+ARR, DEP, BOATS, INT, DEATHS, PREV, WAIT, SAFE_OUT = 0, 1, 2, 3, 4, 5, 6, 7
+N_OUT = 8
 BOATS_MAX = 1 << 24  # boat ids are coast * BOATS_MAX + k
 SQRT6 = 6.0 ** 0.5  # the sum of two U[0,1) has variance 1/6
 
@@ -121,8 +123,8 @@ def _return(a, c, t, kr, region_of_coast, choice, coast, wait_days):
 
 
 @nb.njit(cache=True)
-def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, launch_cap, prevent, intercept, capacity,
-               incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
+def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap, good, launch, launch_cap, prevent,
+               intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
     """Run the agent model; fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays."""
     C, T = choice.shape
     R = counts.shape[0]
@@ -145,8 +147,15 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, launch
     pend = np.zeros(C, dtype=np.int64)  # size of the coast's next boat, kept until it fills (0 = none yet)
     nser = np.zeros(C, dtype=np.int64)  # boats whose size was drawn so far, per coast
     ks = tick_key(seed, S.SIZE, 0)  # boat sizes are indexed by the coast's boat serial number
+    credit = np.zeros(C)  # safe-route places accrued (the fraction of a place carries to the next day)
+    avail = np.zeros(C, dtype=np.int64)  # whole safe-route places left today
     for t in range(T):
         kc = tick_key(seed, S.CHOICE, t)
+        ksr = tick_key(seed, S.SAFE_ROUTE, t)
+        for c in range(C):
+            credit[c] += safe_cap[c, t]
+            avail[c] = int(math.floor(credit[c]))
+            credit[c] -= math.floor(credit[c])  # today's whole places are used today or lost
         for r in range(R):
             for _ in range(counts[r, t]):
                 a = nxt
@@ -154,6 +163,11 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, good, launch, launch
                 chosen = _pick(uniform(kc, 2 * a), r, t, region_of_coast, choice)
                 if chosen < 0 or uniform(kc, 2 * a + 1) >= keep[chosen, t]:
                     state[a] = GAVE_UP  # no coast for this region, or deterred
+                    continue
+                if avail[chosen] > 0 and uniform(ksr, a) < safe_share[chosen, t]:
+                    state[a] = SAFE  # a place on the safe route, first come
+                    out[SAFE_OUT, chosen, t] += 1.0
+                    avail[chosen] -= 1
                     continue
                 coast[a] = chosen
                 state[a] = WAITING

@@ -16,12 +16,12 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, WAIT
+from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, SAFE_OUT, WAIT
 
 
 @nb.njit(cache=True)
-def mean_field(inflow, region_of_coast, choice, keep, p_good, launch, launch_cap, prevent, intercept, capacity,
-               incident, lethality, ppb, boat_size, boat_cv, ret, det):
+def mean_field(inflow, region_of_coast, choice, keep, safe_share, safe_cap, p_good, launch, launch_cap, prevent,
+               intercept, capacity, incident, lethality, ppb, boat_size, boat_cv, ret, det):
     C, T = choice.shape
     out = np.zeros((N_OUT, C, T))
     W = np.zeros(C)
@@ -29,7 +29,12 @@ def mean_field(inflow, region_of_coast, choice, keep, p_good, launch, launch_cap
     for t in range(T):
         back[:] = 0.0
         for c in range(C):
-            W[c] += inflow[region_of_coast[c], t] * choice[c, t] * keep[c, t]
+            came = inflow[region_of_coast[c], t] * choice[c, t] * keep[c, t]
+            # safe route: the eligible expected, up to the day's places (min of expectations: the agent
+            # model's E[min(eligible, places)] is a little lower when the two are close)
+            safe = min(came * safe_share[c, t], safe_cap[c, t])
+            out[SAFE_OUT, c, t] = safe
+            W[c] += came - safe
             ready = max(0.0, W[c] - 0.5 * (boat_size[c, t] * (1.0 + boat_cv[c] ** 2) - 1))  # people in full boats, expected
             # a window day launches at most launch_cap boats of the date's mean size
             tries = p_good[c, t] * min(launch[c, t] * ready, launch_cap[c, t] * ppb[c, t])

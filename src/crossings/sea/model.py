@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crossings.core.calendar import date_index
-from crossings.scenario.schema import AntiSmuggling, PartnerCoastguard, Rescue, Scenario
+from crossings.scenario.schema import AntiSmuggling, PartnerCoastguard, Rescue, SafeRoute, Scenario
 
 
 @dataclass
@@ -23,6 +23,8 @@ class SeaArrays:
     inflow: np.ndarray  # [R, T] expected people per day reaching each region
     choice: np.ndarray  # [C, T] P(coast | region)
     keep: np.ndarray  # [C, T] share not deterred (asylum deterrence multiplier of the route's destination)
+    safe_share: np.ndarray  # [C, T] chance that a person reaching the coast takes a safe route if a place is free
+    safe_cap: np.ndarray  # [C, T] safe-route places per day (0 = no safe route)
     p_good: np.ndarray  # [C, T] stationary chance that a day is a crossing window
     rho: np.ndarray  # [C] weather persistence (lag-1 autocorrelation of the window state)
     quality_k: np.ndarray  # [C] window quality shape k (launch share x U^k on a window day; 0 = off)
@@ -98,6 +100,8 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     lethality = np.array([np.full(n, s.lethality) for s in links])
     ppb = np.array([dated_series(s.people_per_boat.values, start, n) for s in links])
     idx = {s.name: i for i, s in enumerate(links)}
+    safe_share = np.zeros((C, n))
+    safe_cap = np.zeros((C, n))
     # in order of start: a later partner deal replaces an earlier one's levels on the same route
     for lv in sorted(sc.levers.values(), key=lambda lv: lv.start):
         if not lv.enabled:
@@ -125,6 +129,10 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
         elif isinstance(lv, Rescue):
             for r in lv.routes:
                 lethality[idx[r]] *= 1.0 - w * (1.0 - lv.death_multiplier)
+        elif isinstance(lv, SafeRoute):  # two schemes on one route: either can take a person; places add
+            c = idx[lv.route]
+            safe_share[c] = 1.0 - (1.0 - safe_share[c]) * (1.0 - (w > 0) * lv.eligible_share * lv.uptake)
+            safe_cap[c] += w * lv.places_per_month * 12.0 / 365.25
     lethality = np.clip(lethality, 0.0, 1.0)
     # coast choice: logit on attractiveness minus weighted risk that an attempt fails or kills
     risk = 1.0 - (1.0 - prevent) * (1.0 - intercept) * (1.0 - incident * lethality)
@@ -147,6 +155,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     return SeaArrays(
         start=start, n_days=n, routes=[s.name for s in links], destination_of_route=dest,
         region_of_coast=region_of, n_regions=len(regions), inflow=inflow, choice=choice, keep=keep,
+        safe_share=safe_share, safe_cap=safe_cap,
         p_good=p_good, rho=np.array([s.weather.persistence for s in links], dtype=np.float64),
         quality_k=np.array([s.weather.quality_shape for s in links], dtype=np.float64), launch=launch,
         launch_cap=launch_cap, prevent=prevent, intercept=intercept, capacity=capacity, incident=incident,

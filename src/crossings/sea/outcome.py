@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-MEASURES = ("arrivals", "departures", "boats", "interceptions", "deaths", "prevented")
+MEASURES = ("arrivals", "departures", "boats", "interceptions", "deaths", "prevented", "safe_route")
 STOCKS = ("waiting",)
 
 
@@ -27,3 +27,4 @@ class SeaOutcome:
     rescued_by_destination: dict[str, np.ndarray] = field(default_factory=dict)
     prevented: dict[str, np.ndarray] = field(default_factory=dict)  # stopped on land before departure
     waiting: dict[str, np.ndarray] = field(default_factory=dict)  # stock at the coast, end of day
+    safe_route: dict[str, np.ndarray] = field(default_factory=dict)  # took a safe-route place instead of a boat

@@ -20,6 +20,8 @@ from crossings.sea.kernel import (
     GAVE_UP,
     INT,
     PREV,
+    SAFE,
+    SAFE_OUT,
     SQRT6,
     WAIT,
     WAITING,
@@ -50,8 +52,8 @@ def weather_reference(seed: int, p_good: np.ndarray, rho: np.ndarray) -> np.ndar
     return good
 
 
-def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch, launch_cap, prevent, intercept,
-                  capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
+def sea_reference(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap, good_days, launch, launch_cap,
+                  prevent, intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
     C, T = choice.shape
     N = int(counts.sum())
     state = np.zeros(N, dtype=np.int8)
@@ -62,8 +64,12 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch
     pend = np.zeros(C, dtype=np.int64)  # next boat's size, kept until it fills (kernel.sea_kernel)
     nser = np.zeros(C, dtype=np.int64)
     ks = tick_key_np(seed, S.SIZE, 0)
+    credit = np.zeros(C)
     for t in range(T):
         kc = tick_key_np(seed, S.CHOICE, t)
+        credit += safe_cap[:, t]
+        avail = np.floor(credit).astype(np.int64)  # whole places today (kernel.sea_kernel)
+        credit -= np.floor(credit)
         for r in range(counts.shape[0]):
             a = np.arange(nxt, nxt + counts[r, t], dtype=np.int64)
             nxt += int(counts[r, t])
@@ -76,7 +82,17 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, good_days, launch
             pick = np.searchsorted(cum, u, side="right")  # first coast with u < cum
             chosen = cs[np.minimum(pick, cs.size - 1)]
             stay = uniform_np(kc, 2 * a + 1) < keep[chosen, t]
-            state[a] = np.where(stay, WAITING, GAVE_UP)
+            # safe route: the first floor(credit) eligible people of the coast, in arrival order (kernel)
+            safe = stay & (uniform_np(tick_key_np(seed, S.SAFE_ROUTE, t), a) < safe_share[chosen, t])
+            for cc in np.unique(chosen[safe]):
+                idx = np.flatnonzero(safe & (chosen == cc))
+                take = min(idx.size, int(avail[cc]))
+                safe[idx[take:]] = False
+                avail[cc] -= take
+                out[SAFE_OUT, cc, t] += take
+            state[a[safe]] = SAFE
+            stay &= ~safe
+            state[a[~safe]] = np.where(stay[~safe], WAITING, GAVE_UP)
             coast[a[stay]] = chosen[stay]
             waiting = np.concatenate([waiting, a[stay]])
         good = good_days[:, t] == 1

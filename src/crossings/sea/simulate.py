@@ -14,6 +14,7 @@ from crossings.sea.kernel import (
     INT,
     N_OUT,
     PREV,
+    SAFE_OUT,
     WAIT,
     draw_inflow,
     draw_weather,
@@ -30,7 +31,7 @@ Engine = Literal["numba", "numpy", "meanfield"]
 def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
     """out[measure, coast, day] (rows as in crossings.sea.kernel)."""
     if engine == "meanfield":
-        return mean_field(a.inflow, a.region_of_coast, a.choice, a.keep, a.p_good,
+        return mean_field(a.inflow, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, a.p_good,
                           expected_launch(a.launch, a.quality_k), a.launch_cap, a.prevent, a.intercept, a.capacity,
                           a.incident, a.lethality, a.ppb, a.boat_size, a.boat_cv, a.ret, a.det)
     counts = draw_inflow(int(seed), a.inflow)
@@ -42,8 +43,9 @@ def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
     else:
         good, agents = draw_weather(int(seed), a.p_good, a.rho), sea_kernel
     launch = launch_by_day(int(seed), a.launch, a.quality_k)  # the same array for both engines
-    agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, good, launch, a.launch_cap, a.prevent,
-           a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv, a.ret, a.det, out)
+    agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, good, launch,
+           a.launch_cap, a.prevent, a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv,
+           a.ret, a.det, out)
     return out
 
 
@@ -55,7 +57,7 @@ def to_outcome(a: SeaArrays, out: np.ndarray) -> SeaOutcome:
     return SeaOutcome(
         start=a.start, n_days=a.n_days, routes=list(a.routes), destination_of_route=dict(a.destination_of_route),
         arrivals=arr, departures=per_route(DEP), boats=per_route(BOATS), interceptions=per_route(INT),
-        deaths=per_route(DEATHS), prevented=per_route(PREV), waiting=per_route(WAIT),
+        deaths=per_route(DEATHS), prevented=per_route(PREV), waiting=per_route(WAIT), safe_route=per_route(SAFE_OUT),
         rescued_by_destination={r: arr[r] * a.rescued_share[i] for i, r in enumerate(a.routes)},
     )
 

@@ -10,3 +10,4 @@ FATE = 46  # after a stop: returned/detained/give up; death on an incident boat,
 RECHOICE = 47  # a person returned after a stop chooses a coast again, index = agent
 SIZE = 48  # a boat's size when sizes vary (people_per_boat.cv > 0), index = boat id (two uniforms)
 QUALITY = 49  # window quality: the share of ready boats a window day launches, index = coast
+SAFE_ROUTE = 61  # a person reaching a coast takes a safe route (ids 40-49 are all taken), index = agent
