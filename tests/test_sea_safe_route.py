@@ -3,7 +3,9 @@ places last, instead of waiting for a boat (numba == numpy, capacity, conservati
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -109,3 +111,39 @@ def test_malformed_safe_route_is_an_input_error(key: str, value: Any) -> None:
     lever["levers.safe"][key] = value
     with pytest.raises(InputError, match="safe"):
         build(prepare(CM, overrides=lever))
+
+
+def _sea_ns(n: int, arrivals: float, safe: float) -> SimpleNamespace:
+    arr = np.full(n, arrivals)
+    return SimpleNamespace(start=dt.date(2024, 1, 1), n_days=n, routes=["r1"], destination_of_route={"r1": "land"},
+                           arrivals={"r1": arr}, departures={"r1": arr}, boats={"r1": arr / 40},
+                           interceptions={"r1": 0 * arr}, deaths={"r1": 0 * arr}, rescued_by_destination={},
+                           safe_route={"r1": np.full(n, safe)})
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_safe_route_arrivals_claim_in_the_asylum_part(share: float) -> None:
+    """People who came by the safe route claim on arrival with `safe_route_claim_share` (all of them at 1,
+    none at 0), on top of the boat arrivals' claims; a large number of them fits the preallocated queues."""
+    from crossings.asylum.schema import parse_asylum
+    from crossings.asylum.simulate import run_asylum
+
+    cfg = parse_asylum({"destinations": {"land": {"decision_capacity": 100.0, "grant_rate": 0.5,
+                                                  "inflows": {"safe_route_claim_share": share}}}})
+    out = run_asylum(cfg, _sea_ns(90, 50.0, 400.0), seed=2).summary["destinations"]["land"]
+    assert out["safe_route_claims"] == share * 400 * 90
+    assert out["claims"] == 50 * 90 + share * 400 * 90
+
+
+def test_safe_route_arrivals_do_not_claim_on_observed_days() -> None:
+    """Observed arrivals already are what happened: safe-route people from the sea model would be counted
+    twice, so they claim only on days fed by the sea model."""
+    from crossings.asylum.schema import parse_asylum
+    from crossings.asylum.simulate import run_asylum
+
+    cfg = parse_asylum({"destinations": {"land": {"decision_capacity": 100.0, "grant_rate": 0.5, "inflows": {
+        "observed_arrivals": "italy_sea_arrivals_daily_unhcr", "arrivals_from": "observed_then_sea"}}}})
+    sea = _sea_ns(90, 50.0, 10.0)
+    sea.start = dt.date(2024, 12, 1)  # 31 observed days, then 59 sea-model days
+    out = run_asylum(cfg, sea, seed=2).summary["destinations"]["land"]
+    assert out["safe_route_claims"] == 10 * 59

@@ -46,6 +46,7 @@ def _place_series(name: str, cfg: Any, run: _DestRun) -> dict[tuple[str, str], n
     out = {
         (name, "sea_arrivals"): run.arrivals,
         (name, "claims"): f[:, pr.F_CLAIMS],
+        (name, "safe_route_claims"): run.safe_claims if run.safe_claims is not None else np.zeros(len(f)),
         (name, "awaiting_decision"): s[:, S_AWAIT],
         (name, "appeals_waiting"): s[:, S_APPEAL],
         (name, "removable"): s[:, S_REMOVABLE],
@@ -163,6 +164,7 @@ def summary(config: AsylumConfig, runs: dict[str, _DestRun], start: dt.date, n_d
             "cost_by_component": {k: float(v.sum()) for k, v in run.cost.items()},
             "sea_arrivals": float(run.arrivals.sum()),
             "claims": float(f[pr.F_CLAIMS]),
+            "safe_route_claims": float(run.safe_claims.sum()) if run.safe_claims is not None else 0.0,
             "decisions": float(f[pr.F_DECISIONS]),
             "grants": float(f[pr.F_GRANTS] + f[pr.F_APPEAL_GRANTS] + f[pr.F_OFF_GRANTS]),
             "removals": float(f[pr.F_REMOVALS]),

@@ -156,6 +156,10 @@ class Inflows(_Strict):
     # when none does); "observed" = the observed series always; "observed_then_sea" = the observed series on
     # the days it covers and the sea model after them (a replay of the data, then a forecast)
     arrivals_from: Literal["sea", "observed", "observed_then_sea"] = "sea"
+    # people who came by a safe route (sea lever `safe_route`) who claim asylum on arrival; 0 for a
+    # resettlement scheme that grants status on arrival. Counted on sea-model days only (observed arrivals
+    # already are what happened)
+    safe_route_claim_share: Share = 1.0
     claim_share: ShareSchedule = 1.0
     # other claims per month: a schedule, or the observed Asy_D01 claims minus expected small-boat claims
     other_claims: Literal["observed_residual"] | Schedule = 0.0

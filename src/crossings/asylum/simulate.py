@@ -69,6 +69,7 @@ class _DestRun:
     cost: dict[str, F64]
     aboard: F64  # offshore candidates held on the ship at the end of each day (ship mode), not yet claimants
     after_data: dict[str, Any] = field(default_factory=dict)  # the rule and the inputs it extended
+    safe_claims: F64 | None = None  # claims by people who came by a safe route (sea lever), per day
 
 
 def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
@@ -77,6 +78,17 @@ def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
 
 def _dest_seed(seed: int, index: int) -> int:
     return int(seed) * 1009 + index  # distinct random streams per destination, same for equal seeds
+
+
+def _safe_arrivals(sea: SeaLike | None, name: str, dest: Destination, n_days: int) -> F64:
+    """People who reached `name` by a safe route (the sea lever), per day; zeros without one."""
+    by_route = getattr(sea, "safe_route", None) if sea is not None else None
+    if not by_route:
+        return np.zeros(n_days)
+    wanted = dest.inflows.sea_routes
+    routes = [r for r in sea.routes if sea.destination_of_route.get(r) == name  # type: ignore[union-attr]
+              and (wanted == "all" or r in wanted) and r in by_route]
+    return np.sum([np.asarray(by_route[r], dtype=float) for r in routes], axis=0) if routes else np.zeros(n_days)
 
 
 def _sea_inflow(sea: SeaLike | None, name: str, dest: Destination, n_days: int) -> tuple[F64, F64 | None, bool]:
@@ -177,6 +189,8 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
                      seed: int, reference: bool) -> _DestRun:
     sea_arr, rescued, from_sea = _sea_inflow(sea, name, dest, n_days)
     observed_day = _use_observed(dest, from_sea, sea_arr, start, n_days)  # sea_arr replaced on those days
+    # safe-route arrivals claim on sea-model days only: observed arrivals are already what happened
+    safe_arr = np.where(observed_day, 0.0, _safe_arrivals(sea, name, dest, n_days))
     share = inputs.schedule_daily(dest.inflows.claim_share, start, n_days)
     ad = AfterData(dest.after_data, f"asylum.destinations.{name}", start, n_days)
     if dest.inflows.other_claims == "observed_residual":
@@ -202,7 +216,9 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     det_on = (inputs.window_mask(start, n_days, det.start, det.end) if det
               else np.zeros(n_days, dtype=bool))
 
-    cap = int(sea_arr.sum() * 1.05 + other_n.sum() + 1000)
+    # people the queues may hold: every daily count as it will be rounded, plus a margin (the kernels write
+    # into preallocated arrays without bounds checks, so the loop below also checks before each day)
+    cap = int(np.rint(sea_arr).sum() + np.rint(safe_arr).sum() + other_n.sum() + 1000)
     cap += inputs.observed_initial_awaiting(start) if dest.initial_awaiting == "observed" else dest.initial_awaiting
     cap += dest.initial_appeals
     qs = process.Queues(cap)
@@ -214,6 +230,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     q_arr = np.zeros(n_days)
     mult = np.ones(n_days)
     aboard = np.zeros(n_days)
+    safe_claims = np.zeros(n_days)  # claims by people who came by a safe route
     on_ship = 0
     newc = np.zeros(3, dtype=np.int64)
     for t in range(n_days):
@@ -241,9 +258,13 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
             # ship mode: today's candidates board; those aboard land (and claim) together on a trip day
             to_centre, to_main, on_ship = ship_day(off, t, on_ship, n_off)
             aboard[t] = on_ship
-        newc[process.N_MAIN] = rest - n_off + other_n[t] + to_main
+        n_safe = rng.binomial(rkey, 4, int(round(safe_arr[t])), dest.inflows.safe_route_claim_share)
+        safe_claims[t] = n_safe
+        newc[process.N_MAIN] = rest - n_off + other_n[t] + to_main + n_safe
         newc[process.N_OFF_CAND] = to_centre
         newc[process.N_THIRD] = n_third
+        if qs.n[0] + newc.sum() > len(qs.state):  # never write past the preallocated agents
+            raise RuntimeError(f"asylum agents exceed the preallocated {len(qs.state):,} on day {t}")
         process.step(t, P[t], newc, day_keys(seed, t), qs, flows[t], reference=reference)
         res.record_stocks(qs, stocks[t])
         removed_like[t] = flows[t, process.F_THIRD_REMOVED] + flows[t, process.F_RETURNS]
@@ -258,7 +279,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         cost["offshore"] = off.fixed_cost + flows[:, process.F_TRANSFERS] * off.cost_per_person
     if rem is not None:
         cost["third_country"] = removal_costs(rem, flows[:, process.F_THIRD_REMOVED])
-    return _DestRun(flows, stocks, arrivals, q_arr, mult, cost, aboard, ad.summary())
+    return _DestRun(flows, stocks, arrivals, q_arr, mult, cost, aboard, ad.summary(), safe_claims)
 
 
 def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, reference: bool = False) -> AsylumOutcome:
