@@ -197,3 +197,15 @@ def test_standalone_outputs_written(tmp_path: Path) -> None:
     assert {"daily.csv", "monthly.csv", "manifest.json"} <= names
     m = pd.read_csv(tmp_path / "out" / "monthly.csv")
     assert list(m.columns) == ["month", "route", "measure", "simulated", "observed"]
+
+
+def test_the_run_refuses_to_write_past_its_preallocated_agents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernels write without bounds checks: a day that would create more agents than preallocated stops
+    the run with an error instead of corrupting memory (a safe-route run once did, before the fix)."""
+    from crossings.asylum import process
+    from crossings.asylum import simulate as sim
+
+    real = process.Queues
+    monkeypatch.setattr(sim.process, "Queues", lambda capacity: real(50))
+    with pytest.raises(RuntimeError, match="preallocated"):
+        run_asylum(_small_config(), _sea(80.0), seed=1)
