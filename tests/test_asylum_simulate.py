@@ -206,6 +206,6 @@ def test_the_run_refuses_to_write_past_its_preallocated_agents(monkeypatch: pyte
     from crossings.asylum import simulate as sim
 
     real = process.Queues
-    monkeypatch.setattr(sim.process, "Queues", lambda capacity: real(50))
+    monkeypatch.setattr(sim.process, "Queues", lambda capacity: real(5000 + 100))  # the initial 5,000 fit
     with pytest.raises(RuntimeError, match="preallocated"):
         run_asylum(_small_config(), _sea(80.0), seed=1)
