@@ -82,7 +82,8 @@ def test_marginal_windows_make_single_boat_days() -> None:
 
 def test_observed_one_boat_share_as_the_fit_reads_it() -> None:
     from crossings.scenario.load import load_raw
-    from crossings.sea.fit import Problem, channel_one_boat
+    from crossings.sea.fit import Problem
+    from crossings.sea.moments import channel_one_boat
 
     p = Problem(CH, load_raw(CH), pd.Timestamp("2018-01-01").date(), pd.Timestamp("2024-12-31").date())
     d = obs.load("uk_small_boats_daily")
