@@ -111,3 +111,10 @@ def test_asylum_input_errors_name_the_scenario_file() -> None:
     with pytest.raises(InputError) as e:
         run_scenario(path, end="2025-03-31", overrides={"asylum.destinations.uk.after_data": "error"})
     assert e.value.file == str(path) and e.value.where.startswith("asylum.destinations.uk.")
+
+
+def test_manifest_names_the_asylum_data_a_run_read() -> None:
+    res = run_scenario(ROOT / "scenarios" / "uk_asylum.yaml", start="2023-01-01", end="2023-06-30")
+    assert {"uk_asylum_quarterly", "uk_small_boats_daily"} <= set(res.manifest["data_versions"])
+    sea_only = run_scenario(ROOT / "scenarios" / "channel.yaml", start="2023-01-01", end="2023-06-30")
+    assert "uk_asylum_quarterly" not in sea_only.manifest["data_versions"]

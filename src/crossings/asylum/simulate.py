@@ -49,6 +49,11 @@ class SeaLike(Protocol):
     arrivals: dict[str, F64]
 
 
+# the observed files the asylum part may read (for run manifests' data versions)
+ASYLUM_DATA = ("uk_asylum_quarterly", "uk_small_boats_daily", "italy_sea_arrivals_daily_unhcr",
+               "italy_reception_system_stock")
+
+
 @dataclass
 class AsylumOutcome:
     daily: pd.DataFrame
@@ -381,11 +386,9 @@ def write_asylum_outputs(outcome: AsylumOutcome, out_dir: str | Path, scenario: 
     from crossings import observed
     from crossings.core.output import hash_files, make_manifest, write_outputs
 
-    stems = ["uk_asylum_quarterly", "uk_small_boats_daily", "italy_sea_arrivals_daily_unhcr",
-             "italy_reception_system_stock"]
     manifest = make_manifest(
         scenario=str(scenario), scenario_hash=hash_files([Path(scenario)]), seed=seed, wall_s=wall_s,
-        data_versions={s: observed.data_version(s) for s in stems},
+        data_versions={s: observed.data_version(s) for s in ASYLUM_DATA},
         extra={"asylum_summary": outcome.summary, "mode": "standalone asylum (observed arrivals)"},
     )
     return write_outputs(out_dir, {"daily": outcome.daily, "monthly": outcome.monthly}, manifest)
