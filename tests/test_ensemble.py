@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -78,3 +79,14 @@ def test_parameter_uncertainty_same_for_any_jobs_and_wider_than_seeds_alone() ->
     assert a.uncertainty is not None and a.uncertainty["fitted_file"] == "channel.fitted.yaml"
     plain = run_ensemble(SCEN / "channel.yaml", [1, 2, 3, 4], SHORT)
     assert not np.allclose(a.monthly["mean"], plain.monthly["mean"]), "members must run with drawn parameters"
+
+
+def test_ensemble_manifest_has_data_versions(tmp_path: Path) -> None:
+    from crossings.cli import main
+
+    out = tmp_path / "ens"
+    rc = main(["ensemble", str(Path(__file__).resolve().parents[1] / "scenarios" / "channel.yaml"), "--out", str(out),
+               "--seeds", "1", "--no-parquet", "--set", "end=2018-03-31"])
+    assert rc == 0
+    m = json.loads((out / "manifest.json").read_text())
+    assert "uk_small_boats_daily" in m["data_versions"]

@@ -83,8 +83,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if ens.uncertainty is not None:  # the covariance file the members' parameters were drawn from
         files = [*files, Path(ens.uncertainty["file"])]
         extra["parameter_uncertainty"] = ens.uncertainty
+    from crossings.scenario.runner import data_versions, prepare
+
     manifest = make_manifest(scenario=str(args.scenario), scenario_hash=hash_files(files), seed=seeds[0],
-                             wall_s=time.perf_counter() - t0, extra=extra)
+                             wall_s=time.perf_counter() - t0,
+                             data_versions=data_versions(prepare(args.scenario, overrides=overrides)), extra=extra)
     write_outputs(args.out, tables, manifest, parquet=not args.no_parquet)
     a = ens.annual[ens.annual["measure"] == "arrivals"]
     drawn = f", fitted parameters drawn from {ens.uncertainty['file']}" if ens.uncertainty else ""

@@ -92,7 +92,7 @@ def _totals(sc: Scenario, daily: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _data_versions(sc: Scenario) -> dict[str, str]:
+def data_versions(sc: Scenario) -> dict[str, str]:
     """Versions of the observed files the run read: the sea part's series, and the asylum part's inputs."""
     files = {o.file for o in sc.observed}
     if sc.asylum is not None:
@@ -136,7 +136,7 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
     manifest = make_manifest(
         scenario=str(path), scenario_hash=hash_files(scenario_files(path, overrides)), seed=seed,
         wall_s=time.perf_counter() - t0,
-        data_versions=_data_versions(sc),
+        data_versions=data_versions(sc),
         extra={"start": sc.start.isoformat(), "end": sc.end.isoformat(), "baseline": baseline,
                "overrides": {k: str(v) for k, v in (overrides or {}).items()}, "engine": engine,
                "levers_enabled": {k: lv.enabled for k, lv in sc.levers.items()},
