@@ -127,6 +127,24 @@ def _pop(q, supp, queues, qh, qsupp):
 
 
 @nb.njit(cache=True, inline="always")
+def _finish(k, q, final, flow, state, supp, queues, qh, qsupp, flows):
+    """The k people at the front of queue q leave it for the terminal state `final` (counted in flows[flow])."""
+    for _ in range(k):
+        a = _pop(q, supp, queues, qh, qsupp)
+        state[a] = final
+    flows[flow] += k
+
+
+@nb.njit(cache=True, inline="always")
+def _move_due(q, to, days, flow, t, state, entry, supp, queues, qh, qt, qsupp, flows):
+    """People who entered queue q at least `days` ago move, oldest first, to queue `to` (counted in flows[flow])."""
+    while qh[q] < qt[q] and entry[queues[q, qh[q]]] + days <= t:
+        a = _pop(q, supp, queues, qh, qsupp)
+        _push(a, to, t, state, entry, supp, queues, qt, qsupp)
+        flows[flow] += 1
+
+
+@nb.njit(cache=True, inline="always")
 def _take(credit, c, cap, avail):
     """How many to serve under a fractional daily capacity; unused whole capacity is lost."""
     credit[c] += cap
@@ -191,26 +209,14 @@ def step_day(t, p, newc, keys, state, entry, supp, queues, qh, qt, qsupp, n, cre
             flows[F_OFF_REFUSALS] += 1
     # 4. returns from offshore, then release of those held too long
     k = _take(credit, C_RET, p[P_RET_CAP], qt[OFF_RETURN] - qh[OFF_RETURN])
-    for _ in range(k):
-        a = _pop(OFF_RETURN, supp, queues, qh, qsupp)
-        state[a] = RETURNED
-        flows[F_RETURNS] += 1
-    hold = int(p[P_OFF_MAXHOLD])
-    while qh[OFF_RETURN] < qt[OFF_RETURN] and entry[queues[OFF_RETURN, qh[OFF_RETURN]]] + hold <= t:
-        a = _pop(OFF_RETURN, supp, queues, qh, qsupp)
-        _push(a, REMOVABLE, t, state, entry, supp, queues, qt, qsupp)
-        flows[F_OFF_RELEASED] += 1
+    _finish(k, OFF_RETURN, RETURNED, F_RETURNS, state, supp, queues, qh, qsupp, flows)
+    _move_due(OFF_RETURN, REMOVABLE, int(p[P_OFF_MAXHOLD]), F_OFF_RELEASED, t, state, entry, supp, queues, qh, qt,
+              qsupp, flows)
     # 5. third-country removals, then those waiting too long rejoin the mainland queue
     k = _take(credit, C_THIRD, p[P_THIRD_CAP], qt[THIRD_WAIT] - qh[THIRD_WAIT])
-    for _ in range(k):
-        a = _pop(THIRD_WAIT, supp, queues, qh, qsupp)
-        state[a] = THIRD_REMOVED
-        flows[F_THIRD_REMOVED] += 1
-    wait = int(p[P_THIRD_MAXWAIT])
-    while qh[THIRD_WAIT] < qt[THIRD_WAIT] and entry[queues[THIRD_WAIT, qh[THIRD_WAIT]]] + wait <= t:
-        a = _pop(THIRD_WAIT, supp, queues, qh, qsupp)
-        _push(a, AWAIT, t, state, entry, supp, queues, qt, qsupp)
-        flows[F_THIRD_BACK] += 1
+    _finish(k, THIRD_WAIT, THIRD_REMOVED, F_THIRD_REMOVED, state, supp, queues, qh, qsupp, flows)
+    _move_due(THIRD_WAIT, AWAIT, int(p[P_THIRD_MAXWAIT]), F_THIRD_BACK, t, state, entry, supp, queues, qh, qt,
+              qsupp, flows)
     # 6. initial decisions, oldest first
     pw = p[P_WITHDRAW]
     pg = pw + (1.0 - pw) * p[P_GRANT]
@@ -248,16 +254,10 @@ def step_day(t, p, newc, keys, state, entry, supp, queues, qh, qt, qsupp, n, cre
             flows[F_SUPP_REFUSED] += supp[a]
     # 8. removals, oldest first
     k = _take(credit, C_REM, p[P_REM_CAP], qt[REMOVABLE] - qh[REMOVABLE])
-    for _ in range(k):
-        a = _pop(REMOVABLE, supp, queues, qh, qsupp)
-        state[a] = REMOVED
-        flows[F_REMOVALS] += 1
+    _finish(k, REMOVABLE, REMOVED, F_REMOVALS, state, supp, queues, qh, qsupp, flows)
     # 9. absconding among removable people
     k = rng.binomial(keys[K_ABSCOND], 0, qt[REMOVABLE] - qh[REMOVABLE], p[P_ABSCOND])
-    for _ in range(k):
-        a = _pop(REMOVABLE, supp, queues, qh, qsupp)
-        state[a] = ABSCONDED
-        flows[F_ABSCONDED] += 1
+    _finish(k, REMOVABLE, ABSCONDED, F_ABSCONDED, state, supp, queues, qh, qsupp, flows)
 
 
 # ---------------------------------------------------------------- numpy reference
