@@ -130,9 +130,9 @@ def _use_observed(dest: Destination, from_sea: bool, sea_arr: F64, start: dt.dat
     return np.ones(n_days, dtype=bool)
 
 
-def _params(dest: Destination, start: dt.date, n_days: int, off: OffshorePlan | None,
-            rem: RemovalPlan | None, ad: AfterData) -> F64:
-    """The day-by-parameter matrix of the queue kernel (`observed` inputs after the data: `ad`'s rule)."""
+def _params(dest: Destination, start: dt.date, n_days: int, ad: AfterData) -> F64:
+    """The day-by-parameter matrix of the queue kernel without offshore or third-country levers (`observed`
+    inputs after the data: `ad`'s rule); _lever_params adds those."""
     sd = inputs.schedule_daily
     pm = inputs.per_month_to_daily
     P = np.zeros((n_days, process.N_PARAMS))
@@ -161,6 +161,11 @@ def _params(dest: Destination, start: dt.date, n_days: int, off: OffshorePlan | 
     P[:, process.P_OFF_TARGET] = NEVER
     P[:, process.P_OFF_MAXHOLD] = NEVER
     P[:, process.P_THIRD_MAXWAIT] = NEVER
+    return P
+
+
+def _lever_params(P: F64, dest: Destination, off: OffshorePlan | None, rem: RemovalPlan | None) -> None:
+    """The offshore and third-country columns of the parameter matrix (in place)."""
     if off is not None:
         lv_off = dest.levers.offshore
         assert lv_off is not None
@@ -174,7 +179,6 @@ def _params(dest: Destination, start: dt.date, n_days: int, off: OffshorePlan | 
     if rem is not None:
         P[:, process.P_THIRD_CAP] = rem.cap
         P[:, process.P_THIRD_MAXWAIT] = rem.max_wait
-    return P
 
 
 def _seed_initial(qs: process.Queues, dest: Destination, start: dt.date, seed: int) -> None:
@@ -204,12 +208,11 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         other = inputs.per_month_to_daily(inputs.schedule_daily(dest.inflows.other_claims, start, n_days), start)
     other_n = inputs.carry_round(other)
     lv: Levers = dest.levers
-    off = offshore_plan(lv.offshore, start, n_days, np.zeros(n_days)) if lv.offshore else None
-    if off is not None and lv.offshore is not None and lv.offshore.grant_rate is None:
-        grant_daily = _params(dest, start, n_days, None, None, ad)[:, process.P_GRANT]
-        off = offshore_plan(lv.offshore, start, n_days, grant_daily)
+    P = _params(dest, start, n_days, ad)
+    # an offshore centre without its own grant rate decides at the mainland's rate of the day
+    off = offshore_plan(lv.offshore, start, n_days, P[:, process.P_GRANT].copy()) if lv.offshore else None
     rem = removal_plan(lv.third_country, start, n_days) if lv.third_country else None
-    P = _params(dest, start, n_days, off, rem, ad)
+    _lever_params(P, dest, off, rem)
     disp = (ad.dispersed_capacity() if dest.dispersed_capacity == "observed"
             else inputs.schedule_daily(dest.dispersed_capacity, start, n_days))
     own_share = lv.offshore.own_ship_share if lv.offshore else 0.0
