@@ -9,6 +9,7 @@ Without a sea outcome (standalone use) the arrivals come from an observed daily 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -85,15 +86,24 @@ def _dest_seed(seed: int, index: int) -> int:
     return int(seed) * 1009 + index  # distinct random streams per destination, same for equal seeds
 
 
+def _routes_here(sea: SeaLike, name: str, dest: Destination) -> list[str]:
+    """The sea routes landing at `name` that feed this destination (inflows.sea_routes)."""
+    wanted = dest.inflows.sea_routes
+    return [r for r in sea.routes if sea.destination_of_route.get(r) == name and (wanted == "all" or r in wanted)]
+
+
+def _summed(by_route: Mapping[str, Any] | None, routes: list[str]) -> F64 | None:
+    """The routes' daily series added up; None where the outcome does not report the measure for any."""
+    have = [r for r in routes if by_route and r in by_route]
+    return np.sum([np.asarray(by_route[r], dtype=float) for r in have], axis=0) if have and by_route else None
+
+
 def _safe_arrivals(sea: SeaLike | None, name: str, dest: Destination, n_days: int) -> F64:
     """People who reached `name` by a safe route (the sea lever), per day; zeros without one."""
-    by_route = getattr(sea, "safe_route", None) if sea is not None else None
-    if not by_route:
+    if sea is None:
         return np.zeros(n_days)
-    wanted = dest.inflows.sea_routes
-    routes = [r for r in sea.routes if sea.destination_of_route.get(r) == name  # type: ignore[union-attr]
-              and (wanted == "all" or r in wanted) and r in by_route]
-    return np.sum([np.asarray(by_route[r], dtype=float) for r in routes], axis=0) if routes else np.zeros(n_days)
+    got = _summed(getattr(sea, "safe_route", None), _routes_here(sea, name, dest))
+    return got if got is not None else np.zeros(n_days)
 
 
 def _sea_inflow(sea: SeaLike | None, name: str, dest: Destination, n_days: int) -> tuple[F64, F64 | None, bool]:
@@ -101,19 +111,11 @@ def _sea_inflow(sea: SeaLike | None, name: str, dest: Destination, n_days: int) 
     any sea route lands here."""
     if sea is None:
         return np.zeros(n_days), None, False
-    wanted = dest.inflows.sea_routes
-    routes = [r for r in sea.routes if sea.destination_of_route.get(r) == name
-              and (wanted == "all" or r in wanted)]
+    routes = _routes_here(sea, name, dest)
     if not routes:
         return np.zeros(n_days), None, False
     arr = np.sum([np.asarray(sea.arrivals[r], dtype=float) for r in routes], axis=0)
-    rescued_by = getattr(sea, "rescued_by_destination", None)
-    resc = None
-    if rescued_by:
-        have = [r for r in routes if r in rescued_by]
-        if have:
-            resc = np.sum([np.asarray(rescued_by[r], dtype=float) for r in have], axis=0)
-    return arr, resc, True
+    return arr, _summed(getattr(sea, "rescued_by_destination", None), routes), True
 
 
 def _use_observed(dest: Destination, from_sea: bool, sea_arr: F64, start: dt.date, n_days: int) -> npt.NDArray[np.bool_]:
