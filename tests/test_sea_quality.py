@@ -95,3 +95,14 @@ def test_observed_one_boat_share_as_the_fit_reads_it() -> None:
 def test_bad_quality_shape_is_an_input_error(value: object) -> None:
     with pytest.raises(InputError, match="quality_shape"):
         prepare(CH, overrides={"sea_links.france_uk.weather.quality_shape": value})
+
+
+def test_quality_uniforms_equal_the_numpy_counter_based_draws() -> None:
+    from crossings.core.rng import tick_key_np, uniform_np
+    from crossings.sea import streams as S
+    from crossings.sea.quality import quality_uniforms
+
+    coasts = np.array([0, 2, 5], dtype=np.int64)
+    u = quality_uniforms(11, coasts, 40)
+    for t in range(40):
+        np.testing.assert_array_equal(u[:, t], uniform_np(tick_key_np(11, S.QUALITY, t), coasts))
