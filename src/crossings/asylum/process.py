@@ -296,6 +296,20 @@ def _due(qs: Queues, q: int, days: int, t: int) -> int:
     return int(np.searchsorted(qs.entry[members] + days, t, side="right"))
 
 
+def _finish_np(qs: Queues, q: int, k: int, final: int, flow: int, flows: npt.NDArray[np.float64]) -> None:
+    """kernel._finish: the k people at the front of queue q leave it for the terminal state `final`."""
+    ids = _pop_np(qs, q, k)
+    qs.state[ids] = final
+    flows[flow] += len(ids)
+
+
+def _move_due_np(qs: Queues, q: int, to: int, days: int, flow: int, t: int, flows: npt.NDArray[np.float64]) -> None:
+    """kernel._move_due: people who entered queue q at least `days` ago move to queue `to`."""
+    ids = _pop_np(qs, q, _due(qs, q, days, t))
+    _push_np(qs, to, ids, t)
+    flows[flow] += len(ids)
+
+
 def step_day_np(t: int, p: npt.NDArray[np.float64], newc: npt.NDArray[np.int64],
                 keys: npt.NDArray[np.uint64], qs: Queues, flows: npt.NDArray[np.float64]) -> None:
     """Vectorised reference of `step_day` (same phases, same random keys, same results)."""
@@ -337,19 +351,13 @@ def step_day_np(t: int, p: npt.NDArray[np.float64], newc: npt.NDArray[np.int64],
     flows[F_OFF_GRANTS] += int(grant.sum())
     flows[F_OFF_REFUSALS] += int((~grant).sum())
     # 4. returns, releases
-    ids = _pop_np(qs, OFF_RETURN, _take_np(qs.credit, C_RET, p[P_RET_CAP], qs.stock(OFF_RETURN)))
-    qs.state[ids] = RETURNED
-    flows[F_RETURNS] += len(ids)
-    ids = _pop_np(qs, OFF_RETURN, _due(qs, OFF_RETURN, int(p[P_OFF_MAXHOLD]), t))
-    _push_np(qs, REMOVABLE, ids, t)
-    flows[F_OFF_RELEASED] += len(ids)
+    _finish_np(qs, OFF_RETURN, _take_np(qs.credit, C_RET, p[P_RET_CAP], qs.stock(OFF_RETURN)), RETURNED, F_RETURNS,
+               flows)
+    _move_due_np(qs, OFF_RETURN, REMOVABLE, int(p[P_OFF_MAXHOLD]), F_OFF_RELEASED, t, flows)
     # 5. third country
-    ids = _pop_np(qs, THIRD_WAIT, _take_np(qs.credit, C_THIRD, p[P_THIRD_CAP], qs.stock(THIRD_WAIT)))
-    qs.state[ids] = THIRD_REMOVED
-    flows[F_THIRD_REMOVED] += len(ids)
-    ids = _pop_np(qs, THIRD_WAIT, _due(qs, THIRD_WAIT, int(p[P_THIRD_MAXWAIT]), t))
-    _push_np(qs, AWAIT, ids, t)
-    flows[F_THIRD_BACK] += len(ids)
+    _finish_np(qs, THIRD_WAIT, _take_np(qs.credit, C_THIRD, p[P_THIRD_CAP], qs.stock(THIRD_WAIT)), THIRD_REMOVED,
+               F_THIRD_REMOVED, flows)
+    _move_due_np(qs, THIRD_WAIT, AWAIT, int(p[P_THIRD_MAXWAIT]), F_THIRD_BACK, t, flows)
     # 6. initial decisions
     ids = _pop_np(qs, AWAIT, _take_np(qs.credit, C_DEC, p[P_DEC_CAP], qs.stock(AWAIT)))
     u = rng.uniform_np(keys[K_DECISION], ids)
@@ -380,14 +388,11 @@ def step_day_np(t: int, p: npt.NDArray[np.float64], newc: npt.NDArray[np.int64],
     flows[F_SUPP_GRANTED] += int(qs.supp[ids[allow]].sum())
     flows[F_SUPP_REFUSED] += int(qs.supp[ids[~allow]].sum())
     # 8. removals
-    ids = _pop_np(qs, REMOVABLE, _take_np(qs.credit, C_REM, p[P_REM_CAP], qs.stock(REMOVABLE)))
-    qs.state[ids] = REMOVED
-    flows[F_REMOVALS] += len(ids)
+    _finish_np(qs, REMOVABLE, _take_np(qs.credit, C_REM, p[P_REM_CAP], qs.stock(REMOVABLE)), REMOVED, F_REMOVALS,
+               flows)
     # 9. absconding
     k = rng.binomial(keys[K_ABSCOND], 0, qs.stock(REMOVABLE), p[P_ABSCOND])
-    ids = _pop_np(qs, REMOVABLE, int(k))
-    qs.state[ids] = ABSCONDED
-    flows[F_ABSCONDED] += len(ids)
+    _finish_np(qs, REMOVABLE, int(k), ABSCONDED, F_ABSCONDED, flows)
 
 
 def step(t: int, p: npt.NDArray[np.float64], newc: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64],
