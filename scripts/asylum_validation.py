@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crossings import observed
 from crossings.asylum.deterrence import d_of_q
 from crossings.asylum.inputs import observed_arrivals_daily, schedule_daily
 from crossings.asylum.offshore import offshore_plan, trip_days
-from crossings.asylum.schema import AsylumConfig, Destination, MoveOn
 from crossings.asylum.simulate import load_asylum_scenario, run_asylum, strip_levers
+from crossings.core import observed
 from crossings.core.output import write_text_atomic
+from crossings.scenario.asylum import AsylumConfig, Destination, MoveOn
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"

@@ -2,7 +2,7 @@
 
     uv run --frozen python scripts/make_validation.py [--seeds 5] [--out docs/validation.md]
 
-Runs the shipped scenarios through the public API (crossings.scenario.runner.run_scenario), computes every
+Runs the shipped scenarios through the public API (crossings.run.runner.run_scenario), computes every
 comparison with crossings.analysis.validation and marks each check pass/FAIL against the stated tolerance.
 A part that cannot run (e.g. a missing fit window) is written as NOT AVAILABLE with the reason.
 """
@@ -29,8 +29,8 @@ from crossings.analysis import validation as v
 from crossings.analysis.forecast import mape
 from crossings.core.output import git_commit, write_text_atomic
 from crossings.report.demo import partner_lever, scenario_path
-from crossings.scenario.results import ScenarioResult
-from crossings.scenario.runner import prepare, run_scenario
+from crossings.run.results import ScenarioResult
+from crossings.run.runner import prepare, run_scenario
 from crossings.sea.model import build
 from crossings.sea.simulate import simulate
 
@@ -382,7 +382,7 @@ class OutOfSample:
 
     By default the fit is redone here, cold (from the YAML's own starting values, so nothing fitted on 2024
     leaks in through the starting point) into a temporary file:
-    `python -m crossings.sea.fit SCENARIO --cold --fit-end 2023-12-31 --output TMP`, then the scenario runs
+    `python -m crossings.calibrate.fit SCENARIO --cold --fit-end 2023-12-31 --output TMP`, then the scenario runs
     with `overrides={"fitted_file": TMP}`. With `shipped=True` the shipped `<name>.fit_to_2023.yaml` next to
     the scenario is used instead, after checking that its window ends by 2023-12-31.
     """
@@ -438,16 +438,16 @@ class OutOfSample:
 
     def fit(self, path: Path, work: Path) -> tuple[Path, str]:
         target = work / f"{path.stem}.fit_to_2023.yaml"
-        cmd = [sys.executable, "-m", "crossings.sea.fit", str(path), "--cold", "--fit-end", self.fit_end,
+        cmd = [sys.executable, "-m", "crossings.calibrate.fit", str(path), "--cold", "--fit-end", self.fit_end,
                "--output", str(target)]
         t = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
         took = time.perf_counter() - t
         if proc.returncode != 0 or not target.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise RuntimeError(f"`python -m crossings.sea.fit {path.name} --cold --fit-end {self.fit_end}` "
+            raise RuntimeError(f"`python -m crossings.calibrate.fit {path.name} --cold --fit-end {self.fit_end}` "
                                f"failed: {tail[0]}")
-        how = (f"Refitted here: `python -m crossings.sea.fit {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
+        how = (f"Refitted here: `python -m crossings.calibrate.fit {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
                f"--cold --fit-end {self.fit_end} --output <temporary file>` ({took:.0f} s), then run with "
                "`--set fitted_file=<that file>`.")
         return target, how

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from crossings.asylum.after_data import AfterData
-from crossings.asylum.schema import parse_asylum
 from crossings.asylum.simulate import run_asylum
-from crossings.errors import InputError
-from crossings.scenario.runner import run_scenario
+from crossings.core.errors import InputError
+from crossings.run.runner import run_scenario
+from crossings.scenario.asylum import parse_asylum
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTERLY = ROOT / "src" / "crossings" / "data" / "observed" / "uk_asylum_quarterly.csv"

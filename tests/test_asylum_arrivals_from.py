@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from crossings.asylum import inputs
-from crossings.asylum.schema import parse_asylum
 from crossings.asylum.simulate import run_asylum
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.scenario.asylum import parse_asylum
 
 STEM = "italy_sea_arrivals_daily_unhcr"
 START = dt.date(2024, 12, 1)  # the UNHCR series ends on 2024-12-31

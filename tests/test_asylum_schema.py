@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from crossings.asylum.schema import parse_asylum
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.scenario.asylum import parse_asylum
 
 BASE: dict[str, Any] = {
     "start": "2024-01-01",

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from crossings.asylum.deterrence import d_of_q
-from crossings.asylum.schema import parse_asylum
 from crossings.asylum.simulate import run_asylum, run_asylum_scenario
+from crossings.scenario.asylum import parse_asylum
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossings.asylum import process as pr
-from crossings.asylum.schema import parse_asylum
 from crossings.asylum.simulate import day_keys, run_asylum
 from crossings.asylum.support import trailing_sum
+from crossings.scenario.asylum import parse_asylum
 
 
 @settings(max_examples=30, deadline=None)

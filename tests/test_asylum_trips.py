@@ -16,9 +16,9 @@ import yaml
 from crossings.asylum import process as pr
 from crossings.asylum import results as res
 from crossings.asylum.offshore import ship_masks
-from crossings.asylum.schema import parse_asylum
 from crossings.asylum.simulate import _run_destination, run_asylum
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.scenario.asylum import parse_asylum
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 START = dt.date(2024, 1, 1)
@@ -176,8 +176,8 @@ def test_italy_own_ship_share_is_the_pooled_closed_form() -> None:
     lv = cfg.destinations["italy"].levers.offshore
     assert lv is not None and lv.ship is not None
     start, n = dt.date(2024, 1, 1), 366
-    from crossings import observed
     from crossings.asylum.inputs import observed_arrivals_daily, window_mask
+    from crossings.core import observed
 
     arr = observed_arrivals_daily("italy_sea_arrivals_daily_unhcr", start, n)
     active = window_mask(start, n, lv.start, lv.end)

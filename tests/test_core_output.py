@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from crossings.core import output
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 
 
 def test_write_outputs_writes_tables_and_manifest(tmp_path: Path) -> None:

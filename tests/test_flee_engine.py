@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.flee.api import prepare, run_case
 from crossings.flee.engine_numba import TRAVELLING
 from crossings.flee.metrics import ard, daily_errors

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crossings.cli import main
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.core.observed import flee_case_dir
 from crossings.flee.api import run_case
 from crossings.flee.reader import Series, _add_tables, interpolate, read_case
 from crossings.flee.synthetic import write_chain_case
-from crossings.observed import flee_case_dir
 
 
 @pytest.mark.parametrize("name,days,n_loc,n_routes,camps", [

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.flee.api import prepare, run_case
 from crossings.flee.csvio import parse_date
 from crossings.flee.model import simulate

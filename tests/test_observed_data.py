@@ -1,4 +1,4 @@
-"""Consistency of the observed series the product uses (bundled copies, read through crossings.observed.load).
+"""Consistency of the observed series the product uses (bundled copies, read through crossings.core.observed.load).
 
 Each derived file must equal the sums of the file it was derived from, dates must parse and be unique and
 sorted, counts must not be negative and every row must name its source. Known exceptions in the real data
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crossings.observed import OBSERVED_DIR, load
+from crossings.core.observed import OBSERVED_DIR, load
 
 # Time series: (file stem, date column, pandas format, key columns that together must be unique).
 TIME_SERIES = [

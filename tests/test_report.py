@@ -81,7 +81,7 @@ def test_compare_panels_handles_missing_series() -> None:
 
 
 def test_scenario_lookup_explains_failure() -> None:
-    from crossings.errors import InputError
+    from crossings.core.errors import InputError
 
     with pytest.raises(InputError, match="shipped scenario not found"):
         scenario_path("no_such_scenario.yaml")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.report import demo
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.scenario.load import deep_merge, load_raw, load_scenario, scenario_files
 
 ROOT = Path(__file__).resolve().parents[1]

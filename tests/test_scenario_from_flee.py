@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from crossings.observed import flee_case_dir
-from crossings.scenario.from_flee import flee_network_yaml, land_network_from_flee
+from crossings.core.observed import flee_case_dir
+from crossings.flee.to_scenario import flee_network_yaml, land_network_from_flee
 from crossings.scenario.schema import LandNetwork
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.scenario.load import load_scenario
 from crossings.scenario.overrides import apply_overrides, parse_set
 

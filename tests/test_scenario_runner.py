@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from crossings.cli import main
-from crossings.scenario.runner import run_scenario, run_with_baseline
+from crossings.run.runner import run_scenario, run_with_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 CH = ROOT / "scenarios" / "channel.yaml"
@@ -105,7 +105,7 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, args) -> No
 def test_asylum_input_errors_name_the_scenario_file() -> None:
     """An asylum error raised deep in the run (an observed input past its data, after_data: error) names
     the scenario file the user gave, not a placeholder."""
-    from crossings.errors import InputError
+    from crossings.core.errors import InputError
 
     path = ROOT / "scenarios" / "uk_asylum.yaml"
     with pytest.raises(InputError) as e:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 import yaml
 
-import crossings.sea.fit as fit_mod
+import crossings.calibrate.problem as fit_mod
+from crossings.calibrate.fit import _rounded, main
+from crossings.calibrate.fitspec import knot_groups
+from crossings.calibrate.problem import Problem
 from crossings.scenario.load import load_raw
-from crossings.sea.fit import Problem, _rounded, main
-from crossings.sea.fitspec import knot_groups
 from crossings.sea.model import build
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crossings import observed as obs
-from crossings.errors import InputError
-from crossings.scenario.runner import prepare
+from crossings.core import observed as obs
+from crossings.core.errors import InputError
+from crossings.run.runner import prepare
 from crossings.sea.kernel import ARR, BOATS, DEP, INT, PREV
 from crossings.sea.model import build
 from crossings.sea.quality import expected_launch, launch_by_day, window_quality
@@ -81,9 +81,9 @@ def test_marginal_windows_make_single_boat_days() -> None:
 
 
 def test_observed_one_boat_share_as_the_fit_reads_it() -> None:
+    from crossings.calibrate.fit import Problem
+    from crossings.calibrate.moments import channel_one_boat
     from crossings.scenario.load import load_raw
-    from crossings.sea.fit import Problem
-    from crossings.sea.moments import channel_one_boat
 
     p = Problem(CH, load_raw(CH), pd.Timestamp("2018-01-01").date(), pd.Timestamp("2024-12-31").date())
     d = obs.load("uk_small_boats_daily")

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from crossings.errors import InputError
-from crossings.scenario.runner import prepare, run_scenario
+from crossings.core.errors import InputError
+from crossings.run.runner import prepare, run_scenario
 from crossings.sea.kernel import ARR, DEP, N_OUT, SAFE, SAFE_OUT, WAIT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build
 from crossings.sea.reference import sea_reference
@@ -125,8 +125,8 @@ def _sea_ns(n: int, arrivals: float, safe: float) -> SimpleNamespace:
 def test_safe_route_arrivals_claim_in_the_asylum_part(share: float) -> None:
     """People who came by the safe route claim on arrival with `safe_route_claim_share` (all of them at 1,
     none at 0), on top of the boat arrivals' claims; a large number of them fits the preallocated queues."""
-    from crossings.asylum.schema import parse_asylum
     from crossings.asylum.simulate import run_asylum
+    from crossings.scenario.asylum import parse_asylum
 
     cfg = parse_asylum({"destinations": {"land": {"decision_capacity": 100.0, "grant_rate": 0.5,
                                                   "inflows": {"safe_route_claim_share": share}}}})
@@ -138,8 +138,8 @@ def test_safe_route_arrivals_claim_in_the_asylum_part(share: float) -> None:
 def test_safe_route_arrivals_do_not_claim_on_observed_days() -> None:
     """Observed arrivals already are what happened: safe-route people from the sea model would be counted
     twice, so they claim only on days fed by the sea model."""
-    from crossings.asylum.schema import parse_asylum
     from crossings.asylum.simulate import run_asylum
+    from crossings.scenario.asylum import parse_asylum
 
     cfg = parse_asylum({"destinations": {"land": {"decision_capacity": 100.0, "grant_rate": 0.5, "inflows": {
         "observed_arrivals": "italy_sea_arrivals_daily_unhcr", "arrivals_from": "observed_then_sea"}}}})

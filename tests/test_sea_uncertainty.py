@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
+from crossings.calibrate import uncertainty as unc
 from crossings.cli import main
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.scenario.load import read_yaml
-from crossings.sea import uncertainty as unc
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 FITS = [("channel.yaml", None), ("central_med.yaml", None),

@@ -5,8 +5,7 @@ Aggregate outputs only: the model describes flows and stocks of people, never an
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from crossings.api import run  # noqa: E402  (re-exported public entry point)
+from crossings.api import run  # re-exported public entry point
+from crossings.core.version import __version__
 
 __all__ = ["__version__", "run"]

@@ -1,7 +1,7 @@
 """Command line: `crossings run | validate | demo`.
 
 This file only parses arguments and dispatches; each command's work lives with its subsystem:
-Flee-format cases in crossings.flee.commands, Crossings YAML scenarios in crossings.scenario.commands,
+Flee-format cases in crossings.flee.commands, Crossings YAML scenarios in crossings.run.commands,
 the demo in crossings.report.demo. Bad input raises InputError, printed as one line, exit status 2.
 """
 
@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from crossings import __version__
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.core.version import __version__
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--no-parquet", action="store_true")
     e.add_argument("--parameter-uncertainty", nargs="?", const=True, default=False, metavar="FILE",
                    help="draw each member's fitted parameters from the fit's covariance (default FILE: the "
-                        "fitted file's .uncertainty.yaml, see crossings.sea.uncertainty)")
+                        "fitted file's .uncertainty.yaml, see crossings.calibrate.uncertainty)")
 
     d = sub.add_parser("demo", help="run both shipped sea-route scenarios and write an HTML report")
     d.add_argument("--out", default="out/demo", help="output directory for results and report.html")
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from crossings.flee.commands import cmd_run
 
                 return cmd_run(args)
-            from crossings.scenario.commands import cmd_run as cmd_run_yaml
+            from crossings.run.commands import cmd_run as cmd_run_yaml
 
             return cmd_run_yaml(args)
         if args.command == "validate":
@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return cmd_validate(args)
         if args.command == "ensemble":
-            from crossings.scenario.commands import cmd_ensemble
+            from crossings.run.commands import cmd_ensemble
 
             return cmd_ensemble(args)
         if args.command == "demo":

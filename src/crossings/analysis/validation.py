@@ -1,7 +1,7 @@
 """Computations behind docs/validation.md (issue 3 "Must show"), from tidy result tables + observed data.
 
 Tidy tables have columns date (or month "YYYY-MM"), route, measure, simulated, observed. Simulated values are
-taken from them; observed values are read here from the bundled files (crossings.observed.load), so every
+taken from them; observed values are read here from the bundled files (crossings.core.observed.load), so every
 comparison names its source and does not depend on what a runner chose to attach.
 """
 
@@ -15,7 +15,7 @@ import pandas as pd
 
 from crossings.analysis.count_model import fit_poisson_gamma, poisson_gamma_forecast
 from crossings.analysis.forecast import mae, mape, random_walk, seasonal_naive, skill
-from crossings.observed import load
+from crossings.core.observed import load
 
 ITALY_ROUTES = ("libya_italy", "tunisia_italy")  # the two routes with departure-country figures
 CHANNEL_ROUTE = "france_uk"

@@ -20,10 +20,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings import observed
 from crossings.asylum import inputs
-from crossings.asylum.schema import Step
-from crossings.errors import InputError
+from crossings.core import observed
+from crossings.core.errors import InputError
+from crossings.scenario.asylum import Step
 
 F64 = npt.NDArray[np.float64]
 HOLD_QUARTERS = 4

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from crossings.asylum.schema import Costs
+from crossings.scenario.asylum import Costs
 
 F64 = npt.NDArray[np.float64]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from crossings.asylum.schema import DeterrenceLever
+from crossings.scenario.asylum import DeterrenceLever
 
 F64 = npt.NDArray[np.float64]
 

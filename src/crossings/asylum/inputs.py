@@ -12,10 +12,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings import observed
-from crossings.asylum.schema import Step
+from crossings.core import observed
 from crossings.core.calendar import date_index
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.scenario.asylum import Step
 
 F64 = npt.NDArray[np.float64]
 UK_QUARTERLY = "uk_asylum_quarterly"

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crossings.asylum.inputs import per_month_to_daily, schedule_daily, window_mask
-from crossings.asylum.schema import OffshoreLever
+from crossings.scenario.asylum import OffshoreLever
 
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]

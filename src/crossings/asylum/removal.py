@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crossings.asylum.inputs import schedule_daily, window_mask
-from crossings.asylum.schema import ThirdCountryLever
+from crossings.scenario.asylum import ThirdCountryLever
 
 F64 = npt.NDArray[np.float64]
 

@@ -13,13 +13,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings import observed
 from crossings.asylum import process as pr
+from crossings.asylum.records import DestinationRecord
+from crossings.core import observed
 from crossings.core.calendar import date_index
 
 if TYPE_CHECKING:
-    from crossings.asylum.schema import AsylumConfig
-    from crossings.asylum.simulate import _DestRun
+    from crossings.scenario.asylum import AsylumConfig
 
 S_AWAIT, S_APPEAL, S_REMOVABLE, S_OFFSHORE, S_THIRD_WAIT, S_SUPPORT, S_HOTELS, S_MOVE_ON, S_OUTSIDE = range(9)
 N_STOCKS = 9
@@ -40,7 +40,7 @@ def record_stocks(qs: pr.Queues, row: npt.NDArray[np.float64]) -> None:
     row[S_SUPPORT] = qs.in_support()
 
 
-def _place_series(name: str, cfg: Any, run: _DestRun) -> dict[tuple[str, str], npt.NDArray[np.float64]]:
+def _place_series(name: str, cfg: Any, run: DestinationRecord) -> dict[tuple[str, str], npt.NDArray[np.float64]]:
     f, s = run.flows, run.stocks
     total_cost = np.sum(list(run.cost.values()), axis=0)
     out = {
@@ -121,7 +121,7 @@ def _observed(name: str, cfg: Any, days: pd.DatetimeIndex) -> dict[tuple[str, st
     return out
 
 
-def daily_table(config: AsylumConfig, runs: dict[str, _DestRun], start: dt.date, n_days: int) -> pd.DataFrame:
+def daily_table(config: AsylumConfig, runs: dict[str, DestinationRecord], start: dt.date, n_days: int) -> pd.DataFrame:
     days = date_index(start, n_days)
     frames = []
     for name, run in runs.items():
@@ -153,7 +153,7 @@ def monthly_table(daily: pd.DataFrame) -> pd.DataFrame:
     return out[["month", "route", "measure", "simulated", "observed"]]
 
 
-def summary(config: AsylumConfig, runs: dict[str, _DestRun], start: dt.date, n_days: int) -> dict[str, Any]:
+def summary(config: AsylumConfig, runs: dict[str, DestinationRecord], start: dt.date, n_days: int) -> dict[str, Any]:
     out: dict[str, Any] = {"start": str(start), "n_days": n_days, "destinations": {}}
     for name, run in runs.items():
         cfg = config.destinations[name]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Protocol
@@ -26,11 +26,12 @@ from crossings.asylum.after_data import AfterData
 from crossings.asylum.costs import hotels, support_cost
 from crossings.asylum.deterrence import multiplier, realised_q
 from crossings.asylum.offshore import OffshorePlan, offshore_plan, ship_day
+from crossings.asylum.records import DestinationRecord
 from crossings.asylum.removal import RemovalPlan, removal_costs, removal_plan
-from crossings.asylum.schema import AsylumConfig, Destination, Levers, parse_asylum
 from crossings.asylum.support import move_on_stock
 from crossings.core import rng
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.scenario.asylum import AsylumConfig, Destination, Levers, parse_asylum
 
 F64 = npt.NDArray[np.float64]
 
@@ -61,21 +62,6 @@ class AsylumOutcome:
     monthly: pd.DataFrame
     summary: dict[str, Any]
     departure_multiplier: dict[str, F64]
-
-
-@dataclass
-class _DestRun:
-    """Per-day records of one destination (preallocated n_days x ...)."""
-
-    flows: F64
-    stocks: F64
-    arrivals: F64
-    q: F64
-    mult: F64
-    cost: dict[str, F64]
-    aboard: F64  # offshore candidates held on the ship at the end of each day (ship mode), not yet claimants
-    after_data: dict[str, Any] = field(default_factory=dict)  # the rule and the inputs it extended
-    safe_claims: F64 | None = None  # claims by people who came by a safe route (sea lever), per day
 
 
 def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
@@ -197,7 +183,7 @@ def _seed_initial(qs: process.Queues, dest: Destination, start: dt.date, seed: i
 
 
 def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: dt.date, n_days: int,
-                     seed: int, reference: bool) -> _DestRun:
+                     seed: int, reference: bool) -> DestinationRecord:
     sea_arr, rescued, from_sea = _sea_inflow(sea, name, dest, n_days)
     observed_day = _use_observed(dest, from_sea, sea_arr, start, n_days)  # sea_arr replaced on those days
     # safe-route arrivals claim on sea-model days only: observed arrivals are already what happened
@@ -289,7 +275,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         cost["offshore"] = off.fixed_cost + flows[:, process.F_TRANSFERS] * off.cost_per_person
     if rem is not None:
         cost["third_country"] = removal_costs(rem, flows[:, process.F_THIRD_REMOVED])
-    return _DestRun(flows, stocks, arrivals, q_arr, mult, cost, aboard, ad.summary(), safe_claims)
+    return DestinationRecord(flows, stocks, arrivals, q_arr, mult, cost, aboard, ad.summary(), safe_claims)
 
 
 def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, reference: bool = False) -> AsylumOutcome:
@@ -305,7 +291,7 @@ def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, referenc
         start, n_days = config.start, (config.end - config.start).days + 1
     config = config.model_copy(update={"destinations": {
         k: d.model_copy(update={"levers": active_levers(d.levers)}) for k, d in config.destinations.items()}})
-    runs: dict[str, _DestRun] = {}
+    runs: dict[str, DestinationRecord] = {}
     for i, (name, dest) in enumerate(config.destinations.items()):
         runs[name] = _run_destination(name, dest, sea, start, n_days, _dest_seed(seed, i), reference)
     daily = res.daily_table(config, runs, start, n_days)
@@ -388,7 +374,7 @@ def strip_levers(cfg: AsylumConfig) -> AsylumConfig:
 def write_asylum_outputs(outcome: AsylumOutcome, out_dir: str | Path, scenario: str | Path, seed: int,
                          wall_s: float) -> list[Path]:
     """Write a standalone run's daily/monthly tables and manifest (atomic, CSV + Parquet)."""
-    from crossings import observed
+    from crossings.core import observed
     from crossings.core.output import hash_files, make_manifest, write_outputs
 
     manifest = make_manifest(

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crossings.asylum import process
-from crossings.asylum.schema import MoveOn
+from crossings.scenario.asylum import MoveOn
 
 F64 = npt.NDArray[np.float64]
 

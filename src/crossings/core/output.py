@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from crossings import __version__
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.core.version import __version__
 
 
 def git_commit() -> str:

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
+from crossings.core.observed import flee_ruleset
 from crossings.flee.metrics import ard, daily_errors
 from crossings.flee.model import Model, RawRun, build_model, simulate
 from crossings.flee.reader import read_case
 from crossings.flee.rules import FleeRules, load_rules
-from crossings.observed import flee_ruleset
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 
 
 def _check_case(path: str) -> Path:

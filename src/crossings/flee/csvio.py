@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 
 
 def rows(path: Path, *, keep_comments: bool = False) -> Iterator[tuple[int, list[str]]]:

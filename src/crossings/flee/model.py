@@ -52,7 +52,7 @@ def build_model(case: FleeCase, rules: FleeRules) -> Model:
     types = initial_types(case, rules)
     net = build_network(case, rules, types["marker"].astype(np.bool_))
     if net.n_path and int(np.max(np.diff(net.hop_ptr))) > 127:
-        from crossings.errors import InputError
+        from crossings.core.errors import InputError
 
         raise InputError(str(case.path / "input_csv" / "routes.csv"), "",
                          "a route candidate has more than 127 hops (chains of markers?)")
@@ -80,7 +80,7 @@ def build_model(case: FleeCase, rules: FleeRules) -> Model:
 
 
 def _check_spawnable(case: FleeCase, tl: Timeline) -> None:
-    from crossings.errors import InputError
+    from crossings.core.errors import InputError
 
     w = (tl.pop[None, :] * tl.spawn_mult).sum(axis=1)
     bad = np.nonzero((tl.n_spawn > 0) & ~(w > 0))[0]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.flee.reader import FleeCase
 from crossings.flee.rules import FleeRules
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 
 SPAWN_KEYS = {
     "take_from_population": "take_from_population",

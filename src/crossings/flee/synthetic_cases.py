@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from crossings.observed import flee_ruleset
+from crossings.core.observed import flee_ruleset
 
 DAYS = 150
 HOME, NEXT, FAR = "Aland", "Bland", "Cland"

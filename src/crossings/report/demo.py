@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from crossings.core.errors import InputError
 from crossings.core.output import write_outputs, write_text_atomic
-from crossings.errors import InputError
 from crossings.report.html import Section, build_html
 from crossings.report.sections import (
     arrivals_section,
@@ -45,7 +45,7 @@ def scenario_path(name: str) -> Path:
 
 def partner_lever(path: Path, route: str = LEVER_ROUTE) -> str:
     """Name of the partner-coastguard lever acting on `route` (the Tunisia deal in central_med)."""
-    from crossings.scenario.runner import prepare
+    from crossings.run.runner import prepare
 
     sc = prepare(path)
     names = [n for n, lv in sc.levers.items() if getattr(lv, "type", "") == "partner_coastguard"
@@ -62,7 +62,7 @@ def _print_years(name: str, monthly: pd.DataFrame) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crossings.scenario.runner import run_scenario
+    from crossings.run.runner import run_scenario
 
     out = Path(args.out)
     cm_path, ch_path = scenario_path("central_med.yaml"), scenario_path("channel.yaml")

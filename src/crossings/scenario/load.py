@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from crossings.errors import InputError, from_validation_error
+from crossings.core.errors import InputError, from_validation_error
 from crossings.scenario.overrides import apply_overrides
 from crossings.scenario.schema import Scenario
 from crossings.scenario.yaml_loader import NoDatesLoader
@@ -60,7 +60,7 @@ def validate(raw: dict[str, Any], file: str) -> Scenario:
         raise from_validation_error(err, file, drop=LEVER_TAGS) from None
     if sc.asylum is not None:
         try:
-            from crossings.asylum.schema import AsylumConfig
+            from crossings.scenario.asylum import AsylumConfig
         except ImportError:
             raise InputError(file, "asylum", "the asylum module is not available in this build") from None
         try:
@@ -106,7 +106,7 @@ def _with_bases(p: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], l
 
 def _apply_fitted(raw: dict[str, Any], fp: Path, owner: Path) -> None:
     if not fp.exists():
-        raise InputError(str(owner), "fitted_file", f"{fp} does not exist (run crossings.sea.fit)")
+        raise InputError(str(owner), "fitted_file", f"{fp} does not exist (run crossings.calibrate.fit)")
     apply_overrides(raw, read_yaml(fp).get("values", {}), file=str(fp))
 
 

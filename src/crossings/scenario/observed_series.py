@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from crossings import observed as obs
-from crossings.errors import InputError
+from crossings.core import observed as obs
+from crossings.core.errors import InputError
 from crossings.scenario.schema import ObservedSeries, Scenario
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from crossings.errors import InputError
+from crossings.core.errors import InputError
 from crossings.scenario.yaml_loader import NoDatesLoader
 
 

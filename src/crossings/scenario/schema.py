@@ -219,7 +219,7 @@ Lever = Annotated[PartnerCoastguard | AntiSmuggling | Rescue | SafeRoute, Field(
 
 
 class ObservedSeries(Strict):
-    """One observed series to compare with: a column of a bundled file (crossings.observed.load)."""
+    """One observed series to compare with: a column of a bundled file (crossings.core.observed.load)."""
 
     route: str  # a route name, or a destination name for all routes to it
     measure: Literal["arrivals", "departures", "boats", "interceptions", "deaths", "prevented"]
@@ -262,7 +262,7 @@ class NetworkLink(Strict):
 
 class LandNetwork(Strict):
     """Places and land links of a conflict-displacement network, e.g. imported from a Flee case
-    (crossings.scenario.from_flee). Carried and validated; the Flee engine runs such cases."""
+    (crossings.flee.to_scenario). Carried and validated; the Flee engine runs such cases."""
 
     places: list[NetworkPlace]
     links: list[NetworkLink]
@@ -293,7 +293,7 @@ class Scenario(Strict):
     observed: list[ObservedSeries] = Field(default_factory=list)
     observed_totals: list[ObservedTotal] = Field(default_factory=list)
     land_network: LandNetwork | None = None  # optional displacement network (Flee import)
-    asylum: Any = None  # crossings.asylum.schema.AsylumConfig when that module exists (checked in load)
+    asylum: Any = None  # crossings.scenario.asylum.AsylumConfig when that module exists (checked in load)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -5,7 +5,7 @@ streams (counter-based, keyed by seed, stream, tick and agent), so the per-seed 
 levers did from run-to-run noise (common random numbers); its quantiles are the effect's uncertainty from
 the model's randomness. Parameter uncertainty enters through `overrides` (one ensemble per parameter set), or,
 with `parameter_uncertainty`, member by member: each seed draws its own fitted-parameter vector from the fit's
-Laplace covariance (crossings.sea.uncertainty, counter-based stream keyed by the seed), so the quantiles are
+Laplace covariance (crossings.calibrate.uncertainty, counter-based stream keyed by the seed), so the quantiles are
 the predictive spread from both the model's randomness and the fitted parameters.
 
 Members run in a process pool when `jobs > 1`; each member is a pure function of (scenario, seed,
@@ -38,7 +38,7 @@ class EnsembleResult:
 
 
 def _member(args: tuple[str, int, dict[str, Any], bool]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    from crossings.scenario.runner import run_scenario
+    from crossings.run.runner import run_scenario
 
     path, seed, overrides, baseline = args
     res = run_scenario(path, seed=seed, overrides=overrides)
@@ -67,12 +67,12 @@ def run_ensemble(
     """Run `path` for every seed (and its baseline), then summarise per month, route and measure.
 
     `parameter_uncertainty`: True draws each member's fitted parameters from the scenario's uncertainty file
-    (crossings.sea.uncertainty.default_file), a path from that file; the draws are made here, before the pool,
+    (crossings.calibrate.uncertainty.default_file), a path from that file; the draws are made here, before the pool,
     so they do not depend on `jobs`."""
     per_seed = [dict(overrides or {}) for _ in seeds]
     info = None
     if parameter_uncertainty is not False:
-        from crossings.sea.uncertainty import member_overrides
+        from crossings.calibrate.uncertainty import member_overrides
 
         file = None if parameter_uncertainty is True else Path(parameter_uncertainty)
         per_seed, u = member_overrides(Path(path), [int(s) for s in seeds], overrides, file)

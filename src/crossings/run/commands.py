@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 
 from crossings.core.output import write_outputs
+from crossings.run.results import ScenarioResult
+from crossings.run.runner import run_scenario
 from crossings.scenario.overrides import parse_set
-from crossings.scenario.results import ScenarioResult
-from crossings.scenario.runner import run_scenario
 
 
 def _fmt(x: float | None) -> str:
@@ -60,9 +60,9 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     """`crossings ensemble SCENARIO --seeds N --out DIR`: monthly mean and quantiles (and lever effects)."""
     import time
 
+    from crossings.core.errors import InputError
     from crossings.core.output import hash_files, make_manifest
-    from crossings.ensemble import run_ensemble
-    from crossings.errors import InputError
+    from crossings.run.ensemble import run_ensemble
     from crossings.scenario.load import scenario_files
 
     if args.seeds < 1:
@@ -83,7 +83,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if ens.uncertainty is not None:  # the covariance file the members' parameters were drawn from
         files = [*files, Path(ens.uncertainty["file"])]
         extra["parameter_uncertainty"] = ens.uncertainty
-    from crossings.scenario.runner import data_versions, prepare
+    from crossings.run.runner import data_versions, prepare
 
     manifest = make_manifest(scenario=str(args.scenario), scenario_hash=hash_files(files), seed=seeds[0],
                              wall_s=time.perf_counter() - t0,

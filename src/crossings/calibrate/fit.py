@@ -36,7 +36,7 @@ Method (docs/sea_model.md, "Fitting"):
 The result is a YAML file {values: {key.path: value}, method, window, residual summary} next to the
 scenario (default: the scenario's `fitted_file`); `--output` writes elsewhere, leaving the shipped fit.
 
-Usage: python -m crossings.sea.fit scenarios/central_med.yaml [--fit-start D] [--fit-end D] [--output F] [--cold]
+Usage: python -m crossings.calibrate.fit scenarios/central_med.yaml [--fit-start D] [--fit-end D] [--output F] [--cold]
 """
 
 from __future__ import annotations
@@ -46,21 +46,12 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from crossings import observed as obs
-from crossings.core.calendar import date_index
-from crossings.core.output import write_generated_yaml
-from crossings.errors import InputError
-from crossings.scenario.load import _unalias, apply_overrides, fitted_path, load_raw, read_yaml, validate
-from crossings.scenario.observed_series import observed_frames
-from crossings.sea.fitspec import SPECS, Free, knot_groups
-from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT
-from crossings.sea.model import build
-from crossings.sea.moments import (
+from crossings.calibrate.fitspec import SPECS
+from crossings.calibrate.moments import (
     _p95_ratio,
     arrival_given_window,
     channel_boat_cv,
@@ -70,6 +61,12 @@ from crossings.sea.moments import (
     corrected_weather,
     simulated_one_boat,
 )
+from crossings.calibrate.problem import W_TOTAL, Problem
+from crossings.core import observed as obs
+from crossings.core.errors import InputError
+from crossings.core.output import write_generated_yaml
+from crossings.scenario.load import _unalias, fitted_path, load_raw, read_yaml, validate
+from crossings.sea.model import build
 from crossings.sea.simulate import run_arrays
 
 
@@ -79,82 +76,13 @@ def _least_squares() -> Any:
     try:
         from scipy.optimize import least_squares
     except ImportError:
-        raise InputError("crossings.sea.fit", "", "refitting needs scipy: pip install 'crossings[fit]'") from None
+        raise InputError("crossings.calibrate.fit", "", "refitting needs scipy: pip install 'crossings[fit]'") from None
     return least_squares
 
 
-ROWS = {"arrivals": ARR, "departures": DEP, "boats": BOATS, "interceptions": INT, "deaths": DEATHS,
-        "prevented": PREV, "waiting": WAIT}
-WEIGHT = {"deaths": 0.5, "interceptions": 0.5}
-W_TOTAL = 12.0
-# Deaths come in lumps (one wreck can be a year's toll) and their rate per crossing moved with rescue
-# capacity, so their annual sums do not set the level of the flows: deaths enter month by month only.
-NO_ANNUAL = {"deaths"}
-MIN_MONTHS = 10  # a year's sum is compared over its observed months when at least this many are observed
-W_ROUGH = 0.05
-OFFSET = 10.0
 LAUNCH_GRID = (0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0)
 SMM_ROUNDS = 2  # fixed-point rounds of the weather correction (the second moves window shares by <= 0.015)
 QUALITY_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)  # window quality shapes tried (step 4)
-
-
-class Problem:
-    """Everything fixed during one fit: the base raw scenario, the window, the observed targets."""
-
-    def __init__(self, path: Path, raw: dict[str, Any], fit_start: dt.date, fit_end: dt.date) -> None:
-        self.path, self.raw = path, raw
-        self.raw["start"], self.raw["end"] = fit_start, fit_end
-        sc = validate(_unalias(self.raw), str(path))
-        self.start, self.end = sc.start, sc.end
-        self.routes = [s.name for s in sc.sea_links]
-        self.dest = {s.name: s.to for s in sc.sea_links}
-        self.obs_d, obs_m = observed_frames(sc, str(path), sc.start, sc.end)
-        self.obs_m = obs_m.dropna(subset=["observed"])
-        months = date_index(sc.start, (sc.end - sc.start).days + 1).strftime("%Y-%m")
-        self.month_labels, self.month_starts = np.unique(np.asarray(months), return_index=True)
-        self.totals = [t for t in sc.observed_totals if t.start >= sc.start and t.end <= sc.end]
-        self.frees: list[Free] = SPECS[sc.name](self.raw)
-        self.groups = knot_groups(self.frees)
-
-    def values(self, x: np.ndarray) -> dict[str, Any]:
-        vals: dict[str, Any] = {}
-        for f, v in zip(self.frees, x, strict=True):
-            f.write(float(v), vals)
-        return vals
-
-    def scenario(self, x: np.ndarray, extra: dict[str, Any] | None = None) -> Any:
-        raw = apply_overrides(_unalias(self.raw), {**self.values(x), **(extra or {})}, file="fit")
-        return validate(raw, str(self.path))
-
-    def series(self, out: np.ndarray, route: str, measure: str) -> np.ndarray:
-        rows = [i for i, r in enumerate(self.routes) if r == route or self.dest[r] == route]
-        return out[ROWS[measure], rows].sum(axis=0)
-
-    def residuals(self, x: np.ndarray, extra: dict[str, Any] | None = None, mode: Literal["numba", "meanfield"] = "meanfield") -> np.ndarray:
-        out = run_arrays(build(self.scenario(x, extra)), 1, mode)
-        res = []
-        for (route, measure), g in self.obs_m.groupby(["route", "measure"]):
-            monthly = np.add.reduceat(self.series(out, str(route), str(measure)), self.month_starts)
-            sim = pd.Series(monthly, index=self.month_labels).reindex(g["month"]).to_numpy()
-            w = WEIGHT.get(str(measure), 1.0)
-            ob = g["observed"].to_numpy()
-            res.append(w * (np.log(sim + OFFSET) - np.log(ob + OFFSET)))
-            years = g["month"].str[:4].to_numpy()
-            for y in np.unique(years) if measure not in NO_ANNUAL else ():  # annual sums (same months)
-                m = years == y
-                if m.sum() >= MIN_MONTHS:
-                    res.append(np.array([W_TOTAL * w * (np.log(sim[m].sum() + OFFSET) - np.log(ob[m].sum() + OFFSET))]))
-        for t in self.totals:
-            s = self.series(out, t.route, t.measure)
-            a, b = (t.start - self.start).days, (t.end - self.start).days + 1
-            # a total over part of a year says less about the level than a full year's: weight by the
-            # square root of the share of the year it covers (the monthly series carry the shape)
-            w = W_TOTAL * min(1.0, (b - a) / 365.0) ** 0.5
-            res.append(np.array([w * (np.log(s[a:b].sum() + OFFSET) - np.log(t.value + OFFSET))]))
-        for grp in self.groups:
-            if len(grp) >= 3:
-                res.append(W_ROUGH * np.diff(x[grp], n=2))
-        return np.concatenate(res)
 
 
 def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose: bool = True,
@@ -199,7 +127,7 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
         "scenario": str(path.name),
         "fit_window": {"start": p.start.isoformat(), "end": p.end.isoformat()},
         "start": "cold (scenario YAML values)" if cold else "warm (previous fitted values)",
-        "method": "see crossings/sea/fit.py and docs/sea_model.md: direct estimates, penalised least squares "
+        "method": "see crossings/calibrate/fit.py and docs/sea_model.md: direct estimates, penalised least squares "
                   "on log monthly counts with the mean-field model, launch share profiled on the agent model, "
                   "window quality by simulated method of moments on single-boat days (Channel)",
         "cost": round(float(sol.cost), 4),
@@ -270,7 +198,7 @@ def _date(s: str | None) -> dt.date | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crossings.sea.fit", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m crossings.calibrate.fit", description=__doc__.splitlines()[0])
     ap.add_argument("scenario")
     ap.add_argument("--fit-start")
     ap.add_argument("--fit-end")
@@ -282,12 +210,12 @@ def main(argv: list[str] | None = None) -> int:
         result = fit(path, _date(a.fit_start), _date(a.fit_end), cold=a.cold)
         target = Path(a.output) if a.output else fitted_path(path, read_yaml(path))
     except InputError as err:
-        print(f"crossings.sea.fit: error: {err}", file=sys.stderr)
+        print(f"crossings.calibrate.fit: error: {err}", file=sys.stderr)
         return 2
     if target is None:
-        print("crossings.sea.fit: error: no --output and the scenario has no fitted_file", file=sys.stderr)
+        print("crossings.calibrate.fit: error: no --output and the scenario has no fitted_file", file=sys.stderr)
         return 2
-    write_generated_yaml(target, "python -m crossings.sea.fit", result)
+    write_generated_yaml(target, "python -m crossings.calibrate.fit", result)
     print(f"wrote {target} (cost {result['cost']}, window {result['fit_window']})")
     return 0
 

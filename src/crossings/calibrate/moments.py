@@ -15,7 +15,7 @@ from crossings.sea.model import build
 from crossings.sea.simulate import run_arrays
 
 if TYPE_CHECKING:
-    from crossings.sea.fit import Problem
+    from crossings.calibrate.problem import Problem
 
 SMM_SEEDS = tuple(range(1, 9))  # agent runs per SMM round (the conditional share is noisy in single months)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported lazily: the Flee validate path must start fast
     import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 OBSERVED_DIR = DATA_DIR / "observed"
 FLEE_CASES_DIR = DATA_DIR / "flee_cases"
 

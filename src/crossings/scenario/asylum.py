@@ -1,6 +1,6 @@
 """The `asylum:` section of a scenario: destinations (asylum systems), their inflows, process parameters and
 levers. Unknown keys, negative capacities and levers ending before they start are rejected here; the scenario
-loader turns pydantic's errors into `InputError(file, key path, problem)` (see `crossings.errors.from_validation_error`).
+loader turns pydantic's errors into `InputError(file, key path, problem)` (see `crossings.core.errors.from_validation_error`).
 
 Rates that vary over time are *schedules*: a number, a list of `{start, value}` steps (each value holds from
 its start date until the next step), or the word `observed` where the destination has an observed series
@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from crossings.errors import from_validation_error
+from crossings.core.errors import from_validation_error
 
 
 class _Strict(BaseModel):

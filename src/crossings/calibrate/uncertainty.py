@@ -1,7 +1,7 @@
 """Parameter uncertainty of a sea fit: a Laplace (Gauss-Newton) covariance at the shipped fitted values,
 and counter-based draws from it for ensembles.
 
-Compute (no refit): `python -m crossings.sea.uncertainty scenarios/X.yaml [--fitted F] [--output O]`.
+Compute (no refit): `python -m crossings.calibrate.uncertainty scenarios/X.yaml [--fitted F] [--output O]`.
 At the fitted values x of the free parameters of `fitspec.SPECS` (read back from the fitted file), the
 step-2 residual vector r of `fit.Problem` (weighted log-residuals of the mean-field model, plus the
 roughness penalty rows) and its Jacobian J (central finite differences, step FD_STEP x max(1, |x|),
@@ -37,11 +37,11 @@ from typing import Any
 
 import numpy as np
 
+from crossings.calibrate.fitspec import SPECS, Free
+from crossings.core.errors import InputError
 from crossings.core.rng import tick_key, uniform_np
-from crossings.errors import InputError
 from crossings.scenario.load import fitted_path, load_raw, read_yaml
 from crossings.scenario.overrides import get_path
-from crossings.sea.fitspec import SPECS, Free
 
 # Stream of parameter draws: ids 30-59 belong to the engine, sea and asylum processes; 60 is taken here.
 STREAM = 60
@@ -49,7 +49,7 @@ BOUND_TOL = 1e-6  # a parameter this close to a bound is held (the Laplace appro
 FD_STEP = 1e-4  # relative finite-difference step (fitted values are stored to 5 significant digits)
 METHOD = (
     "Laplace / Gauss-Newton covariance at the shipped fitted values (no refit): Cov = s^2 (J^T J)^-1 over the "
-    "free parameters not at a bound, J = Jacobian of the step-2 residuals of crossings.sea.fit (mean-field "
+    "free parameters not at a bound, J = Jacobian of the step-2 residuals of crossings.calibrate.fit (mean-field "
     f"model) by central finite differences (step {FD_STEP} x max(1, |x|), one-sided next to a bound), "
     "s^2 = SSR / (n - p). The residuals are weighted log-residuals plus roughness-penalty rows, so s^2 "
     "absorbs the weights; monthly residuals are autocorrelated, so this underestimates the uncertainty. "
@@ -135,13 +135,13 @@ def read(path: Path, scenario: Path, overrides: Mapping[str, Any] | None = None)
         )
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(str(path), "", f"not a parameter-uncertainty file ({type(err).__name__}: {err}); "
-                         "write it with python -m crossings.sea.uncertainty") from None
+                         "write it with python -m crossings.calibrate.uncertainty") from None
     fp = fitted_for(scenario, overrides)
     fitted = read_yaml(fp) if fp.exists() else {}
     if u.fitted_file != fp.name or str(fitted.get("created_utc")) != u.fitted_created_utc:
         raise InputError(str(path), "fitted_file", f"computed for {u.fitted_file} of {u.fitted_created_utc}, but "
                          f"this run reads {fp.name} of {fitted.get('created_utc')}: use that fit's file, or write it with "
-                         f"python -m crossings.sea.uncertainty {scenario} --fitted {fp}")
+                         f"python -m crossings.calibrate.uncertainty {scenario} --fitted {fp}")
     return u
 
 
@@ -156,8 +156,8 @@ def frees_for(u: Uncertainty, scenario: Path, overrides: Mapping[str, Any] | Non
     raw["start"], raw["end"] = dt.date.fromisoformat(u.fit_window[0]), dt.date.fromisoformat(u.fit_window[1])
     frees = SPECS[name](raw)
     if [f.name for f in frees] != u.names:
-        raise InputError(str(u.path), "parameters", "do not match the fit's free parameters (crossings.sea.fitspec): "
-                         f"rerun python -m crossings.sea.uncertainty {scenario}")
+        raise InputError(str(u.path), "parameters", "do not match the fit's free parameters (crossings.calibrate.fitspec): "
+                         f"rerun python -m crossings.calibrate.uncertainty {scenario}")
     return frees
 
 
@@ -228,7 +228,7 @@ def jacobian(fun: Any, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, cols: np.n
 
 
 def compute(scenario: Path, fitted: Path | None = None, verbose: bool = True) -> dict[str, Any]:
-    from crossings.sea.fit import Problem
+    from crossings.calibrate.problem import Problem
 
     fp = fitted if fitted is not None else fitted_for(scenario)
     if not fp.exists():
@@ -316,7 +316,7 @@ def compute(scenario: Path, fitted: Path | None = None, verbose: bool = True) ->
 def main(argv: list[str] | None = None) -> int:
     from crossings.core.output import write_generated_yaml
 
-    ap = argparse.ArgumentParser(prog="python -m crossings.sea.uncertainty", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m crossings.calibrate.uncertainty", description=__doc__.splitlines()[0])
     ap.add_argument("scenario")
     ap.add_argument("--fitted", help="fitted-values file (default: the scenario's fitted_file)")
     ap.add_argument("--output", help="where to write (default: next to the scenario, see the module docstring)")
@@ -328,9 +328,9 @@ def main(argv: list[str] | None = None) -> int:
         over = {"fitted_file": str(fitted.resolve())} if fitted else None
         target = Path(a.output) if a.output else default_file(path, over)
     except InputError as err:
-        print(f"crossings.sea.uncertainty: error: {err}", file=sys.stderr)
+        print(f"crossings.calibrate.uncertainty: error: {err}", file=sys.stderr)
         return 2
-    write_generated_yaml(target, "python -m crossings.sea.uncertainty", result, width=110)
+    write_generated_yaml(target, "python -m crossings.calibrate.uncertainty", result, width=110)
     print(f"wrote {target}")
     return 0
 

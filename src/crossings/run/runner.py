@@ -11,18 +11,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crossings import observed as obs
+from crossings.core import observed as obs
+from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest
-from crossings.errors import InputError
-from crossings.scenario.load import load_raw, scenario_files, validate
-from crossings.scenario.observed_series import observed_frames
-from crossings.scenario.results import (
+from crossings.run.results import (
     ScenarioResult,
     annual_summary,
     attach_observed,
     sea_daily,
     to_monthly,
 )
+from crossings.scenario.load import load_raw, scenario_files, validate
+from crossings.scenario.observed_series import observed_frames
 from crossings.scenario.schema import Scenario
 from crossings.sea.model import build
 from crossings.sea.outcome import SeaOutcome

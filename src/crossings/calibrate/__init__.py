@@ -1,0 +1,1 @@
+"""Calibration: the sea fit, fit specifications, moments, parameter uncertainty (above the processes, below the run layer)."""

@@ -1,0 +1,90 @@
+"""One fit's fixed problem: the base raw scenario, the window, the observed targets, and the weighted log
+residuals of the mean-field (or agent) model against them. Used by the fit (calibrate/fit.py), the moments
+(calibrate/moments.py) and the parameter uncertainty (calibrate/uncertainty.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from crossings.calibrate.fitspec import SPECS, Free, knot_groups
+from crossings.core.calendar import date_index
+from crossings.scenario.load import _unalias, apply_overrides, validate
+from crossings.scenario.observed_series import observed_frames
+from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT
+from crossings.sea.model import build
+from crossings.sea.simulate import run_arrays
+
+ROWS = {"arrivals": ARR, "departures": DEP, "boats": BOATS, "interceptions": INT, "deaths": DEATHS,
+        "prevented": PREV, "waiting": WAIT}
+WEIGHT = {"deaths": 0.5, "interceptions": 0.5}
+W_TOTAL = 12.0
+# Deaths come in lumps (one wreck can be a year's toll) and their rate per crossing moved with rescue
+# capacity, so their annual sums do not set the level of the flows: deaths enter month by month only.
+NO_ANNUAL = {"deaths"}
+MIN_MONTHS = 10  # a year's sum is compared over its observed months when at least this many are observed
+W_ROUGH = 0.05
+OFFSET = 10.0
+
+
+class Problem:
+    """Everything fixed during one fit: the base raw scenario, the window, the observed targets."""
+
+    def __init__(self, path: Path, raw: dict[str, Any], fit_start: dt.date, fit_end: dt.date) -> None:
+        self.path, self.raw = path, raw
+        self.raw["start"], self.raw["end"] = fit_start, fit_end
+        sc = validate(_unalias(self.raw), str(path))
+        self.start, self.end = sc.start, sc.end
+        self.routes = [s.name for s in sc.sea_links]
+        self.dest = {s.name: s.to for s in sc.sea_links}
+        self.obs_d, obs_m = observed_frames(sc, str(path), sc.start, sc.end)
+        self.obs_m = obs_m.dropna(subset=["observed"])
+        months = date_index(sc.start, (sc.end - sc.start).days + 1).strftime("%Y-%m")
+        self.month_labels, self.month_starts = np.unique(np.asarray(months), return_index=True)
+        self.totals = [t for t in sc.observed_totals if t.start >= sc.start and t.end <= sc.end]
+        self.frees: list[Free] = SPECS[sc.name](self.raw)
+        self.groups = knot_groups(self.frees)
+
+    def values(self, x: np.ndarray) -> dict[str, Any]:
+        vals: dict[str, Any] = {}
+        for f, v in zip(self.frees, x, strict=True):
+            f.write(float(v), vals)
+        return vals
+
+    def scenario(self, x: np.ndarray, extra: dict[str, Any] | None = None) -> Any:
+        raw = apply_overrides(_unalias(self.raw), {**self.values(x), **(extra or {})}, file="fit")
+        return validate(raw, str(self.path))
+
+    def series(self, out: np.ndarray, route: str, measure: str) -> np.ndarray:
+        rows = [i for i, r in enumerate(self.routes) if r == route or self.dest[r] == route]
+        return out[ROWS[measure], rows].sum(axis=0)
+
+    def residuals(self, x: np.ndarray, extra: dict[str, Any] | None = None, mode: Literal["numba", "meanfield"] = "meanfield") -> np.ndarray:
+        out = run_arrays(build(self.scenario(x, extra)), 1, mode)
+        res = []
+        for (route, measure), g in self.obs_m.groupby(["route", "measure"]):
+            monthly = np.add.reduceat(self.series(out, str(route), str(measure)), self.month_starts)
+            sim = pd.Series(monthly, index=self.month_labels).reindex(g["month"]).to_numpy()
+            w = WEIGHT.get(str(measure), 1.0)
+            ob = g["observed"].to_numpy()
+            res.append(w * (np.log(sim + OFFSET) - np.log(ob + OFFSET)))
+            years = g["month"].str[:4].to_numpy()
+            for y in np.unique(years) if measure not in NO_ANNUAL else ():  # annual sums (same months)
+                m = years == y
+                if m.sum() >= MIN_MONTHS:
+                    res.append(np.array([W_TOTAL * w * (np.log(sim[m].sum() + OFFSET) - np.log(ob[m].sum() + OFFSET))]))
+        for t in self.totals:
+            s = self.series(out, t.route, t.measure)
+            a, b = (t.start - self.start).days, (t.end - self.start).days + 1
+            # a total over part of a year says less about the level than a full year's: weight by the
+            # square root of the share of the year it covers (the monthly series carry the shape)
+            w = W_TOTAL * min(1.0, (b - a) / 365.0) ** 0.5
+            res.append(np.array([w * (np.log(s[a:b].sum() + OFFSET) - np.log(t.value + OFFSET))]))
+        for grp in self.groups:
+            if len(grp) >= 3:
+                res.append(W_ROUGH * np.diff(x[grp], n=2))
+        return np.concatenate(res)

@@ -1,0 +1,1 @@
+"""The run layer: runner, commands, result tables, ensembles (above the processes, below analysis and reports)."""
