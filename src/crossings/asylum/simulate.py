@@ -322,9 +322,10 @@ def _sea_window(sea: SeaLike, start: dt.date | None, end: dt.date | None) -> tup
         raise InputError("<asylum>", "asylum.start", "the asylum period lies outside the scenario's dates")
     view = SimpleNamespace(start=s0 + dt.timedelta(days=lo), n_days=hi - lo, routes=list(sea.routes),
                            destination_of_route=dict(sea.destination_of_route))
-    for name in ("arrivals", "departures", "boats", "interceptions", "deaths", "rescued_by_destination"):
-        table = getattr(sea, name, None) or {}
-        setattr(view, name, {r: np.asarray(v)[lo:hi] for r, v in table.items()})
+    # every per-route daily table the sea hands on (not a hand-kept list: a new sea measure comes along)
+    for name, table in vars(sea).items():
+        if isinstance(table, dict) and all(isinstance(v, np.ndarray) for v in table.values()) and table:
+            setattr(view, name, {r: np.asarray(v)[lo:hi] for r, v in table.items()})
     return view, lo
 
 
