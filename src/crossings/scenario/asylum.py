@@ -13,43 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from crossings.core.errors import from_validation_error
+from crossings.scenario.fields import DatedLever as Lever
+from crossings.scenario.fields import FrozenStrict as _Strict
+from crossings.scenario.fields import Observed, Schedule, Share, ShareSchedule, Step, Window
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Step(_Strict):
-    start: dt.date
-    value: Annotated[float, Field(ge=0)]
-
-
-Schedule = Annotated[float, Field(ge=0)] | list[Step]
-Observed = Literal["observed"]
-Share = Annotated[float, Field(ge=0, le=1)]
-ShareSchedule = Share | list[Step]
-
-
-class Window(_Strict):
-    """A date window, both ends inclusive; `end: null` means open-ended."""
-
-    start: dt.date
-    end: dt.date | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Window:
-        if self.end is not None and self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
-        return self
-
-
-class Lever(Window):
-    """Every lever is dated: it acts from `start` to `end` (inclusive); `enabled: false` switches it off."""
-
-    enabled: bool = True
+__all__ = ["Lever", "Observed", "Schedule", "Share", "ShareSchedule", "Step", "Window", "_Strict"]
 
 
 class DecisionCapacityLever(Lever):

@@ -11,13 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-Prob = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from crossings.scenario.fields import Prob, Strict
 
 
 class Place(Strict):
@@ -93,6 +89,19 @@ class StopOutcome(Strict):
         return self
 
 
+class SeaDeaths(Strict):
+    """Deaths as they happen (crossings.sea.deaths, docs/sea_model.md "Deaths"): the incident chance per
+    boat varies with the season and the people per boat; people lost per incident are drawn from a
+    zero-truncated discrete lognormal fitted to IOM Missing Migrants incidents (capped at the people aboard)."""
+
+    season_amplitude: Annotated[float, Field(ge=-3.0, le=3.0)] = 0.0  # log-scale; incident x exp(A cos(...))
+    season_peak_month: Annotated[float, Field(ge=1.0, lt=13.0)] = 1.0  # fractional month of the riskiest seas
+    crowding_exponent: Annotated[float, Field(ge=-3.0, le=5.0)] = 0.0  # incident x (people per boat / ref)^gamma
+    crowding_reference: Annotated[float, Field(gt=0.0)] = 1.0  # people per boat where the crowding factor is 1
+    loss_mu: Annotated[float, Field(ge=-5.0, le=8.0)]  # log-scale location of people lost per incident
+    loss_sigma: Annotated[float, Field(gt=0.0, le=5.0)]  # log-scale spread
+
+
 class SeaLink(Strict):
     """One crossing route from a departure coast to a destination, with its process parameters."""
 
@@ -113,6 +122,7 @@ class SeaLink(Strict):
     interception_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per day
     incident_per_boat: Prob  # chance a sailing boat has a fatal incident
     lethality: Prob  # share of the people on a boat with an incident who die (no rescue lever)
+    deaths: SeaDeaths | None = None  # lumpy deaths (replaces lethality when given)
     stopped: StopOutcome
     rescued_by_destination_share: Prob = 0.0  # share of arrivals brought ashore by the destination's ships
 
