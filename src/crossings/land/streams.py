@@ -1,0 +1,10 @@
+"""Random stream ids of the route-system (land) process: 70-79 (see crossings.core.rng)."""
+
+SPAWN = 70  # Poisson count of people of a group setting out today, index = group
+CHOICE = 71  # a new person's route choice, index = agent
+ATTEMPT = 72  # a waiting person tries the border today, index = agent
+DETECT = 73  # the attempt is detected, index = agent
+PUSHBACK = 74  # a detected attempt is pushed back, index = agent
+RETRY = 75  # a pushed-back person retries the same border, index = agent
+RECHOICE = 76  # a person who does not retry gives up or chooses again, index = agent (two: 2a, 2a+1)
+ONWARD = 77  # a person who crossed continues on the chained route, index = agent
