@@ -56,7 +56,7 @@ def uk_section(out: list[str]) -> None:
     ud = cfg.destinations["uk"]
     mo = ud.support_move_on_days
     res = run_asylum(cfg, None, SEEDS[0])
-    m = res.monthly[res.monthly.route == "uk"]
+    m = res.monthly[res.monthly.place == "uk"]
     piv = m.pivot(index="month", columns="measure", values="simulated")
     obs = m.pivot(index="month", columns="measure", values="observed")
     q = obs["awaiting_decision"].dropna().index
@@ -78,13 +78,13 @@ def uk_section(out: list[str]) -> None:
     peak = float(sim_at["awaiting_decision"]["2023-06"])
     h23 = float(sim_at["in_hotels"]["2023-12"]) / float(obs_at["in_hotels"]["2023-12"]) - 1
     h24 = float(sim_at["in_hotels"]["2024-12"]) / float(obs_at["in_hotels"]["2024-12"]) - 1
-    fy = res.daily[(res.daily.route == "uk") & (res.daily.date >= "2023-04-01") & (res.daily.date <= "2024-03-31")]
+    fy = res.daily[(res.daily.place == "uk") & (res.daily.date >= "2023-04-01") & (res.daily.date <= "2024-03-31")]
     fy_cost = fy[fy.measure == "cost_support"]["simulated"].sum()
     hotel_nights = fy[fy.measure == "in_hotels"]["simulated"].sum()
     hotel_cost = hotel_nights * cfg.destinations["uk"].costs.hotel_per_night
     # the same rate applied to the observed hotel stock (quarter-ends, linear in between): what the NAO's
     # hotel figure implies beyond occupied beds (beds paid for but empty, prices)
-    oh = res.daily[(res.daily.route == "uk") & (res.daily.measure == "in_hotels")].set_index("date")["observed"]
+    oh = res.daily[(res.daily.place == "uk") & (res.daily.measure == "in_hotels")].set_index("date")["observed"]
     oh = oh.interpolate(limit_area="inside").loc["2023-04-01":"2024-03-31"]
     obs_hotel_cost = oh.sum() * cfg.destinations["uk"].costs.hotel_per_night
     out += [
@@ -135,7 +135,7 @@ def fit_support(until: str = "9999-12", *, share_only: bool = False, quiet: bool
     if share_only:
         update["support_move_on_days"] = MoveOn()
     m = run_asylum(_uk_config(**update), None, SEEDS[0]).monthly
-    m = m[(m.route == "uk") & (m.measure == "in_support") & (m.month <= until)].dropna(subset=["observed"])
+    m = m[(m.place == "uk") & (m.measure == "in_support") & (m.month <= until)].dropna(subset=["observed"])
     x = m["simulated"].to_numpy()[:, None]
     if not share_only:
         x = np.column_stack([x, np.ones(len(m))])
@@ -156,7 +156,7 @@ def _fitted_run(share: float, outside: float, *, share_only: bool = False) -> pd
     if share_only:
         update["support_move_on_days"] = MoveOn()
     m = run_asylum(_uk_config(**update), None, SEEDS[0]).monthly
-    m = m[(m.route == "uk") & m.measure.isin(["in_support", "in_hotels"])]
+    m = m[(m.place == "uk") & m.measure.isin(["in_support", "in_hotels"])]
     return m.pivot(index="month", columns="measure", values=["simulated", "observed"])
 
 
@@ -259,7 +259,7 @@ def _trip_runs(cfg: AsylumConfig, dates: list[str]) -> dict[str, Any]:
     landed, screened, occ_max, occ_end, decided, returned, cost, per = [], [], [], [], [], [], [], []
     for s in ITALY_SEEDS:
         r = run_asylum(cfg, None, s)
-        d = r.daily[r.daily.route == "albania_centre"].pivot(index="date", columns="measure", values="simulated")
+        d = r.daily[r.daily.place == "albania_centre"].pivot(index="date", columns="measure", values="simulated")
         off = r.summary["destinations"]["italy"]["offshore"]
         landed.append(d.loc[dates, "transfers"].to_numpy())
         screened.append(d.loc[dates, "screened_out"].to_numpy())
@@ -421,7 +421,7 @@ def _det_row(label: str, cfg: AsylumConfig, dest: str, assumption: str) -> dict[
 
     def window_total(res: Any, measure: str, route: str, lo: str = t0) -> float:
         d = res.daily
-        x = d[(d.route == route) & (d.measure == measure) & (d.date >= lo) & (d.date <= t1)]
+        x = d[(d.place == route) & (d.measure == measure) & (d.date >= lo) & (d.date <= t1)]
         return float(x["simulated"].sum())
 
     b = window_total(base, "sea_arrivals", dest)

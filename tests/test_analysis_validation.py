@@ -16,7 +16,7 @@ def _daily_table() -> pd.DataFrame:
         for measure, mult in (("arrivals", 1.0), ("deaths", 0.01)):
             vals = np.full(len(dates), level * mult)
             vals[::7] = 0.0  # one zero day a week
-            rows.append(pd.DataFrame({"date": dates, "route": route, "measure": measure,
+            rows.append(pd.DataFrame({"date": dates, "place": route, "measure": measure,
                                       "simulated": vals, "observed": np.nan}))
     return pd.concat(rows, ignore_index=True)
 
@@ -38,7 +38,7 @@ def test_simulated_sums_routes_and_years() -> None:
 def test_monthly_table_works_too() -> None:
     t = _daily_table()
     t["month"] = t["date"].str[:7]
-    m = t.groupby(["month", "route", "measure"])["simulated"].sum().reset_index()
+    m = t.groupby(["month", "place", "measure"])["simulated"].sum().reset_index()
     assert v.by_year(v.simulated(m, v.ITALY_ROUTES, "arrivals")).equals(
         v.by_year(v.simulated(t, v.ITALY_ROUTES, "arrivals")))
 
@@ -139,6 +139,6 @@ def test_calendar_month_table_and_range() -> None:
 def test_italy_total_routes() -> None:
     t = _daily_table()
     assert v.italy_total_routes(t) == ["libya_italy", "tunisia_italy"]
-    extra = t[t["route"] == "libya_italy"].assign(route="other_italy")
+    extra = t[t["place"] == "libya_italy"].assign(place="other_italy")
     both = pd.concat([t, extra, t.assign(route="italy")])
     assert v.italy_total_routes(both) == ["libya_italy", "other_italy", "tunisia_italy"]

@@ -51,7 +51,7 @@ def _cfg(**dest: Any) -> Any:
 
 def _uk(out: Any, measure: str) -> np.ndarray:
     d = out.daily
-    return d[(d.route == "uk") & (d.measure == measure)].sort_values("date")["simulated"].to_numpy()
+    return d[(d.place == "uk") & (d.measure == measure)].sort_values("date")["simulated"].to_numpy()
 
 
 def test_held_values_are_the_last_four_quarters_of_the_data_file() -> None:

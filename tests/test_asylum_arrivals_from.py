@@ -36,7 +36,7 @@ def _cfg(mode: str | None) -> object:
 
 def _arrivals(mode: str | None) -> np.ndarray:
     out = run_asylum(_cfg(mode), _sea(7.0), seed=1).daily  # type: ignore[arg-type]
-    x = out[(out["route"] == "land") & (out["measure"] == "sea_arrivals")].sort_values("date")
+    x = out[(out["place"] == "land") & (out["measure"] == "sea_arrivals")].sort_values("date")
     return x["simulated"].to_numpy()
 
 

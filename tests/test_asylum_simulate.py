@@ -24,7 +24,7 @@ def uk() -> pd.DataFrame:
 
 
 def _quarter_ends(m: pd.DataFrame, measure: str) -> pd.DataFrame:
-    x = m[(m.route == "uk") & (m.measure == measure) & m.observed.notna()]
+    x = m[(m.place == "uk") & (m.measure == measure) & m.observed.notna()]
     return x[x.month.between("2018-01", "2024-12")]
 
 
@@ -113,7 +113,7 @@ def test_cumulative_cost_is_sum_of_daily_costs() -> None:
 
 def test_italy_albania_suspensions_stop_transfers_and_empty_centre() -> None:
     out = run_asylum_scenario(SCEN / "italy_albania.yaml", seed=1)
-    d = out.daily[out.daily.route == "albania_centre"].pivot(index="date", columns="measure", values="simulated")
+    d = out.daily[out.daily.place == "albania_centre"].pivot(index="date", columns="measure", values="simulated")
     assert d.loc[:"2024-10-10", "transfers"].sum() == 0  # nothing before the centres opened
     assert d.loc["2024-10-18":"2024-11-07", "transfers"].sum() == 0
     assert d.loc["2024-11-11":, "transfers"].sum() == 0
@@ -134,7 +134,7 @@ def _standalone(capacity: float, seed: int) -> tuple[float, float, float]:
         "decision_capacity": 2500.0, "grant_rate": 0.6, "inflows": {"observed_arrivals": "uk_small_boats_daily"},
         "levers": _det_levers(capacity)}}})
     out = run_asylum(cfg, None, seed=seed)
-    d = out.daily[(out.daily.route == "land") & (out.daily.date >= "2022-03-01")]
+    d = out.daily[(out.daily.place == "land") & (out.daily.date >= "2022-03-01")]
     late = d.pivot(index="date", columns="measure", values="simulated")
     obs = d[d.measure == "sea_arrivals"]["observed"].sum()
     return float(late["sea_arrivals"].sum()), float(obs), float(late["q"].mean())
@@ -196,7 +196,7 @@ def test_standalone_outputs_written(tmp_path: Path) -> None:
     names = {f.name for f in files}
     assert {"daily.csv", "monthly.csv", "manifest.json"} <= names
     m = pd.read_csv(tmp_path / "out" / "monthly.csv")
-    assert list(m.columns) == ["month", "route", "measure", "simulated", "observed"]
+    assert list(m.columns) == ["month", "place", "place_kind", "is_total", "measure", "unit", "simulated", "observed"]
 
 
 def test_the_run_refuses_to_write_past_its_preallocated_agents(monkeypatch: pytest.MonkeyPatch) -> None:

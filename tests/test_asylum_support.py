@@ -51,7 +51,7 @@ def _run(move_on: dict[str, int], outside: float) -> dict[str, np.ndarray]:
     sea = SimpleNamespace(start=dt.date(2024, 1, 1), n_days=n, routes=["r"], destination_of_route={"r": "land"},
                           arrivals={"r": np.full(n, 25.0)})
     d = run_asylum(cfg, sea, seed=4).daily
-    return {str(m): g["simulated"].to_numpy() for m, g in d[d.route == "land"].groupby("measure")}
+    return {str(m): g["simulated"].to_numpy() for m, g in d[d.place == "land"].groupby("measure")}
 
 
 def test_support_is_waiting_plus_move_on_plus_outside_stock() -> None:

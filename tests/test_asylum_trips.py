@@ -50,8 +50,8 @@ def _sea(daily: float = DAILY) -> SimpleNamespace:
 def _daily(cfg: Any, seed: int = 1, **kw: Any) -> pd.DataFrame:
     out = run_asylum(cfg, _sea(), seed=seed, **kw)
     d = out.daily
-    land = d[d.route == "land"].pivot(index="date", columns="measure", values="simulated")
-    centre = d[d.route == "offshore_centre"].pivot(index="date", columns="measure", values="simulated")
+    land = d[d.place == "land"].pivot(index="date", columns="measure", values="simulated")
+    centre = d[d.place == "offshore_centre"].pivot(index="date", columns="measure", values="simulated")
     return land.join(centre.rename(columns=lambda c: f"{c}_centre" if c in land.columns else c))
 
 

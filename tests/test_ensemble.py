@@ -26,7 +26,7 @@ def test_quantiles_ordered_and_seeds_differ() -> None:
     ens = run_ensemble(SCEN / "channel.yaml", [1, 2, 3, 4], SHORT)
     m = ens.monthly
     assert (m["p05"] <= m["p50"] + 1e-9).all() and (m["p50"] <= m["p95"] + 1e-9).all()
-    arr = m[(m["measure"] == "arrivals") & (m["route"] == "france_uk")]
+    arr = m[(m["measure"] == "arrivals") & (m["place"] == "france_uk")]
     assert (arr["sd"] > 0).any(), "different seeds must give different runs"
     assert set(ens.annual["year"]) == {"2018", "2019"}
 
@@ -43,7 +43,7 @@ def test_effect_of_a_lever_has_the_sign_it_must_have() -> None:
     over = {"start": "2023-01-01", "end": "2023-12-31", "levers.uk_france_deal.prevention": 0.9}
     ens = run_ensemble(SCEN / "channel.yaml", [1, 2], over, compare_baseline=True)
     assert ens.effect is not None
-    arr = ens.effect[(ens.effect["measure"] == "arrivals") & (ens.effect["route"] == "france_uk")]
+    arr = ens.effect[(ens.effect["measure"] == "arrivals") & (ens.effect["place"] == "france_uk")]
     after = arr[arr["month"] >= "2023-04"]
     assert (after["p95"] < 0).all(), "arrivals must fall in every month the deal is on"
     before = arr[arr["month"] < "2023-03"]

@@ -23,7 +23,7 @@ def _monthly() -> pd.DataFrame:
     rows = []
     for i, route in enumerate(ROUTES):
         for measure in ("arrivals", "interceptions", "deaths", "boats"):
-            rows.append(pd.DataFrame({"month": months, "route": route, "measure": measure,
+            rows.append(pd.DataFrame({"month": months, "place": route, "measure": measure,
                                       "simulated": np.arange(len(months), dtype=float) + 100 * (i + 1),
                                       "observed": np.nan}))
     return pd.concat(rows, ignore_index=True)
@@ -32,7 +32,7 @@ def _monthly() -> pd.DataFrame:
 def _daily() -> pd.DataFrame:
     dates = pd.date_range("2024-01-01", "2024-12-31").strftime("%Y-%m-%d")
     sim = np.where(np.arange(len(dates)) % 3 == 0, 0.0, 200.0)
-    return pd.DataFrame({"date": dates, "route": "france_uk", "measure": "arrivals", "simulated": sim,
+    return pd.DataFrame({"date": dates, "place": "france_uk", "measure": "arrivals", "simulated": sim,
                          "observed": np.nan})
 
 

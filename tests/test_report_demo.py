@@ -28,7 +28,7 @@ def test_demo_writes_results_and_report(tmp_path: Path, capsys: pytest.CaptureFi
     assert demo.cmd_demo(argparse.Namespace(out=str(out), seed=3, no_progress=True)) == 0
     for run in ("central_med", "central_med_no_tunisia_deal", "channel"):
         m = pd.read_csv(out / run / "monthly.csv")
-        assert {"month", "route", "measure", "simulated", "observed"} <= set(m.columns)
+        assert {"month", "place", "measure", "unit", "simulated", "observed"} <= set(m.columns)
         assert json.loads((out / run / "manifest.json").read_text())["seed"] == 3
     off = json.loads((out / "central_med_no_tunisia_deal" / "manifest.json").read_text())
     assert False in off["levers_enabled"].values()

@@ -25,9 +25,9 @@ def ch_2023():  # type: ignore[no-untyped-def]
 
 def test_tidy_columns_and_measures(ch_2023) -> None:  # type: ignore[no-untyped-def]
     d, m = ch_2023.daily, ch_2023.monthly
-    assert list(d.columns) == ["date", "route", "measure", "simulated", "observed"]
-    assert list(m.columns) == ["month", "route", "measure", "simulated", "observed"]
-    assert set(d["measure"]) >= MEASURES and set(d["route"]) == {"france_uk"}
+    assert list(d.columns) == ["date", "place", "place_kind", "is_total", "measure", "unit", "simulated", "observed"]
+    assert list(m.columns) == ["month", "place", "place_kind", "is_total", "measure", "unit", "simulated", "observed"]
+    assert set(d["measure"]) >= MEASURES and set(d["place"]) == {"france_uk"}
     assert d["date"].min() == "2023-01-01" and d["date"].max() == "2023-12-31"
     assert m["month"].str.fullmatch(r"\d{4}-\d{2}").all()
 
@@ -70,9 +70,9 @@ def test_lever_off_by_override_changes_tunisia_route() -> None:
     kw = dict(seed=1, start="2023-01-01", end="2024-12-31")
     on = run_scenario(CM, **kw)
     off = run_scenario(CM, overrides={"levers.tunisia_mou.enabled": False}, **kw)
-    tot = lambda r, route: r.monthly.query("measure == 'arrivals' and route == @route")["simulated"].sum()  # noqa: E731
+    tot = lambda r, route: r.monthly.query("measure == 'arrivals' and place == @route")["simulated"].sum()  # noqa: E731
     assert tot(off, "tunisia_italy") > tot(on, "tunisia_italy")
-    assert {"libya_italy", "tunisia_italy", "italy"} <= set(on.monthly["route"])
+    assert {"libya_italy", "tunisia_italy", "italy"} <= set(on.monthly["place"])
     assert on.sea is not None and set(on.sea.routes) >= {"libya_italy", "tunisia_italy"}
 
 

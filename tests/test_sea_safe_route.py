@@ -100,7 +100,7 @@ def test_people_taking_the_route_leave_the_boats_and_mean_field_follows() -> Non
 
 def test_safe_route_is_a_reported_measure() -> None:
     res = run_scenario(CM, start="2023-05-01", end="2023-08-31", overrides={**SMALL, **_lever(400.0)})
-    m = res.monthly[(res.monthly["measure"] == "safe_route") & (res.monthly["route"] == "tunisia_italy")]
+    m = res.monthly[(res.monthly["measure"] == "safe_route") & (res.monthly["place"] == "tunisia_italy")]
     assert m["simulated"].sum() > 0 and m["simulated"].iloc[0] == 0  # May: before the lever
 
 

@@ -28,7 +28,7 @@ def simulated(table: pd.DataFrame, routes: str | Iterable[str], measure: str) ->
     """Simulated values of one measure summed over the given routes, indexed by date or month string."""
     key = "date" if "date" in table.columns else "month"
     wanted = [routes] if isinstance(routes, str) else list(routes)
-    sel = table[(table["measure"] == measure) & table["route"].isin(wanted)]
+    sel = table[(table["measure"] == measure) & table["place"].isin(wanted)]
     if sel.empty:
         raise KeyError(f"no simulated {measure!r} for routes {wanted}")
     out = sel.groupby(sel[key].astype(str))["simulated"].sum().astype(float)
@@ -39,7 +39,7 @@ def simulated(table: pd.DataFrame, routes: str | Iterable[str], measure: str) ->
 def italy_total_routes(table: pd.DataFrame) -> list[str]:
     """Every sea route to Italy in a result (libya_italy, tunisia_italy and any other `*_italy` route), so
     their sum compares with all sea arrivals in Italy."""
-    routes = sorted(r for r in table["route"].unique() if str(r).endswith("_italy"))
+    routes = sorted(r for r in table["place"].unique() if str(r).endswith("_italy"))
     return routes or list(ITALY_ROUTES)
 
 

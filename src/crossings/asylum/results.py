@@ -1,7 +1,8 @@
-"""Tidy results of the asylum model (date|month, route (= place), measure, simulated, observed) and summary.
+"""Tidy results of the asylum model (the table contract of crossings.run.results) and summary.
 
-Places: the destination (mainland system), its offshore centre, its third country. Stocks are values on the
-period's last day; flows are sums over the period; q and departure_multiplier are period means.
+Places: the destination (mainland system, place_kind "destination"), its offshore centre ("centre"), its third
+country ("third_country"). A destination's `cost` includes its centre's and third country's (is_total True
+when it has either). Periods aggregate as crossings.core.measures declares.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ from crossings.asylum import process as pr
 from crossings.asylum.records import DestinationRecord
 from crossings.core import observed
 from crossings.core.calendar import date_index
+from crossings.core.measures import names_by_rule, unit_of
+from crossings.core.tables import MONTHLY_COLS, to_monthly
 
 if TYPE_CHECKING:
     from crossings.scenario.asylum import AsylumConfig
 
 S_AWAIT, S_APPEAL, S_REMOVABLE, S_OFFSHORE, S_THIRD_WAIT, S_SUPPORT, S_HOTELS, S_MOVE_ON, S_OUTSIDE = range(9)
 N_STOCKS = 9
-STOCK_MEASURES = {"awaiting_decision", "appeals_waiting", "removable", "in_support", "in_hotels",
-                  "in_support_move_on", "in_support_outside_queues",
-                  "offshore_occupancy", "awaiting_removal", "aboard"}
-MEAN_MEASURES = {"q", "departure_multiplier"}
 
 
 def record_stocks(qs: pr.Queues, row: npt.NDArray[np.float64]) -> None:
@@ -127,30 +126,32 @@ def daily_table(config: AsylumConfig, runs: dict[str, DestinationRecord], start:
     for name, run in runs.items():
         cfg = config.destinations[name]
         obs = _observed(name, cfg, days)
+        kinds = {name: "destination"}
+        if cfg.levers.offshore is not None:
+            kinds[cfg.levers.offshore.centre] = "centre"
+        if cfg.levers.third_country is not None:
+            kinds[cfg.levers.third_country.country] = "third_country"
         for (place, measure), sim in _place_series(name, cfg, run).items():
             frames.append(pd.DataFrame({
-                "date": days.strftime("%Y-%m-%d"), "route": place, "measure": measure, "simulated": sim,
+                "date": days.strftime("%Y-%m-%d"), "place": place, "place_kind": kinds[place],
+                "is_total": place == name and measure == "cost" and len(kinds) > 1,
+                "measure": measure, "unit": unit_of(measure, cfg.currency), "simulated": sim,
                 "observed": obs.get((place, measure), np.full(n_days, np.nan)),
             }))
     return pd.concat(frames, ignore_index=True)
 
 
 def monthly_table(daily: pd.DataFrame) -> pd.DataFrame:
+    """Months by each measure's period rule; a stock observed only at quarter ends keeps its month-end value
+    (NaN in other months), not the month's last observed one."""
+    out = to_monthly(daily, ("simulated", "observed"))
     d = daily.assign(month=daily["date"].str[:7])
-    g = d.groupby(["route", "measure", "month"], sort=False)
-    last = g[["simulated", "observed"]].last()
-    mean = g[["simulated", "observed"]].mean()
-    summ = g[["simulated", "observed"]].sum(min_count=1)
-    m = last.index.get_level_values("measure")
-    out = summ.copy()
-    is_stock, is_mean = m.isin(list(STOCK_MEASURES)), m.isin(list(MEAN_MEASURES))
-    out.loc[is_stock] = last.loc[is_stock]
-    out.loc[is_mean] = mean.loc[is_mean]
-    # stocks observed only at quarter ends: the month-end value, NaN in other months
-    last_obs = g["observed"].apply(lambda s: s.iloc[-1])
-    out.loc[is_stock, "observed"] = last_obs.loc[is_stock]
-    out = out.reset_index()
-    return out[["month", "route", "measure", "simulated", "observed"]]
+    last_obs = d.drop_duplicates(["month", "place", "measure"], keep="last").set_index(
+        ["month", "place", "measure"])["observed"]  # the month's last day, NaN if not observed that day
+    stock = out["measure"].isin(list(names_by_rule("last")))
+    key = pd.MultiIndex.from_frame(out.loc[stock, ["month", "place", "measure"]])
+    out.loc[stock, "observed"] = last_obs.reindex(key).to_numpy()
+    return out[MONTHLY_COLS]
 
 
 def summary(config: AsylumConfig, runs: dict[str, DestinationRecord], start: dt.date, n_days: int) -> dict[str, Any]:

@@ -151,7 +151,7 @@ def _fit_given(p: Problem, fixed: dict[str, Any], weather: list[float] | None, r
                             max_nfev=150, ftol=1e-6, xtol=1e-6)
         sc = p.scenario(sol.x, extra)
         out = run_arrays(build(sc), 1, "numba")
-        routes = daily["route"].iloc[0] if len(daily) else p.routes[0]
+        routes = daily["place"].iloc[0] if len(daily) else p.routes[0]
         ratio = _p95_ratio(p.series(out, routes, "arrivals"))
         gap = abs(np.log(ratio / target)) if target else 0.0
         # judged on the agent model (what ships): the same objective plus the p95/mean gap as one more

@@ -66,7 +66,7 @@ class Problem:
     def residuals(self, x: np.ndarray, extra: dict[str, Any] | None = None, mode: Literal["numba", "meanfield"] = "meanfield") -> np.ndarray:
         out = run_arrays(build(self.scenario(x, extra)), 1, mode)
         res = []
-        for (route, measure), g in self.obs_m.groupby(["route", "measure"]):
+        for (route, measure), g in self.obs_m.groupby(["place", "measure"]):
             monthly = np.add.reduceat(self.series(out, str(route), str(measure)), self.month_starts)
             sim = pd.Series(monthly, index=self.month_labels).reindex(g["month"]).to_numpy()
             w = WEIGHT.get(str(measure), 1.0)

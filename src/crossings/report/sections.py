@@ -35,7 +35,7 @@ def year_table(monthly: pd.DataFrame, routes: Sequence[str], measures: Sequence[
 
 def routes_of(monthly: pd.DataFrame) -> list[str]:
     """Sea routes and destination totals present in a result, sea routes first."""
-    names = list(dict.fromkeys(monthly["route"]))
+    names = list(dict.fromkeys(monthly["place"]))
     return sorted(names, key=lambda r: ("_" not in r, r))
 
 

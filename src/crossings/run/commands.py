@@ -94,7 +94,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     over = "seeds and parameter draws" if ens.uncertainty else "seeds"
     print(f"{args.scenario}: {len(seeds)} seeds{drawn} -> {args.out}")
     print(f"arrivals per route and year: observed, simulated mean [5%-95% over {over}]")
-    for route, year, observed, mean, p05, p95 in a[["route", "year", "observed", "mean", "p05", "p95"]].itertuples(
+    for route, year, observed, mean, p05, p95 in a[["place", "year", "observed", "mean", "p05", "p95"]].itertuples(
             index=False):
         obs = "-" if pd.isna(observed) else f"{float(observed):,.0f}"
         print(f"  {route!s:<16}{year!s:>6}{obs:>12}{float(mean):>12,.0f}  [{float(p05):,.0f}-{float(p95):,.0f}]")

@@ -23,9 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crossings.core.tables import META
+
 QUANTILES = (0.05, 0.5, 0.95)
 QCOLS = [f"p{round(q * 100):02d}" for q in QUANTILES]
-KEYS = ["month", "route", "measure"]
+KEYS = ["month", *META]
 
 
 @dataclass
@@ -103,17 +105,26 @@ def run_ensemble(
 
 
 def _annual(runs: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Annual sums of flows per member, then quantiles over members (stocks are skipped)."""
-    from crossings.sea.outcome import STOCKS
+    """Per member, each measure over the year by its period rule (crossings.core.measures: flows summed, stocks
+    the year's last month, means averaged), then quantiles over members. Observed only for complete years."""
+    from crossings.core.measures import names_by_rule
 
-    ykeys = ["year", "route", "measure"]
+    ykeys = ["year", *META]
+    last, mean = names_by_rule("last"), names_by_rule("mean")
     per = []
     for r in runs:
-        f = r[~r["measure"].isin(STOCKS)].assign(year=lambda x: x["month"].str[:4])
+        f = r.assign(year=r["month"].str[:4])
         g = f.groupby(ykeys, sort=False)
-        per.append(g["simulated"].sum().to_frame().join(
-            g["observed"].agg(lambda o: o.sum() if o.notna().sum() == 12 else np.nan)).reset_index())
+        sim = g["simulated"].sum()
+        obs = g["observed"].agg(lambda o: o.sum() if o.notna().sum() == 12 else np.nan)
+        m = sim.index.get_level_values("measure")
+        is_last, is_mean = m.isin(list(last)), m.isin(list(mean))
+        sim[is_last] = g["simulated"].last()[is_last]
+        sim[is_mean] = g["simulated"].mean()[is_mean]
+        obs_last = g["observed"].agg(lambda o: o.iloc[-1] if len(o) == 12 else np.nan)  # the year-end value
+        obs[is_last] = obs_last[is_last]
+        obs[is_mean] = np.nan
+        per.append(sim.to_frame().join(obs).reset_index())
     out = _summarise(per, "simulated", ykeys)
     out = out.merge(per[0][[*ykeys, "observed"]], on=ykeys, how="left")
     return out[[*ykeys, "observed", "mean", "sd", *QCOLS]]
-

@@ -81,7 +81,7 @@ def run_sea_and_asylum(sc: Scenario, seed: int, engine: Engine = "numba") -> tup
 def _totals(sc: Scenario, daily: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for tot in sc.observed_totals:
-        d = daily[(daily["route"] == tot.route) & (daily["measure"] == tot.measure)]
+        d = daily[(daily["place"] == tot.route) & (daily["measure"] == tot.measure)]
         inside = d[(d["date"] >= tot.start.isoformat()) & (d["date"] <= tot.end.isoformat())]
         covered = tot.start >= sc.start and tot.end <= sc.end
         sim = float(inside["simulated"].sum()) if covered else None

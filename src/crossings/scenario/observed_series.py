@@ -44,7 +44,7 @@ def observed_frames(sc: Scenario, file: str, start: dt.date, end: dt.date) -> tu
         s = _series(ob, f"observed.{i}", file)
         if ob.freq == "daily":
             d = s[(s.index >= s0) & (s.index <= s1)].dropna()
-            daily.append(pd.DataFrame({"route": ob.route, "measure": ob.measure, "date": d.index,
+            daily.append(pd.DataFrame({"place": ob.route, "measure": ob.measure, "date": d.index,
                                        "observed": d.to_numpy()}))
             months = d.index.str[:7]
             g = d.groupby(months)
@@ -55,14 +55,14 @@ def observed_frames(sc: Scenario, file: str, start: dt.date, end: dt.date) -> tu
             if ob.measure in {m for o in sc.observed if o.freq == "monthly" and o.route == ob.route
                               for m in [o.measure]}:
                 continue  # a monthly series of the same measure wins
-            monthly.append(pd.DataFrame({"route": ob.route, "measure": ob.measure, "month": ms.index,
+            monthly.append(pd.DataFrame({"place": ob.route, "measure": ob.measure, "month": ms.index,
                                          "observed": ms.to_numpy()}))
         else:
             m = s[(s.index >= m0) & (s.index <= m1)].dropna()
-            monthly.append(pd.DataFrame({"route": ob.route, "measure": ob.measure, "month": m.index,
+            monthly.append(pd.DataFrame({"place": ob.route, "measure": ob.measure, "month": m.index,
                                          "observed": m.to_numpy()}))
-    cols_d = ["route", "measure", "date", "observed"]
-    cols_m = ["route", "measure", "month", "observed"]
+    cols_d = ["place", "measure", "date", "observed"]
+    cols_m = ["place", "measure", "month", "observed"]
     dd = pd.concat(daily, ignore_index=True) if daily else pd.DataFrame(columns=cols_d)
     mm = pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(columns=cols_m)
     return dd, mm
