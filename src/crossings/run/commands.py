@@ -24,7 +24,11 @@ def summary_lines(res: ScenarioResult) -> list[str]:
         for year, v in years.items():
             o, s = v["observed"], v["simulated"]
             diff = f"{(s / o - 1) * 100:+.0f}%" if o else "-"
-            lines.append(f"{route:<16}{year:>6}{_fmt(s):>12}{_fmt(o):>12}{diff:>8}")
+            part = v.get("months_simulated", 12) < 12  # a part of a year: never compared with a whole year
+            label = f"{year}*" if part else year
+            lines.append(f"{route:<16}{label:>6}{_fmt(s):>12}{_fmt(o):>12}{diff:>8}")
+    if any(v.get("months_simulated", 12) < 12 for y in res.summary["annual_arrivals"].values() for v in y.values()):
+        lines.append("* the run covers only part of this year: no observed comparison")
     return lines
 
 
@@ -40,6 +44,8 @@ def baseline_lines(res: ScenarioResult, base: ScenarioResult) -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = parse_set(list(args.set or []))
     kw = dict(seed=args.seed, start=args.start, end=args.end, overrides=overrides)
+    if getattr(args, "check", False):
+        kw["check"] = True
     res = run_scenario(args.scenario, **kw)
     tables = {"daily": res.daily, "monthly": res.monthly}
     write_outputs(args.out, tables, res.manifest, parquet=not args.no_parquet)

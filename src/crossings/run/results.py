@@ -64,5 +64,7 @@ def annual_summary(monthly: pd.DataFrame, measure: str = "arrivals") -> dict[str
         out.setdefault(str(route), {})[str(year)] = {
             "simulated": float(g["simulated"].sum()),
             "observed": float(g["observed"].sum()) if n_obs == 12 else None,
+            # a year the run covers only in part is never compared with a whole year's observed total
+            "months_simulated": int(g["month"].nunique()),
         }
     return out

@@ -14,6 +14,7 @@ import pandas as pd
 from crossings.core import observed as obs
 from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest
+from crossings.run.checks import check_finite, check_sea_conservation
 from crossings.run.results import (
     ScenarioResult,
     annual_summary,
@@ -102,10 +103,27 @@ def data_versions(sc: Scenario) -> dict[str, str]:
     return {f: obs.data_version(f) for f in sorted(files)}
 
 
+def sea_after_data(sc: Scenario) -> dict[str, Any]:
+    """What the sea part assumes after its data: each region's inflow past its last knot is held at that knot's
+    level (times the seasonal factors), and dated parameters are held at their last value. Stated in every
+    manifest; an empty dict when the run ends within the knots."""
+    out: dict[str, Any] = {}
+    for inf in sc.inflows:
+        last = max(inf.knots)
+        if sc.end > last:
+            out[f"inflows.{inf.region}"] = {
+                "rule": "hold_last_knot", "from": last.isoformat(),
+                "level_per_day": float(inf.knots[last]),
+                "note": "the regional inflow past its last fitted knot is held at that level (with the seasonal "
+                        "factors); no trend, no driver: for a forecast with uncertainty use `crossings forecast`"}
+    return out
+
+
 def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = None,
                  overrides: Mapping[str, Any] | None = None, baseline: bool = False,
-                 engine: Engine = "numba") -> ScenarioResult:
-    """Run one scenario; `baseline=True` switches every lever off (all else equal)."""
+                 engine: Engine = "numba", check: bool = False) -> ScenarioResult:
+    """Run one scenario; `baseline=True` switches every lever off (all else equal); `check=True` also checks
+    conservation of people in the sea process (crossings.run.checks)."""
     t0 = time.perf_counter()
     sc = prepare(path, start, end, overrides, baseline)
     try:
@@ -118,6 +136,8 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
     dests |= {t.route for t in sc.observed_totals if t.route not in sea.routes}
     dests |= {d for d in set(sea.destination_of_route.values())
               if sum(v == d for v in sea.destination_of_route.values()) > 1}
+    if check:
+        check_sea_conservation(sea)
     sim_d = sea_daily(sea, dests)
     obs_d, obs_m = observed_frames(sc, str(path), sc.start, sc.end)
     daily = attach_observed(sim_d, obs_d, "date")
@@ -126,23 +146,28 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
     for tot in sc.observed_totals:  # full calendar years observed only as totals (e.g. by departure country)
         y = str(tot.start.year)
         if (tot.measure == "arrivals" and tot.start.timetuple().tm_yday == 1 and tot.end.year == tot.start.year
-                and (tot.end.month, tot.end.day) == (12, 31) and y in annual.get(tot.route, {})):
+                and (tot.end.month, tot.end.day) == (12, 31) and y in annual.get(tot.route, {})
+                and sc.start <= tot.start and sc.end >= tot.end):  # only a year the run covers whole
             annual[tot.route][y]["observed"] = tot.value
     summary: dict[str, Any] = {"annual_arrivals": annual, "observed_totals": _totals(sc, daily)}
     if asylum is not None:
         daily = pd.concat([daily, asylum.daily], ignore_index=True)
         monthly = pd.concat([monthly, asylum.monthly], ignore_index=True)
         summary["asylum"] = asylum.summary
+    check_finite(monthly, str(path))
     manifest = make_manifest(
         scenario=str(path), scenario_hash=hash_files(scenario_files(path, overrides)), seed=seed,
         wall_s=time.perf_counter() - t0,
         data_versions=data_versions(sc),
         extra={"start": sc.start.isoformat(), "end": sc.end.isoformat(), "baseline": baseline,
                "overrides": {k: str(v) for k, v in (overrides or {}).items()}, "engine": engine,
+               "conservation_checked": check,
                "levers_enabled": {k: lv.enabled for k, lv in sc.levers.items()},
                # inputs held after their observed data (the asylum `after_data` rule): what and from when
                "asylum_after_data": {d: v.get("after_data", {}) for d, v in
-                                     (asylum.summary.get("destinations", {}) if asylum is not None else {}).items()}},
+                                     (asylum.summary.get("destinations", {}) if asylum is not None else {}).items()},
+               # the sea part's rules past its fitted knots and its observed data
+               "sea_after_data": sea_after_data(sc)},
     )
     return ScenarioResult(daily=daily, monthly=monthly, scenario=sc, summary=summary, manifest=manifest, sea=sea)
 
