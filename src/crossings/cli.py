@@ -60,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="out/demo", help="output directory for results and report.html")
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--no-progress", action="store_true")
+
+    sv = sub.add_parser("serve", help="the browser app on http://127.0.0.1:PORT/ (this machine only)",
+                        description="Pick a scenario, switch levers, run an ensemble against its baseline, "
+                                    "read fan charts, download CSV, Excel and an HTML report. "
+                                    "Example: crossings serve --port 8050")
+    sv.add_argument("--port", type=int, default=8050, help="port on 127.0.0.1 (default: 8050)")
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="only 127.0.0.1 (or localhost) is accepted: the app runs models on request")
     return p
 
 
@@ -90,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from crossings.report.demo import cmd_demo
 
             return cmd_demo(args)
+        if args.command == "serve":
+            from crossings.app.server import serve
+
+            return serve(args.host, args.port)
     except InputError as err:
         print(f"crossings: error: {err}", file=sys.stderr)
         return 2
