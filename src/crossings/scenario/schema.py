@@ -29,9 +29,10 @@ class LandLink(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     from_: str = Field(alias="from")
     to: str
-    attractiveness: float = 0.0
+    # log-weight: bounded so exp() neither overflows nor makes every other coast's weight 0
+    attractiveness: Annotated[float, Field(ge=-50.0, le=50.0)] = 0.0
     # optional drift: values by date (linear between, flat outside) replace the constant
-    attractiveness_by_date: dict[dt.date, float] | None = None
+    attractiveness_by_date: dict[dt.date, Annotated[float, Field(ge=-50.0, le=50.0)]] | None = None
 
 
 class DatedSeries(Strict):
@@ -53,6 +54,8 @@ class BoatSizes(DatedSeries):
     largest a symmetric triangular draw allows while staying positive: see crossings.sea.kernel)."""
 
     cv: Annotated[float, Field(ge=0.0, le=0.4)] = 0.0
+    # at least one person; at most 2,000 (the largest boats recorded carried about 750, Pylos 2023)
+    values: dict[dt.date, Annotated[float, Field(ge=1.0, le=2000.0)]]
 
 
 class MonthlyProb(Strict):
@@ -113,13 +116,13 @@ class SeaLink(Strict):
     launch_share: Prob  # share of waiting people who try on a good day ("per good day")
     # most boats launched from the coast on one window day (smugglers' supply of boats and engines,
     # beaches that can be used): boats beyond it wait for the next window; null = no limit
-    launch_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per window day
+    launch_capacity: Annotated[float, Field(ge=1.0, le=1e6)] | None = None  # boats per window day
     people_per_boat: BoatSizes  # "people per boat"
     prevention: Prob = 0.0  # share of attempts stopped on land before departure (no lever)
     interception: Prob = 0.0  # chance a departed boat is intercepted by the partner authority (no lever)
     # boats the partner can intercept on one day: with more boats out, each one's chance falls to
     # interception x capacity / boats (a surge overwhelms the patrols); null = no limit
-    interception_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per day
+    interception_capacity: Annotated[float, Field(gt=0.0, le=1e6)] | None = None  # boats per day
     incident_per_boat: Prob  # chance a sailing boat has a fatal incident
     lethality: Prob  # share of the people on a boat with an incident who die (no rescue lever)
     deaths: SeaDeaths | None = None  # lumpy deaths (replaces lethality when given)
@@ -133,7 +136,7 @@ class Inflow(Strict):
 
     region: str
     unit: Literal["people per day"] = "people per day"
-    knots: dict[dt.date, Annotated[float, Field(gt=0.0)]]
+    knots: dict[dt.date, Annotated[float, Field(gt=0.0, le=1e7)]]  # ceiling: 10 million people a day
     seasonal_amplitude: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0  # log units
     seasonal_peak_month: Annotated[float, Field(ge=1.0, lt=13.0)] = 7.0  # fractional month of the peak
 
@@ -151,14 +154,14 @@ class Inflow(Strict):
 class Choice(Strict):
     """Coast choice: P(coast) ~ exp(attractiveness - risk_weight * risk), risk = P(attempt fails or kills)."""
 
-    risk_weight: float = Field(ge=0.0)
+    risk_weight: float = Field(ge=0.0, le=100.0)  # above 100, exp(-w * risk) underflows for risky coasts
 
 
 class LeverBase(Strict):
     start: dt.date
     end: dt.date | None = None
     enabled: bool = True
-    ramp_days: float = Field(default=0.0, ge=0.0)  # linear build-up of the effect after `start` (days)
+    ramp_days: float = Field(default=0.0, ge=0.0, le=3650.0)  # linear build-up of the effect after `start` (days)
 
 
 class PartnerCoastguard(LeverBase):
@@ -168,10 +171,10 @@ class PartnerCoastguard(LeverBase):
     route: str
     prevention: Prob | None = None  # share of attempts stopped on land while active (replaces the route's)
     interception: Prob | None = None  # per-boat interception chance while active (replaces the route's)
-    interception_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per day while active
+    interception_capacity: Annotated[float, Field(gt=0.0, le=1e6)] | None = None  # boats per day while active
     # boats that can be launched on one window day while active (beach patrols, drones, supply-chain
     # seizures funded by the deal); replaces the route's launch_capacity
-    launch_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per window day
+    launch_capacity: Annotated[float, Field(ge=1.0, le=1e6)] | None = None  # boats per window day
     # a step schedule of the interception chance: each value holds from its date until the next one;
     # before the first date `interception` holds (e.g. a partner coastguard whose reach changes by year).
     # Dates lie on or after start + ramp_days and on or before `end`.
@@ -203,7 +206,7 @@ class AntiSmuggling(LeverBase):
     type: Literal["anti_smuggling"]
     route: str
     launch_multiplier: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
-    launch_capacity: Annotated[float, Field(gt=0.0)] | None = None  # boats per window day while active
+    launch_capacity: Annotated[float, Field(ge=1.0, le=1e6)] | None = None  # boats per window day while active
 
 
 class Rescue(LeverBase):
@@ -211,7 +214,7 @@ class Rescue(LeverBase):
 
     type: Literal["rescue"]
     routes: list[str]
-    death_multiplier: Annotated[float, Field(ge=0.0)]
+    death_multiplier: Annotated[float, Field(ge=0.0, le=100.0)]
 
 
 class SafeRoute(LeverBase):
@@ -222,7 +225,7 @@ class SafeRoute(LeverBase):
     route: str
     eligible_share: Prob  # share of the people reaching the coast who qualify (e.g. by nationality)
     uptake: Prob = 1.0  # share of those offered a place who take it
-    places_per_month: Annotated[float, Field(gt=0.0)]  # people; unused places of a day are lost
+    places_per_month: Annotated[float, Field(gt=0.0, le=1e7)]  # people; unused places of a day are lost
 
 
 Lever = Annotated[PartnerCoastguard | AntiSmuggling | Rescue | SafeRoute, Field(discriminator="type")]
@@ -247,7 +250,7 @@ class ObservedTotal(Strict):
     measure: Literal["arrivals", "departures", "boats", "interceptions", "deaths", "prevented"]
     start: dt.date
     end: dt.date
-    value: float
+    value: float = Field(ge=0.0)
     source: str  # bundled file (and row) it comes from
 
 
@@ -257,9 +260,9 @@ class NetworkPlace(Strict):
     name: str
     kind: Literal["conflict", "town", "camp", "idpcamp", "forward", "marker"]
     country: str = ""
-    lat: float = 0.0
-    lon: float = 0.0
-    population: int = Field(default=0, ge=0)  # residents (towns, conflict zones) or capacity (camps)
+    lat: float = Field(default=0.0, ge=-90.0, le=90.0)
+    lon: float = Field(default=0.0, ge=-180.0, le=180.0)
+    population: int = Field(default=0, ge=0, le=10**10)  # residents (towns, conflict zones) or capacity (camps)
     conflict_date: dt.date | None = None
 
 
@@ -267,7 +270,7 @@ class NetworkLink(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     from_: str = Field(alias="from")
     to: str
-    distance_km: float = Field(ge=0.0)
+    distance_km: float = Field(ge=0.0, le=1e5)
 
 
 class LandNetwork(Strict):
