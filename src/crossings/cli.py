@@ -71,9 +71,34 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+SEED_MAX = 2**63 - 1  # seeds key the counter-based streams as unsigned 64-bit; below 2**63 none wraps
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Checks argparse cannot make: seeds in range; options that only YAML scenarios read not given with a
+    Flee case directory (they would be ignored silently), and the reverse."""
+    for name in ("seed", "first_seed"):
+        value = getattr(args, name, None)
+        if value is not None and not 0 <= value <= SEED_MAX:
+            raise InputError(f"--{name.replace('_', '-')}", "", f"must be between 0 and 2**63 - 1 "
+                             f"({SEED_MAX}), got {value}")
+    seeds, first = getattr(args, "seeds", None), getattr(args, "first_seed", None)
+    if seeds is not None and first is not None and seeds > 0 and first + seeds - 1 > SEED_MAX:
+        raise InputError("--seeds", "", f"the last seed {first + seeds - 1} is above 2**63 - 1 ({SEED_MAX})")
+    if args.command == "run":
+        flee = Path(args.scenario).is_dir()
+        given = [o for o, v in (("--start", args.start), ("--end", args.end), ("--set", args.set)) if v]
+        if flee and given:
+            raise InputError(args.scenario, "", f"{', '.join(given)}: for YAML scenarios only; a Flee case "
+                             "takes its dates from input_csv/sim_period.csv and its parameters from --rules")
+        if not flee and args.rules:
+            raise InputError(args.scenario, "", "--rules: for Flee case directories only")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        _check_args(args)
         if args.command in ("run", "ensemble"):  # refuse a bad --out before the work, not after it
             from crossings.core.output import check_target
 
