@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,10 @@ import yaml
 from pydantic import ValidationError
 
 from crossings.core.errors import InputError, from_validation_error
+from crossings.scenario.levers import LEVER_TAGS as SEA_LEVER_TAGS
 from crossings.scenario.overrides import apply_overrides
 from crossings.scenario.schema import Scenario
-from crossings.scenario.yaml_loader import NoDatesLoader
+from crossings.scenario.yaml_loader import MAX_BYTES, NoDatesLoader
 
 
 def _unalias(node: Any) -> Any:
@@ -26,6 +28,8 @@ def _unalias(node: Any) -> Any:
 
 def read_yaml(path: Path) -> dict[str, Any]:
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(str(path), "", f"larger than {MAX_BYTES:,} bytes: not a scenario file")
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise InputError(str(path), "", f"cannot read: {err.strerror}") from None
@@ -39,9 +43,23 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), where, f"not valid YAML: {getattr(err, 'problem', err)}") from None
     except ValueError as err:  # YAML resolved a date-like scalar that is no date (2023-13-45)
         raise InputError(str(path), "", f"invalid date: {err}") from None
+    except RecursionError:  # the loader bounds nesting (yaml_loader.MAX_DEPTH); this is a last guard
+        raise InputError(str(path), "", "nested too deeply") from None
     if not isinstance(raw, dict):
         raise InputError(str(path), "", "a scenario must be a YAML mapping")
     return dict(_unalias(raw))
+
+
+def check_finite(node: Any, file: str, path: str = "") -> None:
+    """Every number in the tree is finite (YAML's .inf/.nan, or 1e400 read as inf): named by key path."""
+    if isinstance(node, float) and not math.isfinite(node):
+        raise InputError(file, path or "(top level)", f"must be a finite number, got {node}")
+    if isinstance(node, Mapping):
+        for k, v in node.items():
+            check_finite(v, file, f"{path}.{k}" if path else str(k))
+    elif isinstance(node, list | tuple):
+        for i, v in enumerate(node):
+            check_finite(v, file, f"{path}.{i}" if path else str(i))
 
 
 def fitted_path(path: Path, raw: Mapping[str, Any]) -> Path | None:
@@ -49,11 +67,13 @@ def fitted_path(path: Path, raw: Mapping[str, Any]) -> Path | None:
     return (path.parent / str(name)) if name else None
 
 
-# pydantic puts the lever's type in the error location (levers.x.partner_coastguard.route): drop it
-LEVER_TAGS = ("partner_coastguard", "anti_smuggling", "rescue")
+# pydantic puts the lever's type in the error location (levers.x.partner_coastguard.route): dropped, for every
+# registered sea lever (crossings.scenario.levers)
+LEVER_TAGS = SEA_LEVER_TAGS
 
 
 def validate(raw: dict[str, Any], file: str) -> Scenario:
+    check_finite(raw, file)
     try:
         sc = Scenario.model_validate(raw)
     except ValidationError as err:
@@ -67,6 +87,10 @@ def validate(raw: dict[str, Any], file: str) -> Scenario:
             sc.asylum = AsylumConfig.model_validate(sc.asylum)
         except ValidationError as err:
             raise from_validation_error(err, file, prefix="asylum") from None
+    # numbers given as text ("nan", "inf") pass the YAML check above but are parsed by the schema
+    check_finite(sc.model_dump(by_alias=True), file)
+    if sc.asylum is not None:
+        check_finite(sc.asylum.model_dump(by_alias=True), file, "asylum")
     return sc
 
 
@@ -99,6 +123,7 @@ def _with_bases(p: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], l
     base_fp = fitted_path(base_path, base)
     if base_fp is not None and "fitted_file" not in raw:
         base_files.append(base_fp)
+        validate(base, str(base_path))  # as written: keys the fitted file replaces are checked too
         _apply_fitted(base, base_fp, base_path)
         base.pop("fitted_file")
     return deep_merge(base, raw), base_files + files
@@ -107,7 +132,9 @@ def _with_bases(p: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], l
 def _apply_fitted(raw: dict[str, Any], fp: Path, owner: Path) -> None:
     if not fp.exists():
         raise InputError(str(owner), "fitted_file", f"{fp} does not exist (run crossings.calibrate.fit)")
-    apply_overrides(raw, read_yaml(fp).get("values", {}), file=str(fp))
+    values = read_yaml(fp).get("values", {})
+    check_finite(values, str(fp), "values")
+    apply_overrides(raw, values, file=str(fp))
 
 
 def scenario_files(path: str | Path, overrides: Mapping[str, Any] | None = None) -> list[Path]:
@@ -128,6 +155,7 @@ def load_raw(path: str | Path, overrides: Mapping[str, Any] | None = None) -> di
         raw["fitted_file"] = overrides["fitted_file"]
     fp = fitted_path(p, raw)
     if fp is not None:
+        validate(raw, str(p))  # as written: keys the fitted file replaces are checked too
         _apply_fitted(raw, fp, p)
     if overrides:
         apply_overrides(raw, overrides)

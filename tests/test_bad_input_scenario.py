@@ -1,0 +1,162 @@
+"""Regression tests (issue 9, "Bad input"): each reproducer of a bad scenario or CLI input gives one
+InputError naming the file, the key path (or line) and the problem; exit 2 from the CLI; nothing written."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from crossings.cli import main
+from crossings.core.errors import InputError
+from crossings.scenario.load import load_scenario, read_yaml
+
+SCEN = Path(__file__).resolve().parents[1] / "scenarios"
+CHANNEL = (SCEN / "channel.yaml").read_text()
+
+
+def _scenario(tmp_path: Path, text: str) -> Path:
+    """The Channel scenario with `text` as its file, beside a copy of its fitted file."""
+    shutil.copy(SCEN / "channel.fitted.yaml", tmp_path / "channel.fitted.yaml")
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    return p
+
+
+def _edited(old: str, new: str) -> str:
+    assert CHANNEL.count(old) == 1, old
+    return CHANNEL.replace(old, new)
+
+
+def test_alias_bomb_is_refused_fast_with_bounded_memory(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    p = tmp_path / "bomb.yaml"
+    p.write_text("\n".join(lines) + "\n")
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(InputError, match="expands to more than") as e:
+            read_yaml(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - t0 < 5.0
+    assert peak < 50e6, f"peak {peak / 1e6:.0f} MB"
+    assert e.value.where.startswith("line ")
+
+
+@pytest.mark.parametrize("text", ["[" * 50_000 + "]" * 50_000, "a:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(500))])
+def test_deep_nesting_is_one_line_not_a_recursion_error(tmp_path: Path, text: str) -> None:
+    p = tmp_path / "deep.yaml"
+    p.write_text(text)
+    with pytest.raises(InputError, match="nested more than 64 levels deep"):
+        read_yaml(p)
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "rec.yaml"
+    p.write_text("a: &a [1, *a]\n")
+    with pytest.raises(InputError, match="contains it"):
+        read_yaml(p)
+
+
+def test_duplicate_keys_are_refused_naming_key_and_line(tmp_path: Path) -> None:
+    p = _scenario(tmp_path, _edited("compare_to_baseline: true", "compare_to_baseline: true\nstart: 2019-01-01"))
+    with pytest.raises(InputError, match=r"duplicate key 'start' \(first on line 9\)") as e:
+        load_scenario(p)
+    assert e.value.where.startswith("line 13")
+
+
+def test_merge_keys_still_work(tmp_path: Path) -> None:
+    p = tmp_path / "m.yaml"
+    p.write_text("x: &x {a: 1, b: 2}\ny:\n  <<: *x\n  a: 3\n")
+    assert read_yaml(p) == {"x": {"a": 1, "b": 2}, "y": {"a": 3, "b": 2}}
+
+
+BAD_VALUES = [
+    # (old text, new text, key path, words of the problem)
+    ("2023-01-01: 48.9", "2023-01-01: -50", "sea_links.0.people_per_boat.values.2023-01-01", "greater than or equal to 1"),
+    ("2023-01-01: 48.9", "2023-01-01: .nan", "sea_links.0.people_per_boat.values.2023-01-01", "finite"),
+    ("2023-01-01: 48.9", "2023-01-01: 1e308", "sea_links.0.people_per_boat.values.2023-01-01", "less than or equal to 2000"),
+    # inflow knots are replaced by the fitted file: still validated as written
+    ("2023-07-01: 100", "2023-07-01: .inf", "inflows.0.knots.2023-07-01", "finite"),
+    ("2023-07-01: 100", "2023-07-01: 1e308", "inflows.0.knots.2023-07-01", "less than or equal to 10000000"),
+    ("2023-07-01: 100", "2023-07-01: 1.0e+400", "inflows.0.knots.2023-07-01", "finite"),  # YAML reads it as inf
+    ("attractiveness: 0.0", "attractiveness: .nan", "land_links.0.attractiveness", "finite"),
+    ("risk_weight: 0.0", "risk_weight: .inf", "choice.risk_weight", "finite"),
+    ("risk_weight: 0.0", "risk_weight: '-.inf'", "choice.risk_weight", ""),
+    ("start: 2023-03-10", "start: 2023-03-10\n    ramp_days: .inf", "levers.uk_france_deal.ramp_days", "finite"),
+    ("prevention: 0.44", 'prevention: "nan"', "levers.uk_france_deal.prevention", ""),
+    # launch_share is replaced by the fitted file: an invalid value as written is still refused
+    ("launch_share: 0.5 ", "launch_share: 7 ", "sea_links.0.launch_share", "less than or equal to 1"),
+    ("seasonal_amplitude: 0.5", "seasonal_amplitude: .nan", "inflows.0.seasonal_amplitude", "finite"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "where", "problem"), BAD_VALUES)
+def test_bad_values_are_refused_at_their_key_path(tmp_path: Path, old: str, new: str, where: str, problem: str) -> None:
+    p = _scenario(tmp_path, _edited(old, new))
+    with pytest.raises(InputError) as e:
+        load_scenario(p)
+    assert e.value.file == str(p)
+    assert e.value.where == where
+    assert problem in e.value.problem
+
+
+def test_non_finite_in_the_fitted_file_names_the_fitted_file(tmp_path: Path) -> None:
+    p = _scenario(tmp_path, CHANNEL)
+    fitted = tmp_path / "channel.fitted.yaml"
+    fitted.write_text(fitted.read_text().replace("launch_share: 0.7", "launch_share: .nan"))
+    with pytest.raises(InputError, match="finite") as e:
+        load_scenario(p)
+    assert e.value.file == str(fitted)
+    assert e.value.where == "values.sea_links.france_uk.launch_share"
+
+
+def test_set_overrides_are_checked_too(tmp_path: Path) -> None:
+    p = _scenario(tmp_path, CHANNEL)
+    with pytest.raises(InputError, match="finite") as e:
+        load_scenario(p, {"choice.risk_weight": float("inf")})
+    assert e.value.where == "choice.risk_weight"
+
+
+def _cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
+    rc = main(list(args))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert not (tmp_path / "out").exists(), "written despite the error"
+    return rc, err
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**64 - 1), str(2**63), str(2**70)])
+def test_seeds_out_of_range_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: str) -> None:
+    rc, err = _cli(tmp_path, capsys, "run", str(SCEN / "channel.yaml"), "--out", str(tmp_path / "out"), "--seed", seed)
+    assert rc == 2 and len(err) == 1 and "--seed: must be between 0 and 2**63 - 1" in err[0]
+
+
+def test_ensemble_seed_range_is_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, err = _cli(tmp_path, capsys, "ensemble", str(SCEN / "channel.yaml"), "--out", str(tmp_path / "out"),
+                   "--first-seed", str(2**63 - 2), "--seeds", "5")
+    assert rc == 2 and len(err) == 1 and "--seeds" in err[0]
+
+
+def test_a_bad_value_gives_one_line_exit_2_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = _scenario(tmp_path, _edited("risk_weight: 0.0", "risk_weight: .inf"))
+    rc, err = _cli(tmp_path, capsys, "run", str(p), "--out", str(tmp_path / "out"))
+    assert rc == 2 and err == [f"crossings: error: {p}: choice.risk_weight: must be a finite number, got inf"]
+
+
+@pytest.mark.parametrize("opt", [["--start", "2012-03-01"], ["--end", "2012-05-01"], ["--set", "a=1"]])
+def test_yaml_only_options_with_a_flee_case_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        opt: list[str]) -> None:
+    case = Path(__file__).resolve().parents[1] / "src/crossings/data/flee_cases/mali2012"
+    rc, err = _cli(tmp_path, capsys, "run", str(case), "--out", str(tmp_path / "out"), *opt)
+    assert rc == 2 and len(err) == 1 and f"{opt[0]}: for YAML scenarios only" in err[0]
+
+
+def test_rules_with_a_yaml_scenario_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, err = _cli(tmp_path, capsys, "run", str(SCEN / "channel.yaml"), "--out", str(tmp_path / "out"), "--rules", "x.yml")
+    assert rc == 2 and len(err) == 1 and "--rules: for Flee case directories only" in err[0]
