@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,9 +46,19 @@ def to_float(path: Path, line: int, col: int, text: str, what: str, default: flo
     if text == "" and default is not None:
         return default
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise InputError(str(path), where(line, col + 1), f"{what} must be a number, got {text!r}") from None
+    if not math.isfinite(value):  # Python reads 'nan', 'inf', '1e400': none is a count, distance or rate
+        raise InputError(str(path), where(line, col + 1), f"{what} must be a finite number, got {text!r}")
+    return value
+
+
+def check_range(path: Path, line: int, col: int, value: float, what: str, lo: float, hi: float, why: str = "") -> None:
+    """lo <= value <= hi, or an InputError naming the bounds (and why they are what they are)."""
+    if not lo <= value <= hi:
+        raise InputError(str(path), where(line, col + 1),
+                         f"{what} must be between {lo:g} and {hi:g}{why}, got {value:g}")
 
 
 def to_int(path: Path, line: int, col: int, text: str, what: str, default: int | None = None) -> int:

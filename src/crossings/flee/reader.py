@@ -18,6 +18,14 @@ import numpy.typing as npt
 from crossings.core.errors import InputError
 from crossings.flee import csvio
 
+# Bounds on what a case may ask for, so a typo cannot make a run allocate without limit (arrays are
+# [day, location] and [day, link]; agents are the displaced total). The shipped cases use far less:
+# ssudan2013 has 604 days and 1.9 million people.
+MAX_DAYS = 36_500  # a hundred years
+MAX_CELLS = 20_000_000  # days x (locations + links): about 0.7 GB of per-day arrays
+MAX_PEOPLE = 20_000_000  # any observed count or population (one agent per person)
+MAX_KM = 40_075.0  # a link no longer than the equator
+
 CLOSURE_TYPES = ("country", "location", "link", "camp", "idpcamp", "remove_forced_redirection")
 # Substring tests in Flee's order (flee.Location.__init__): camp first, then conflict, forward, marker, town.
 LOC_KINDS = ("camp", "conflict", "forward", "marker", "town")
@@ -79,8 +87,7 @@ def read_period(path: Path) -> tuple[dt.date, int]:
             start = csvio.to_date(path, line, 1, csvio.cell(path, line, cells, 1, "StartDate value"))
         elif key == "length":
             length = csvio.to_int(path, line, 1, csvio.cell(path, line, cells, 1, "Length value"), "Length")
-            if length < 1:
-                raise InputError(str(path), csvio.where(line, 2), "Length must be at least 1")
+            csvio.check_range(path, line, 1, length, "Length (days)", 1, MAX_DAYS, " (a hundred years)")
     if start is None or length is None:
         raise InputError(str(path), "", "needs a 'StartDate,YYYY-MM-DD' row and a 'Length,N' row")
     return start, length
@@ -156,6 +163,7 @@ def read_locations(path: Path, warnings: list[str]) -> _Locations:
         pc = csvio.to_int(path, line, 7, cells[7], "population", 0)
         if pc < 0:
             raise InputError(str(path), csvio.where(line, 8), "population/capacity must not be negative")
+        csvio.check_range(path, line, 7, pc, "population/capacity", 0, MAX_PEOPLE, " (one agent per person)")
         popcap.append(pc)
         inten = 1.0
         for j in range(8, len(cells)):
@@ -175,6 +183,7 @@ def read_routes(path: Path, index: dict[str, int]) -> tuple[list[int], list[int]
     speed: list[float] = []
     walkp: list[float] = []
     first = True
+    seen: dict[tuple[int, int], int] = {}
     for line, cells in csvio.rows(path, keep_comments=True):
         if cells[0].startswith("#") or (first and cells[0].lower() == "name1"):
             first = False
@@ -188,9 +197,15 @@ def read_routes(path: Path, index: dict[str, int]) -> tuple[list[int], list[int]
         for col in (0, 1):
             if cells[col] not in index:
                 raise InputError(str(path), csvio.where(line, col + 1), f"unknown location {cells[col]!r}")
+        if cells[0] == cells[1]:
+            raise InputError(str(path), csvio.where(line, 2), f"a link from {cells[0]!r} to itself")
+        pair = (min(index[cells[0]], index[cells[1]]), max(index[cells[0]], index[cells[1]]))
+        if pair in seen:  # links are two-way: B,A repeats A,B
+            raise InputError(str(path), csvio.where(line, 1), f"link {cells[0]!r}-{cells[1]!r} already given "
+                             f"on line {seen[pair]}")
+        seen[pair] = line
         d = csvio.to_float(path, line, 2, cells[2], "distance")
-        if not d >= 0.0:
-            raise InputError(str(path), csvio.where(line, 3), "distance must be >= 0")
+        csvio.check_range(path, line, 2, d, "distance (km)", 0.0, MAX_KM, " (the equator)")
         if len(cells) > 3:
             fr = csvio.to_int(path, line, 3, cells[3], "forced_redirection", 0)
             if fr not in (0, 1, 2):
@@ -200,13 +215,17 @@ def read_routes(path: Path, index: dict[str, int]) -> tuple[list[int], list[int]
             name = header[j] if j < len(header) else ""
             if name == "max_move_speed" and cells[j] != "":
                 s = csvio.to_float(path, line, j, cells[j], "max_move_speed")
+                csvio.check_range(path, line, j, s, "max_move_speed (km/day)", 0.0, MAX_KM)
             elif name == "walk_probability" and cells[j] != "":
                 w = csvio.to_float(path, line, j, cells[j], "walk_probability")
+                csvio.check_range(path, line, j, w, "walk_probability", 0.0, 1.0)
         a.append(index[cells[0]])
         b.append(index[cells[1]])
         km.append(d)
         speed.append(s)
         walkp.append(w)
+    if not a:
+        raise InputError(str(path), "", "no routes (every case needs links between its locations)")
     return a, b, km, speed, walkp
 
 
@@ -300,7 +319,9 @@ def _read_series(path: Path, start: dt.date) -> Series:
             continue
         d = csvio.to_date(path, line, 0, cells[0])
         days.append((d - start).days)
-        vals.append(csvio.to_float(path, line, 1, cells[1], "count"))
+        v = csvio.to_float(path, line, 1, cells[1], "count")
+        csvio.check_range(path, line, 1, v, "count", 0.0, MAX_PEOPLE, " (one agent per person)")
+        vals.append(v)
     if not days:
         raise InputError(str(path), "", "no observations")
     if any(days[i] > days[i + 1] for i in range(len(days) - 1)):
@@ -405,6 +426,10 @@ def read_case(case_dir: str | Path) -> FleeCase:
     locs = read_locations(loc_path, warnings)
     index = locs.index
     ra, rb, rkm, rspeed, rwalk = read_routes(route_path, index)
+    cells = length * (len(index) + 2 * len(ra))  # links are stored both ways
+    if cells > MAX_CELLS:
+        raise InputError(str(period), "", f"{length} days x ({len(index)} locations + {2 * len(ra)} directed "
+                         f"links) = {cells:,} day cells: more than {MAX_CELLS:,} (a shorter Length or fewer places)")
     closures: list[tuple[str, str, str, int, int]] = []
     cpath = _input_file(case, "closures.csv")
     if cpath is not None:
