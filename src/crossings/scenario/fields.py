@@ -12,14 +12,15 @@ Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # unknown keys and non-finite numbers (YAML .nan/.inf, text "nan"/"inf") are refused in every model
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # --- the asylum part's types (frozen models; schedules of rates) ---
 
 
 class FrozenStrict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Step(FrozenStrict):
