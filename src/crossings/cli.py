@@ -56,6 +56,30 @@ def _parser() -> argparse.ArgumentParser:
                    help="draw each member's fitted parameters from the fit's covariance (default FILE: the "
                         "fitted file's .uncertainty.yaml, see crossings.calibrate.uncertainty)")
 
+    c = sub.add_parser(
+        "compare", help="compare scenario A with B, or with A's levers off: headline with 90%% intervals, report.html",
+        description="Run A and B for every seed on common random numbers and write tables and a self-contained "
+                    "report.html. Without B (or with --baseline) B is A with every lever off, and each lever is "
+                    "also switched off on its own.",
+        epilog="examples:\n  crossings compare scenarios/central_med.yaml --baseline --seeds 20 --out out/cm_vs_base\n"
+               "  crossings compare scenarios/uk_asylum.yaml scenarios/uk_rwanda.yaml --out out/rwanda_vs_uk\n"
+               "  crossings compare scenarios/central_med.yaml --set-b levers.tunisia_mou.enabled=false --out out/deal",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("a", metavar="A", help="scenario .yaml (the reference)")
+    c.add_argument("b", metavar="B", nargs="?", help="scenario .yaml to compare with A (default: A with levers off)")
+    c.add_argument("--baseline", action="store_true", help="B = A with every lever off (the default without B)")
+    c.add_argument("--out", required=True, help="output directory: tables, manifest.json, report.html")
+    c.add_argument("--seeds", type=int, default=20, help="number of seeds (default: %(default)s)")
+    c.add_argument("--first-seed", type=int, default=1, help="first seed (default: %(default)s)")
+    c.add_argument("--jobs", type=int, default=1, help="processes; results do not depend on it (default: %(default)s)")
+    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a parameter in both A and B (repeatable), e.g. choice.risk_weight=2.5")
+    c.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a parameter in B only (repeatable), e.g. levers.tunisia_mou.enabled=false")
+    c.add_argument("--no-per-lever", action="store_true",
+                   help="with the baseline, skip switching each lever off on its own (fewer runs)")
+    c.add_argument("--no-parquet", action="store_true", help="write CSV only")
+
     d = sub.add_parser("demo", help="run both shipped sea-route scenarios and write an HTML report")
     d.add_argument("--out", default="out/demo", help="output directory for results and report.html")
     d.add_argument("--seed", type=int, default=1)
@@ -99,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         _check_args(args)
-        if args.command in ("run", "ensemble"):  # refuse a bad --out before the work, not after it
+        if args.command in ("run", "ensemble", "compare"):  # refuse a bad --out before the work, not after it
             from crossings.core.output import check_target
 
             check_target(Path(args.out))
@@ -119,6 +143,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             from crossings.run.commands import cmd_ensemble
 
             return cmd_ensemble(args)
+        if args.command == "compare":
+            from crossings.report.compare_cmd import cmd_compare
+
+            return cmd_compare(args)
+        if args.command in ("forecast", "backtest"):
+            from crossings.core.output import check_target
+            from crossings.forecast import commands as forecast_commands
+
+            if args.command == "forecast":
+                check_target(Path(args.out))
+                return forecast_commands.cmd_forecast(args)
+            if args.out:
+                check_target(Path(args.out))
+            return forecast_commands.cmd_backtest(args)
         if args.command == "demo":
             from crossings.report.demo import cmd_demo
 

@@ -14,7 +14,7 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom:
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-img { max-width: 100%; } .meta { color: #666; font-size: 0.85em; } p.note { color: #444; }
+img { max-width: 100%; } li { margin: 0.3em 0; } .headline li { font-size: 1.05em; } .meta { color: #666; font-size: 0.85em; } p.note { color: #444; }
 """
 
 
@@ -27,6 +27,8 @@ class Section:
     tables: Sequence[tuple[str, pd.DataFrame]] = ()
     figures: Sequence[tuple[str, str]] = ()  # (caption, base64 png)
     notes: Sequence[str] = field(default_factory=tuple)
+    html_blocks: Sequence[str] = ()  # ready HTML, built by the report with its text escaped (lists, links)
+    tables_first: bool = True  # False: figures above the tables
 
 
 def table_html(df: pd.DataFrame, digits: int = 0) -> str:
@@ -37,6 +39,8 @@ def table_html(df: pd.DataFrame, digits: int = 0) -> str:
         if isinstance(x, int | float):
             if pd.isna(x):
                 return ""
+            if x != 0 and abs(x) < 10 and x != round(x):  # rates and shares: 3 significant figures
+                return f"{x:.3g}"
             return f"{x:,.{digits}f}"
         return str(x)
 
@@ -56,11 +60,11 @@ def build_html(title: str, sections: Sequence[Section], meta: Mapping[str, str] 
     for sec in sections:
         parts.append(f"<h2>{html.escape(sec.title)}</h2>")
         parts.extend(f"<p>{html.escape(p)}</p>" for p in sec.paragraphs)
-        for caption, df in sec.tables:
-            parts.append(f"<h3>{html.escape(caption)}</h3>{table_html(df)}")
-        for caption, png in sec.figures:
-            parts.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{png}">'
-                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        parts.extend(sec.html_blocks)
+        tables = [f"<h3>{html.escape(caption)}</h3>{table_html(df)}" for caption, df in sec.tables]
+        figures = [f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{png}">'
+                   f"<figcaption>{html.escape(caption)}</figcaption></figure>" for caption, png in sec.figures]
+        parts.extend([*tables, *figures] if sec.tables_first else [*figures, *tables])
         parts.extend(f'<p class="note">{html.escape(n)}</p>' for n in sec.notes)
     parts.append("</body></html>")
     return "\n".join(parts)
