@@ -32,6 +32,7 @@ from crossings.asylum.support import move_on_stock
 from crossings.core import rng
 from crossings.core.errors import InputError
 from crossings.scenario.asylum import AsylumConfig, Destination, Levers, parse_asylum
+from crossings.scenario.levers import ASYLUM_KINDS
 
 F64 = npt.NDArray[np.float64]
 
@@ -358,12 +359,11 @@ def run_asylum_scenario(path: str | Path, seed: int = 0, *, baseline: bool = Fal
 
 def active_levers(lv: Levers) -> Levers:
     """The levers with `enabled: false` ones removed (the runner's baseline switches levers off this way)."""
-    return Levers(
-        decision_capacity=[x for x in lv.decision_capacity if x.enabled],
-        offshore=lv.offshore if lv.offshore is not None and lv.offshore.enabled else None,
-        third_country=lv.third_country if lv.third_country is not None and lv.third_country.enabled else None,
-        deterrence=lv.deterrence if lv.deterrence is not None and lv.deterrence.enabled else None,
-    )
+    kept: dict[str, Any] = {}
+    for tag, kind in ASYLUM_KINDS.items():
+        got = getattr(lv, tag)
+        kept[tag] = [x for x in got if x.enabled] if kind.many else (got if got is not None and got.enabled else None)
+    return Levers(**kept)
 
 
 def strip_levers(cfg: AsylumConfig) -> AsylumConfig:

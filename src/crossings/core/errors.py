@@ -28,9 +28,12 @@ def _key_path(loc: Iterable[object], drop: Iterable[str]) -> str:
     """pydantic's error location as a key path, without the tags it inserts: discriminated-union members
     (`drop`, e.g. a lever's type) and constrained-type members ("constrained-float", "list[Step]",
     "literal['observed']", "float"); date keys such as 2021-01-01 stay."""
-    skip = {"float", "int", *drop}
-    parts = [str(p) for p in loc if str(p) not in skip
-             and not re.search(r"[\[\]']", str(p)) and not re.fullmatch(r"[a-z_]+(-[a-z_]+)+", str(p))]
+    tags = set(drop)
+    keys = [str(p) for p in loc]
+    # a tag right after `levers` is a lever's name (a lever may be named like its type): kept
+    parts = [p for i, p in enumerate(keys) if p not in {"float", "int"}
+             and not (p in tags and (i == 0 or keys[i - 1] != "levers"))
+             and not re.search(r"[\[\]']", p) and not re.fullmatch(r"[a-z_]+(-[a-z_]+)+", p)]
     return ".".join(parts)
 
 

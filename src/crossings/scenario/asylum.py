@@ -11,7 +11,7 @@ the data is the destination's `after_data` rule.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -19,103 +19,28 @@ from crossings.core.errors import from_validation_error
 from crossings.scenario.fields import DatedLever as Lever
 from crossings.scenario.fields import FrozenStrict as _Strict
 from crossings.scenario.fields import Observed, Schedule, Share, ShareSchedule, Step, Window
+from crossings.scenario.levers import AsylumLevers
+from crossings.scenario.levers.decision_capacity import DecisionCapacityLever
+from crossings.scenario.levers.deterrence import DeterrenceLever
+from crossings.scenario.levers.offshore import OffshoreLever, ShipTrips
+from crossings.scenario.levers.third_country import ThirdCountryLever
 
-__all__ = ["Lever", "Observed", "Schedule", "Share", "ShareSchedule", "Step", "Window", "_Strict"]
-
-
-class DecisionCapacityLever(Lever):
-    """Caseworker capacity: initial decisions per month in the window, set outright or as a multiple of history."""
-
-    per_month: Annotated[float, Field(ge=0)] | None = None
-    multiplier: Annotated[float, Field(ge=0)] | None = None
-
-    @model_validator(mode="after")
-    def _one_of(self) -> DecisionCapacityLever:
-        if (self.per_month is None) == (self.multiplier is None):
-            raise ValueError("give exactly one of per_month or multiplier")
-        return self
+__all__ = ["DecisionCapacityLever", "DeterrenceLever", "Lever", "Observed", "OffshoreLever", "Schedule", "Share",
+           "ShareSchedule", "ShipTrips", "Step", "ThirdCountryLever", "Window", "_Strict"]
 
 
-class ShipTrips(_Strict):
-    """People reach the centre by ship trips, not daily: the pickups of the `collection_days` days before
-    each trip day are held aboard and landed together on the trip day (docs/levers/offshore.md)."""
+# the asylum levers: one module each in crossings.scenario.levers; `Levers` (a destination's `levers:`) has one
+# key per registered asylum lever
+if TYPE_CHECKING:
+    class Levers(_Strict):
+        decision_capacity: list[DecisionCapacityLever] = []
+        offshore: OffshoreLever | None = None
+        third_country: ThirdCountryLever | None = None
+        deterrence: DeterrenceLever | None = None
 
-    trips: list[dt.date] = []  # dates the ship lands people at the centre (a political decision: an input)
-    every_days: Annotated[int, Field(gt=0)] | None = None  # or a trip every N days from the lever start
-    collection_days: Annotated[int, Field(gt=0)]
-    capacity: Annotated[int, Field(gt=0)] | None = None  # most people per trip; the rest land on the mainland
-
-    @model_validator(mode="after")
-    def _some_trip(self) -> ShipTrips:
-        if not self.trips and self.every_days is None:
-            raise ValueError("give trips, every_days or both")
-        if len(set(self.trips)) != len(self.trips):
-            raise ValueError("trip dates must be distinct")
-        return self
-
-
-class OffshoreLever(Lever):
-    """Offshore processing (the Italy-Albania protocol model)."""
-
-    centre: str = "offshore_centre"
-    # share of arrivals brought in by the destination's state ships that can carry people offshore
-    own_ship_share: Share = 0.0
-    # cap that number by the sea outcome's `rescued_by_destination` (off by default: central_med does not
-    # estimate it and reports zeros)
-    cap_by_sea_rescued: bool = False
-    eligible_share: Share  # adult, male, designated safe country, not vulnerable
-    screened_out_share: Share = 0.0  # found ineligible on arrival at the centre (minors, vulnerable): sent on
-    places: Schedule  # people held at once
-    target_days: Annotated[int, Field(gt=0)]
-    grant_rate: Share | None = None  # None: the destination's initial grant rate of the day
-    return_capacity_per_month: Schedule = 0.0
-    max_hold_days: Annotated[int, Field(gt=0)] = 28  # refused not returned by then are released to the mainland
-    suspensions: list[Window] = []
-    release_on_suspension: bool = True  # court rulings: people held are brought to the mainland system
-    fixed_cost_once: Annotated[float, Field(ge=0)] = 0.0
-    fixed_cost_per_year: Annotated[float, Field(ge=0)] = 0.0
-    cost_per_person: Annotated[float, Field(ge=0)] = 0.0
-    ship: ShipTrips | None = None  # None: candidates are taken to the centre on the day they arrive
-
-    @model_validator(mode="after")
-    def _trips_in_window(self) -> OffshoreLever:
-        for d in self.ship.trips if self.ship is not None else []:
-            if d < self.start or (self.end is not None and d > self.end):
-                raise ValueError(f"ship trip {d} is outside the lever's dates")
-        return self
-
-
-class ThirdCountryLever(Lever):
-    """Removal of eligible arrivals to a third country (the UK-Rwanda partnership model)."""
-
-    country: str = "third_country"
-    eligible_share: Share
-    capacity_per_year: Schedule
-    max_wait_days: Annotated[int, Field(gt=0)] = 180  # not removed by then: back into the mainland queue
-    fixed_cost_once: Annotated[float, Field(ge=0)] = 0.0
-    cost_per_person: Annotated[float, Field(ge=0)] = 0.0
-    milestone_people: Annotated[int, Field(ge=0)] = 0  # a one-off payment once this many are relocated
-    milestone_payment: Annotated[float, Field(ge=0)] = 0.0
-
-
-class DeterrenceLever(Lever):
-    """Departures fall by D(q) = d_max * q**k, q = realised share of arrivals transferred/removed (lagged)."""
-
-    d_max: Share
-    k: Annotated[float, Field(gt=0)]
-    window_days: Annotated[int, Field(gt=0)] = 90
-    lag_days: Annotated[int, Field(ge=0)] = 30
-    count_offshore_transfers: bool = False  # count people taken offshore (not only removed/returned) in q
-    # standalone runs: thin the observed arrivals by 1 - D(q); with a sea model the runner feeds the
-    # multiplier back into the sea's departures instead (never both)
-    apply_to_inflow: bool = True
-
-
-class Levers(_Strict):
-    decision_capacity: list[DecisionCapacityLever] = []
-    offshore: OffshoreLever | None = None
-    third_country: ThirdCountryLever | None = None
-    deterrence: DeterrenceLever | None = None
+        def __getattr__(self, tag: str) -> Any: ...  # a lever registered later (read through the registry)
+else:
+    Levers = AsylumLevers
 
 
 class Inflows(_Strict):

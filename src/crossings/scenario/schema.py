@@ -14,6 +14,14 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from crossings.scenario.fields import Prob, Strict
+from crossings.scenario.levers import SeaLeverModel
+from crossings.scenario.levers.anti_smuggling import AntiSmuggling
+from crossings.scenario.levers.base import SeaLever
+from crossings.scenario.levers.partner_coastguard import PartnerCoastguard
+from crossings.scenario.levers.rescue import Rescue
+from crossings.scenario.levers.safe_route import SafeRoute
+
+__all__ = ["AntiSmuggling", "LeverBase", "PartnerCoastguard", "Rescue", "SafeRoute"]
 
 
 class Place(Strict):
@@ -157,78 +165,9 @@ class Choice(Strict):
     risk_weight: float = Field(ge=0.0, le=100.0)  # above 100, exp(-w * risk) underflows for risky coasts
 
 
-class LeverBase(Strict):
-    start: dt.date
-    end: dt.date | None = None
-    enabled: bool = True
-    ramp_days: float = Field(default=0.0, ge=0.0, le=3650.0)  # linear build-up of the effect after `start` (days)
-
-
-class PartnerCoastguard(LeverBase):
-    """A deal with the departure country: prevention before departure and interception at sea."""
-
-    type: Literal["partner_coastguard"]
-    route: str
-    prevention: Prob | None = None  # share of attempts stopped on land while active (replaces the route's)
-    interception: Prob | None = None  # per-boat interception chance while active (replaces the route's)
-    interception_capacity: Annotated[float, Field(gt=0.0, le=1e6)] | None = None  # boats per day while active
-    # boats that can be launched on one window day while active (beach patrols, drones, supply-chain
-    # seizures funded by the deal); replaces the route's launch_capacity
-    launch_capacity: Annotated[float, Field(ge=1.0, le=1e6)] | None = None  # boats per window day
-    # a step schedule of the interception chance: each value holds from its date until the next one;
-    # before the first date `interception` holds (e.g. a partner coastguard whose reach changes by year).
-    # Dates lie on or after start + ramp_days and on or before `end`.
-    interception_by_date: dict[dt.date, Prob] | None = None
-
-    @model_validator(mode="after")
-    def _schedule(self) -> PartnerCoastguard:
-        if self.interception_by_date is None:
-            return self
-        days = list(self.interception_by_date)  # YAML order (a mapping: dates are unique)
-        key = "interception_by_date"
-        if not days:
-            raise ValueError(f"{key}: needs at least one dated value")
-        if days != sorted(days):
-            raise ValueError(f"{key}: dates must be in increasing order")
-        if (days[0] - self.start).days < self.ramp_days:  # a step during the ramp would blend two levels
-            raise ValueError(f"{key}: {days[0]} is before the end of the lever's start and ramp "
-                             f"({self.start} + {self.ramp_days:g} days)")
-        if self.end is not None and days[-1] > self.end:
-            raise ValueError(f"{key}: {days[-1]} is after the lever's end {self.end}")
-        if self.interception is None and days[0] > self.start:
-            raise ValueError(f"{key}: needs `interception`, the level before {days[0]}")
-        return self
-
-
-class AntiSmuggling(LeverBase):
-    """Enforcement against smugglers: fewer launches (boats) per good day."""
-
-    type: Literal["anti_smuggling"]
-    route: str
-    launch_multiplier: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
-    launch_capacity: Annotated[float, Field(ge=1.0, le=1e6)] | None = None  # boats per window day while active
-
-
-class Rescue(LeverBase):
-    """Search and rescue: multiplies the lethality of incidents on the listed routes."""
-
-    type: Literal["rescue"]
-    routes: list[str]
-    death_multiplier: Annotated[float, Field(ge=0.0, le=100.0)]
-
-
-class SafeRoute(LeverBase):
-    """A legal route (humanitarian visas, resettlement, family reunion) offered to people who reach the
-    route's departure coast: an eligible share takes it while places last, instead of waiting for a boat."""
-
-    type: Literal["safe_route"]
-    route: str
-    eligible_share: Prob  # share of the people reaching the coast who qualify (e.g. by nationality)
-    uptake: Prob = 1.0  # share of those offered a place who take it
-    places_per_month: Annotated[float, Field(gt=0.0, le=1e7)]  # people; unused places of a day are lost
-
-
-Lever = Annotated[PartnerCoastguard | AntiSmuggling | Rescue | SafeRoute, Field(discriminator="type")]
+# the sea levers: one module each in crossings.scenario.levers (schema, action, baseline, doc page)
+LeverBase = SeaLever
+Lever = SeaLeverModel
 
 
 class ObservedSeries(Strict):
@@ -337,8 +276,7 @@ class Scenario(Strict):
             if kinds.get(inf.region) != "region":
                 raise ValueError(f"inflows.{i}.region: {inf.region!r} is not a region place")
         for name, lv in self.levers.items():
-            named = lv.routes if isinstance(lv, Rescue) else [lv.route]
-            for r in named:
+            for r in lv.named_routes():
                 if r not in routes:
                     raise ValueError(f"levers.{name}: unknown route {r!r}")
             if lv.end is not None and lv.end < lv.start:
