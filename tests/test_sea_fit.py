@@ -61,15 +61,29 @@ def test_rounding_keeps_five_significant_digits() -> None:
     assert _rounded([1234567.0, 2]) == [1234600.0, 2]
 
 
-def test_cli_rejects_unknown_scenario_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_rejects_a_scenario_without_fit_blocks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     raw = yaml.safe_load((ROOT / "scenarios" / "channel.yaml").read_text())
     raw["name"] = "atlantis"
     raw["fitted_file"] = None
+    del raw["fit"]
     p = tmp_path / "a.yaml"
     p.write_text(yaml.safe_dump(raw))
     assert main([str(p), "--output", str(tmp_path / "out.yaml")]) == 2
-    assert "no fit specification" in capsys.readouterr().err
+    assert "fit.free" in capsys.readouterr().err
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_the_fit_follows_the_declared_blocks_not_the_name() -> None:
+    """A route is data: the free parameters come from the scenario's `fit:` blocks, whatever its name."""
+    from crossings.calibrate.fitspec import frees_for
+
+    raw = load_raw(ROOT / "scenarios" / "channel.yaml")
+    renamed = copy.deepcopy(raw)
+    renamed["name"] = "atlantis"
+    assert [f.name for f in frees_for(raw)] == [f.name for f in frees_for(renamed)]
+    fewer = copy.deepcopy(raw)
+    fewer["fit"]["free"] = [b for b in fewer["fit"]["free"] if b["kind"] != "shared"]
+    assert len(frees_for(fewer)) == len(frees_for(raw)) - 1
 
 
 def test_libyan_interception_is_one_free_level_per_year_inside_the_window() -> None:

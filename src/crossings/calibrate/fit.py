@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from crossings.calibrate.fitspec import SPECS
+from crossings.calibrate.fitspec import has_fit
 from crossings.calibrate.moments import (
     _p95_ratio,
     arrival_given_window,
@@ -91,8 +91,8 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     # out-of-sample fits, so nothing fitted on later data leaks in through the starting point)
     raw0 = load_raw(path, {"fitted_file": None}) if cold else load_raw(path)
     sc0 = validate(_unalias(raw0), str(path))
-    if sc0.name not in SPECS:
-        raise InputError(str(path), "name", f"no fit specification for scenario {sc0.name!r} ({', '.join(SPECS)})")
+    if not has_fit(raw0):
+        raise InputError(str(path), "fit.free", "the scenario declares no free parameters to fit (see docs/scenario_format.md, `fit:`)")
     p = Problem(path, raw0, fit_start or sc0.start, fit_end or sc0.end)
     fixed: dict[str, Any] = {}
     weather = channel_weather(p)

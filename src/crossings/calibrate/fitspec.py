@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from crossings.core.errors import InputError
+from crossings.scenario import overrides
+
 Values = dict[str, Any]
 
 
@@ -157,36 +160,50 @@ def scheduled_levels(raw: dict[str, Any], lever: str, field: str, lo: float, hi:
     return out
 
 
-def central_med(raw: dict[str, Any]) -> list[Free]:
-    tun = next(j for j, ll in enumerate(raw["land_links"]) if ll["to"] == "tunisia")
-    lv = raw["levers"]
-    return [
-        *inflow_knots(raw, 0), *inflow_knots(raw, 1), *season(raw, 0), *season(raw, 1),
-        *attractiveness_knots(raw, tun),
-        value("choice.risk_weight", float(raw["choice"]["risk_weight"]), 0.0, 10.0),
-        *seasonal_weather(raw),
-        shared(raw, "incident_per_boat", 1e-4, 0.5),
-        *raised("sea_links.tunisia_italy.interception", "levers.tunisia_mou.interception", raw),
-        *scheduled_levels(raw, "libya_coastguard", "interception", 0.0, 0.95),
-        log_value("sea_links.tunisia_italy.interception_capacity",
-                  float(next(s for s in raw["sea_links"] if s["name"] == "tunisia_italy").get("interception_capacity")
-                        or 20.0), 1.0, 1000.0),
-        value("levers.tunisia_mou.prevention", float(lv["tunisia_mou"]["prevention"]), 0.0, 0.95),
-        value("levers.tunisia_mou.ramp_days", float(lv["tunisia_mou"]["ramp_days"]), 0.0, 270.0),
-    ]
+def _block(raw: dict[str, Any], b: dict[str, Any]) -> list[Free]:
+    """The free parameters of one declared block (crossings.scenario.fit_spec.FreeBlock)."""
+    kind = b["kind"]
+    if kind == "inflow_knots":
+        return inflow_knots(raw, int(b["inflow"]))
+    if kind == "season":
+        return season(raw, int(b["inflow"]))
+    if kind == "seasonal_weather":
+        return seasonal_weather(raw)
+    if kind == "attractiveness_knots":
+        j = next(j for j, ll in enumerate(raw["land_links"]) if ll["to"] == b["to"])
+        return attractiveness_knots(raw, j)
+    if kind == "raised":
+        return raised(str(b["base"]), str(b["lever"]), raw)
+    if kind == "shared":
+        return [shared(raw, str(b["field"]), float(b["lo"]), float(b["hi"]), b.get("routes"))]
+    if kind == "scheduled_levels":
+        return scheduled_levels(raw, str(b["lever"]), str(b["field"]), float(b["lo"]), float(b["hi"]))
+    path = str(b["path"])
+    hi = float(get_path(raw, str(b["hi_from"]))) if b.get("hi_from") else float(b["hi"])
+    current = get_path(raw, path, None)
+    x0 = float(current) if current is not None else float(b.get("default") if b.get("default") is not None else hi)
+    if kind == "log_value":
+        return [log_value(path, x0, float(b["lo"]), hi)]
+    return [value(path, x0, float(b["lo"]), hi)]
 
 
-def channel(raw: dict[str, Any]) -> list[Free]:
-    # prevention before the deal is bounded by the deal's (observed) level: the deal cannot lower it
-    deal = float(raw["levers"]["uk_france_deal"]["prevention"])
-    return [
-        *inflow_knots(raw, 0), *season(raw, 0),
-        value("sea_links.france_uk.prevention", float(raw["sea_links"][0]["prevention"]), 0.0, deal),
-        shared(raw, "incident_per_boat", 1e-4, 0.5),
-    ]
+def frees_for(raw: dict[str, Any]) -> list[Free]:
+    """The fit's free parameters, from the scenario's own `fit.free` blocks (in their order)."""
+    return [f for b in (raw.get("fit") or {}).get("free", []) for f in _block(raw, b)]
 
 
-SPECS: dict[str, Callable[[dict[str, Any]], list[Free]]] = {"central_med": central_med, "channel": channel}
+def has_fit(raw: dict[str, Any]) -> bool:
+    return bool((raw.get("fit") or {}).get("free"))
+
+
+def get_path(raw: dict[str, Any], path: str, default: Any = KeyError) -> Any:
+    """The value at a `--set`-style key path in a raw scenario; `default` where there is none."""
+    try:
+        return overrides.get_path(raw, path, "fit")
+    except InputError:
+        if default is KeyError:
+            raise
+        return default
 
 
 def knot_groups(frees: list[Free]) -> list[list[int]]:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from crossings.calibrate.fitspec import SPECS, Free, knot_groups
+from crossings.calibrate.fitspec import Free, frees_for, knot_groups
 from crossings.core.calendar import date_index
 from crossings.scenario.load import _unalias, apply_overrides, validate
 from crossings.scenario.observed_series import observed_frames
@@ -46,7 +46,7 @@ class Problem:
         months = date_index(sc.start, (sc.end - sc.start).days + 1).strftime("%Y-%m")
         self.month_labels, self.month_starts = np.unique(np.asarray(months), return_index=True)
         self.totals = [t for t in sc.observed_totals if t.start >= sc.start and t.end <= sc.end]
-        self.frees: list[Free] = SPECS[sc.name](self.raw)
+        self.frees: list[Free] = frees_for(self.raw)
         self.groups = knot_groups(self.frees)
 
     def values(self, x: np.ndarray) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 and counter-based draws from it for ensembles.
 
 Compute (no refit): `python -m crossings.calibrate.uncertainty scenarios/X.yaml [--fitted F] [--output O]`.
-At the fitted values x of the free parameters of `fitspec.SPECS` (read back from the fitted file), the
+At the fitted values x of the free parameters the scenario declares (`fit:`, calibrate/fitspec.py) (read back from the fitted file), the
 step-2 residual vector r of `fit.Problem` (weighted log-residuals of the mean-field model, plus the
 roughness penalty rows) and its Jacobian J (central finite differences, step FD_STEP x max(1, |x|),
 one-sided next to a bound) give Cov = s^2 (J^T J)^-1 with s^2 = SSR / (n - p). The residuals carry the
@@ -37,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from crossings.calibrate.fitspec import SPECS, Free
+from crossings.calibrate.fitspec import Free, has_fit
+from crossings.calibrate.fitspec import frees_for as spec_frees
 from crossings.core.errors import InputError
 from crossings.core.rng import tick_key, uniform_np
 from crossings.scenario.load import fitted_path, load_raw, read_yaml
@@ -150,11 +151,10 @@ def frees_for(u: Uncertainty, scenario: Path, overrides: Mapping[str, Any] | Non
     window (knots after its end are written from the last one inside it)."""
     raw = load_raw(scenario, {"fitted_file": overrides["fitted_file"]} if overrides and "fitted_file" in overrides
                    else None)
-    name = str(raw.get("name"))
-    if name not in SPECS:
-        raise InputError(str(scenario), "name", f"no fit specification for scenario {name!r}")
+    if not has_fit(raw):
+        raise InputError(str(scenario), "fit.free", "the scenario declares no free parameters to fit")
     raw["start"], raw["end"] = dt.date.fromisoformat(u.fit_window[0]), dt.date.fromisoformat(u.fit_window[1])
-    frees = SPECS[name](raw)
+    frees = spec_frees(raw)
     if [f.name for f in frees] != u.names:
         raise InputError(str(u.path), "parameters", "do not match the fit's free parameters (crossings.calibrate.fitspec): "
                          f"rerun python -m crossings.calibrate.uncertainty {scenario}")
@@ -240,8 +240,8 @@ def compute(scenario: Path, fitted: Path | None = None, verbose: bool = True) ->
         start, end = dt.date.fromisoformat(str(w["start"])), dt.date.fromisoformat(str(w["end"]))
     except (KeyError, ValueError):
         raise InputError(str(fp), "fit_window", "missing or not two dates (start, end)") from None
-    if str(raw.get("name")) not in SPECS:
-        raise InputError(str(scenario), "name", f"no fit specification for scenario {raw.get('name')!r}")
+    if not has_fit(raw):
+        raise InputError(str(scenario), "fit.free", "the scenario declares no free parameters to fit")
     p = Problem(scenario, raw, start, end)
     lo, hi = np.array([f.lo for f in p.frees]), np.array([f.hi for f in p.frees])
     x = estimates(p.frees, p.raw, p.routes)

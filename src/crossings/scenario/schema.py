@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from crossings.scenario.fit_spec import FitSpec
 from crossings.scenario.fields import Prob, Strict
 from crossings.scenario.levers import SeaLeverModel
 from crossings.scenario.levers.anti_smuggling import AntiSmuggling
@@ -245,6 +246,7 @@ class Scenario(Strict):
     observed: list[ObservedSeries] = Field(default_factory=list)
     observed_totals: list[ObservedTotal] = Field(default_factory=list)
     land_network: LandNetwork | None = None  # optional displacement network (Flee import)
+    fit: FitSpec | None = None  # which values the fit frees (crossings.scenario.fit_spec)
     asylum: Any = None  # crossings.scenario.asylum.AsylumConfig when that module exists (checked in load)
 
     @model_validator(mode="after")
