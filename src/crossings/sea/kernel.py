@@ -22,8 +22,9 @@ Phase order each day (same in reference.py and, in expectation, meanfield.py):
    coast diverts people to the others), is detained, or gives up (stated shares, a draw each);
 5. departure: a boat not stopped leaves; it is intercepted (same fates as a stop) or sails; the
    interception chance shrinks to chance x capacity / boats when more boats leave than the patrols
-   can handle; a sailing boat has an incident with a per-boat chance, which kills each person on it
-   with the lethality; the rest arrive. Returned people (stopped or intercepted) rejoin the end of
+   can handle; a sailing boat has an incident with a per-boat chance (by date: season and crowding,
+   sea.deaths), which kills K people (K from the route's fitted loss table, one draw per boat, capped
+   at the people aboard; without a table each person dies with the lethality); the rest arrive. Returned people (stopped or intercepted) rejoin the end of
    the waiting list.
 Agents are struct-of-arrays (state, coast, wait_days); a compact list of waiting ids keeps the loop
 over people actually at the coast.
@@ -123,10 +124,31 @@ def _return(a, c, t, kr, region_of_coast, choice, coast, wait_days):
 
 
 @nb.njit(cache=True)
+def _table(C, loss_cdf):
+    """The loss table, or an empty one (no coast draws people lost per incident) when none is given."""
+    if loss_cdf is None:
+        return np.zeros((C, 1))
+    return loss_cdf
+
+
+@nb.njit(cache=True, inline="always")
+def _loss(cdf: np.ndarray, u: float, aboard: int) -> int:
+    """People lost on a boat with an incident: the first k with u < cdf[k - 1], at most those aboard."""
+    return min(aboard, int(np.searchsorted(cdf, u, side="right")) + 1)
+
+
+@nb.njit(cache=True)
 def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap, good, launch, launch_cap, prevent,
-               intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
-    """Run the agent model; fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays."""
+               intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out, loss_cdf=None):
+    """Run the agent model; fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays. loss_cdf[c] (a
+    cumulative table, sea.deaths) gives the people lost per incident; a row of zeros (or none) keeps the
+    per-person lethality."""
     C, T = choice.shape
+    tbl = _table(C, loss_cdf)
+    lumpy = np.zeros(C, dtype=np.bool_)
+    for c in range(C):
+        lumpy[c] = tbl[c, tbl.shape[1] - 1] > 0.0
+    lost = np.zeros(C, dtype=np.int64)  # people still to die on the boat being filled (its incident)
     R = counts.shape[0]
     N = counts.sum()
     state = np.zeros(N, dtype=np.int8)
@@ -178,6 +200,7 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
         kb = tick_key(seed, S.BOAT, t)
         kf = tick_key(seed, S.FATE, t)
         kr = tick_key(seed, S.RECHOICE, t)
+        kd = tick_key(seed, S.LOSS, t)
         wc[:] = 0
         for i in range(nw):
             wc[coast[waiting[i]]] += 1
@@ -235,6 +258,11 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
             if rem[c] == 0:  # the next launched boat
                 cur[c] += 1
                 rem[c] = lsz[off[c] + cur[c]]
+                lost[c] = 0
+                if lumpy[c]:  # its incident and people lost, used only if it sails (not stopped/intercepted)
+                    b0 = c * BOATS_MAX + cur[c]
+                    if uniform(kb, 2 * b0 + 1) < incident[c, t]:
+                        lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
             rem[c] -= 1
             bid = c * BOATS_MAX + cur[c]
             filled[c] += 1
@@ -247,6 +275,14 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
                 if uniform(kb, 2 * bid) < pint[c]:
                     out[INT, c, t] += 1.0
                     st = _stop_fate(uniform(kf, a), ret[c], det[c])
+                elif lumpy[c]:
+                    if lost[c] > 0:  # the first K people aboard a boat with an incident are lost
+                        lost[c] -= 1
+                        out[DEATHS, c, t] += 1.0
+                        st = DEAD
+                    else:
+                        out[ARR, c, t] += 1.0
+                        st = ARRIVED
                 elif uniform(kb, 2 * bid + 1) < incident[c, t] and uniform(kf, a) < lethality[c, t]:
                     out[DEATHS, c, t] += 1.0
                     st = DEAD

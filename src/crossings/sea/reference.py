@@ -53,8 +53,10 @@ def weather_reference(seed: int, p_good: np.ndarray, rho: np.ndarray) -> np.ndar
 
 
 def sea_reference(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap, good_days, launch, launch_cap,
-                  prevent, intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out):
+                  prevent, intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out, loss_cdf=None):
     C, T = choice.shape
+    tbl = np.zeros((C, 1)) if loss_cdf is None else loss_cdf
+    lumpy = tbl[:, -1] > 0.0  # coasts whose people lost per incident come from a loss table (sea.deaths)
     N = int(counts.sum())
     state = np.zeros(N, dtype=np.int8)
     coast = np.zeros(N, dtype=np.int8)
@@ -105,6 +107,8 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, safe_share, safe_
         pint = np.zeros(C)
         nbd = np.zeros(C, dtype=np.int64)
         ends = []  # per coast: cumulative seats of today's launched boats
+        lost = []  # per coast: people lost on each launched boat if it sails (0 = no incident)
+        kd = tick_key_np(seed, S.LOSS, t)
         for cc in range(C):
             wcc = int(np.sum(c == cc))
             fill: list[int] = []  # launched boats' sizes: boats filled in order while the waiting people
@@ -126,22 +130,37 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, safe_share, safe_
                 k += 1
             ends.append(np.cumsum(np.array(fill, dtype=np.int64)))
             nl = len(fill)
+            b0 = cc * BOATS_MAX + np.arange(nl, dtype=np.int64)
+            lk = np.zeros(nl, dtype=np.int64)
+            if lumpy[cc] and nl:
+                hit = uniform_np(kb, 2 * b0 + 1) < incident[cc, t]
+                kl_ = np.searchsorted(tbl[cc], uniform_np(kd, b0), side="right") + 1
+                lk = np.where(hit, np.minimum(kl_, np.array(fill, dtype=np.int64)), 0)
+            lost.append(lk)
             seats[cc] = int(ends[cc][-1]) if nl else 0
             nbd[cc] = int(np.sum(uniform_np(kp, cc * BOATS_MAX + np.arange(nl, dtype=np.int64)) >= prevent[cc, t]))
             if nbd[cc] > 0:
                 pint[cc] = intercept[cc, t] * min(1.0, capacity[cc, t] / nbd[cc])
         rank = np.zeros(w.size, dtype=np.int64)  # place in the coast's waiting order
         bid = np.zeros(w.size, dtype=np.int64)
+        doomed = np.zeros(w.size, dtype=bool)  # among the first K aboard a boat with an incident
         for cc in range(C):
             m = c == cc
             rank[m] = np.arange(int(m.sum()))
-            bid[m] = cc * BOATS_MAX + np.searchsorted(ends[cc], rank[m], side="right")
+            b = np.searchsorted(ends[cc], rank[m], side="right")
+            bid[m] = cc * BOATS_MAX + b
+            if lumpy[cc] and ends[cc].size:
+                on = b < ends[cc].size
+                bb = np.minimum(b, ends[cc].size - 1)
+                first = ends[cc][bb] - np.diff(np.r_[0, ends[cc]])[bb]  # rank of the boat's first person
+                doomed[m] = on & (rank[m] - first < lost[cc][bb])
         aboard = rank < seats[c]
         stopped = aboard & (uniform_np(kp, bid) < prevent[c, t])
         dep = aboard & ~stopped
         caught = dep & (uniform_np(kb, 2 * bid) < pint[c])
         uf = uniform_np(kf, w)
-        died = dep & ~caught & (uniform_np(kb, 2 * bid + 1) < incident[c, t]) & (uf < lethality[c, t])
+        died = dep & ~caught & np.where(lumpy[c], doomed,
+                                        (uniform_np(kb, 2 * bid + 1) < incident[c, t]) & (uf < lethality[c, t]))
         arrived = dep & ~caught & ~died
         new = np.full(w.size, WAITING, dtype=np.int8)
         fate = _fate(uf, ret[c], det[c])

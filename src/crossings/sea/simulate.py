@@ -45,7 +45,7 @@ def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
     launch = launch_by_day(int(seed), a.launch, a.quality_k)  # the same array for both engines
     agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, good, launch,
            a.launch_cap, a.prevent, a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv,
-           a.ret, a.det, out)
+           a.ret, a.det, out, a.loss_cdf)
     return out
 
 

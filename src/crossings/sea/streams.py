@@ -11,3 +11,4 @@ RECHOICE = 47  # a person returned after a stop chooses a coast again, index = a
 SIZE = 48  # a boat's size when sizes vary (people_per_boat.cv > 0), index = boat id (two uniforms)
 QUALITY = 49  # window quality: the share of ready boats a window day launches, index = coast
 SAFE_ROUTE = 61  # a person reaching a coast takes a safe route (ids 40-49 are all taken), index = agent
+LOSS = 62  # people lost on a boat with a fatal incident (sea.deaths loss table), index = boat id

@@ -1,0 +1,113 @@
+"""Deaths as they happen (sea.deaths): numba == numpy with a loss table; losses are lumps capped at the
+people aboard; the agent mean matches the mean-field's expected deaths; season and crowding act."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crossings.run.runner import prepare
+from crossings.sea.deaths import draw_loss, expected_loss, incident_factor, loss_cdf, loss_pmf
+from crossings.sea.kernel import DEATHS, DEP, INT, N_OUT, draw_inflow, draw_weather, sea_kernel
+from crossings.sea.model import build
+from crossings.sea.reference import sea_reference
+from crossings.sea.simulate import run_arrays
+
+ROOT = Path(__file__).resolve().parents[1]
+CM = ROOT / "scenarios" / "central_med.yaml"
+CH = ROOT / "scenarios" / "channel.yaml"
+ROUTES = ("libya_italy", "tunisia_italy", "other_italy")
+SMALL = {"inflows.0.knots.2023-07-01": 40.0, "inflows.0.knots.2024-07-01": 40.0,
+         "inflows.1.knots.2023-07-01": 5.0, "inflows.1.knots.2024-07-01": 5.0,
+         "levers.tunisia_mou.start": "2023-06-15"}
+
+
+def lumpy(mu: float = 1.0, sigma: float = 1.2, incident: float = 0.2, amp: float = 0.5,
+          **extra: object) -> dict[str, object]:
+    over: dict[str, object] = {**SMALL, **extra}
+    for r in ROUTES:
+        over[f"sea_links.{r}.deaths"] = {"season_amplitude": amp, "season_peak_month": 1.0, "loss_mu": mu,
+                                         "loss_sigma": sigma}
+        over[f"sea_links.{r}.incident_per_boat"] = incident
+    return over
+
+
+def _both(a, seed):
+    counts = draw_inflow(seed, a.inflow)
+    good = draw_weather(seed, a.p_good, a.rho)
+    outs, states = [], []
+    for fn in (sea_kernel, sea_reference):
+        out = np.zeros((N_OUT, len(a.routes), a.n_days))
+        states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, good, a.launch,
+                         a.launch_cap, a.prevent, a.intercept, a.capacity, a.incident, a.lethality, a.boat_size,
+                         a.ppb, a.boat_cv, a.ret, a.det, out, a.loss_cdf))
+        outs.append(out)
+    return outs, states
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**31), mu=st.floats(-1.0, 4.0), sigma=st.floats(0.2, 2.5),
+       incident=st.floats(0.01, 0.9), cv=st.sampled_from([0.0, 0.3]))
+def test_numba_equals_numpy_with_loss_table(seed: int, mu: float, sigma: float, incident: float, cv: float) -> None:
+    over = lumpy(mu, sigma, incident, **{f"sea_links.{r}.people_per_boat.cv": cv for r in ROUTES})
+    a = build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides=over))
+    (x, y), (sx, sy) = _both(a, seed)
+    assert x[DEATHS].sum() > 0
+    np.testing.assert_array_equal(x, y)
+    for u, v in zip(sx, sy, strict=True):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_loss_draws_follow_the_table_and_are_capped() -> None:
+    cdf = loss_cdf(1.5, 1.0)
+    pmf = loss_pmf(1.5, 1.0)
+    assert abs(pmf.sum() - 1.0) < 1e-12 and cdf[-1] == 1.0
+    rng = np.random.default_rng(3)
+    k = np.array([draw_loss(cdf, u, 1000) for u in rng.random(20000)])
+    assert abs(k.mean() - float(np.sum(np.arange(1, pmf.size + 1) * pmf))) < 0.15
+    assert max(draw_loss(cdf, u, 7) for u in rng.random(2000)) == 7  # never more than the people aboard
+    assert abs(expected_loss(cdf, np.array([7]))[0] - np.mean([min(x, 7) for x in k])) < 0.1
+
+
+def test_deaths_come_in_lumps_per_boat() -> None:
+    """With every sailing boat having an incident and K >= aboard, whole boats are lost: deaths are
+    multiples of the boat size on a day with one coast's boats."""
+    a = build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides=lumpy(5.0, 0.1, 1.0, amp=0.0)))
+    out = run_arrays(a, 5)
+    dead, dep, caught = out[DEATHS], out[DEP], out[INT]
+    np.testing.assert_array_equal(dead, dep - caught)  # everyone on a sailing boat dies
+
+
+def test_agent_mean_matches_mean_field_deaths() -> None:
+    a = build(prepare(CM, start="2023-01-01", end="2023-12-31", overrides=lumpy(1.0, 1.2, 0.05)))
+    mf = run_arrays(a, 0, engine="meanfield")[DEATHS].sum()
+    sims = np.array([run_arrays(a, s)[DEATHS].sum() for s in range(1, 31)])
+    se = sims.std(ddof=1) / np.sqrt(sims.size)
+    assert abs(sims.mean() - mf) < 4 * se + 0.05 * mf, (sims.mean(), mf, se)
+
+
+def test_season_and_crowding_act_on_the_incident_chance() -> None:
+    months = np.array([1.0, 7.0])
+    f = incident_factor(months, np.array([10.0, 10.0]), 0.5, 1.0, 0.0, 1.0)
+    assert f[0] / f[1] == pytest.approx(np.exp(1.0))
+    g = incident_factor(months, np.array([20.0, 40.0]), 0.0, 1.0, 1.5, 20.0)
+    assert g[1] / g[0] == pytest.approx(2 ** 1.5)
+    base = build(prepare(CM, start="2023-01-01", end="2023-12-31", overrides=lumpy()))
+    assert base.incident[0, 0] / base.incident[0, 180] > 2.0  # January seas vs July
+
+
+def test_rescue_withdrawal_raises_the_incident_chance() -> None:
+    over = lumpy(1.0, 1.2, 0.05, **{"levers.rescue_withdrawal.enabled": True})
+    a = build(prepare(CM, start="2023-01-01", end="2023-12-31", overrides=over))
+    b = build(prepare(CM, start="2023-01-01", end="2023-12-31", overrides=lumpy(1.0, 1.2, 0.05)))
+    np.testing.assert_allclose(a.incident, np.clip(b.incident * 3.24, 0, 1))
+
+
+def test_no_table_keeps_the_per_person_lethality() -> None:
+    """A scenario without a deaths block runs exactly as before (no loss table: lethality per person)."""
+    a = build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides={**SMALL, "sea_links.libya_italy.deaths": None}))
+    assert not a.loss_cdf[0].any()
