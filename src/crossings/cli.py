@@ -47,7 +47,6 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True)
     e.add_argument("--seeds", type=int, default=20)
     e.add_argument("--first-seed", type=int, default=1)
-    e.add_argument("--jobs", type=int, default=1, help="processes (results do not depend on it)")
     e.add_argument("--compare-baseline", action="store_true",
                    help="also run each seed with every lever off and summarise the difference")
     e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
@@ -55,6 +54,31 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--parameter-uncertainty", nargs="?", const=True, default=False, metavar="FILE",
                    help="draw each member's fitted parameters from the fit's covariance (default FILE: the "
                         "fitted file's .uncertainty.yaml, see crossings.calibrate.uncertainty)")
+    _executor_args(e)
+    e.add_argument("--profile", action="store_true", help="print seconds per phase (prepare, members, summaries)")
+    e.add_argument("--fresh", action="store_true",
+                   help="ignore finished members kept from an interrupted run with the same arguments")
+
+    se = sub.add_parser("sensitivity", help="Sobol or Morris indices of outputs to parameter ranges (SALib)",
+                        description="Each sample is one run of SCENARIO with the same seed; writes "
+                                    "sensitivity.csv, sensitivity.json, tornado.png and manifest.json.",
+                        epilog="example:\n  crossings sensitivity scenarios/central_med.yaml --method sobol --n 64 "
+                               "\\\n    --params levers.tunisia_mou.prevention=0.4:0.9 --params "
+                               "levers.tunisia_mou.interception=0.3:0.7 \\\n    --outputs arrivals:italy@2024 "
+                               "deaths:italy@2024 --jobs 2 --out out/sens",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    se.add_argument("scenario")
+    se.add_argument("--params", action="append", default=[], nargs="+", metavar="KEY=LOW:HIGH",
+                    help="a parameter's key path and range (repeatable)")
+    se.add_argument("--outputs", action="append", default=[], nargs="+", metavar="MEASURE:PLACE@PERIOD",
+                    help="e.g. arrivals:italy@2024, awaiting_decision:uk@2024, cost:uk@2023-07..2024-06")
+    se.add_argument("--method", choices=["sobol", "morris"], default="sobol")
+    se.add_argument("--n", type=int, default=64,
+                    help="base sample size: sobol runs N x (params + 2), morris N x (params + 1)")
+    se.add_argument("--seed", type=int, default=1, help="the runs' seed (all runs share it) and the sampler's")
+    se.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    se.add_argument("--out", required=True)
+    _executor_args(se)
 
     c = sub.add_parser(
         "compare", help="compare scenario A with B, or with A's levers off: headline with 90%% intervals, report.html",
@@ -95,6 +119,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _executor_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, default=1, help="processes or Ray CPUs (results do not depend on it)")
+    p.add_argument("--backend", choices=["local", "ray"], default="local",
+                   help="local process pool (default) or Ray (results do not depend on it)")
+    p.add_argument("--address", help="with --backend ray: a running cluster's address (default: a private local one)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 SEED_MAX = 2**63 - 1  # seeds key the counter-based streams as unsigned 64-bit; below 2**63 none wraps
 
 
@@ -123,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         _check_args(args)
-        if args.command in ("run", "ensemble", "compare"):  # refuse a bad --out before the work, not after it
+        if args.command in ("run", "ensemble", "compare", "sensitivity"):  # refuse a bad --out before the work, not after it
             from crossings.core.output import check_target
 
             check_target(Path(args.out))
@@ -143,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from crossings.run.commands import cmd_ensemble
 
             return cmd_ensemble(args)
+        if args.command == "sensitivity":
+            from crossings.run.sensitivity_command import cmd_sensitivity
+
+            return cmd_sensitivity(args)
         if args.command == "compare":
             from crossings.report.compare_cmd import cmd_compare
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from crossings.core.output import write_outputs
 from crossings.run.results import ScenarioResult
@@ -63,45 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
-    """`crossings ensemble SCENARIO --seeds N --out DIR`: monthly mean and quantiles (and lever effects)."""
-    import time
+    """`crossings ensemble`: see crossings.run.ensemble_command."""
+    from crossings.run.ensemble_command import cmd_ensemble as run_command
 
-    from crossings.core.errors import InputError
-    from crossings.core.output import hash_files, make_manifest
-    from crossings.run.ensemble import run_ensemble
-    from crossings.scenario.load import scenario_files
-
-    if args.seeds < 1:
-        raise InputError("--seeds", "", f"must be at least 1, got {args.seeds}")
-    if args.jobs < 1:
-        raise InputError("--jobs", "", f"must be at least 1, got {args.jobs}")
-    overrides: dict[str, Any] = parse_set(list(args.set or []))
-    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    t0 = time.perf_counter()
-    ens = run_ensemble(args.scenario, seeds, overrides, args.compare_baseline, args.jobs,
-                       getattr(args, "parameter_uncertainty", False))
-    tables = {"ensemble_monthly": ens.monthly, "ensemble_annual": ens.annual}
-    if ens.effect is not None:
-        tables["lever_effect_monthly"] = ens.effect
-    files = scenario_files(args.scenario, overrides)
-    extra: dict[str, Any] = {"seeds": seeds, "overrides": {k: str(v) for k, v in overrides.items()},
-                             "compare_baseline": bool(args.compare_baseline)}
-    if ens.uncertainty is not None:  # the covariance file the members' parameters were drawn from
-        files = [*files, Path(ens.uncertainty["file"])]
-        extra["parameter_uncertainty"] = ens.uncertainty
-    from crossings.run.runner import data_versions, prepare
-
-    manifest = make_manifest(scenario=str(args.scenario), scenario_hash=hash_files(files), seed=seeds[0],
-                             wall_s=time.perf_counter() - t0,
-                             data_versions=data_versions(prepare(args.scenario, overrides=overrides)), extra=extra)
-    write_outputs(args.out, tables, manifest, parquet=not args.no_parquet)
-    a = ens.annual[ens.annual["measure"] == "arrivals"]
-    drawn = f", fitted parameters drawn from {ens.uncertainty['file']}" if ens.uncertainty else ""
-    over = "seeds and parameter draws" if ens.uncertainty else "seeds"
-    print(f"{args.scenario}: {len(seeds)} seeds{drawn} -> {args.out}")
-    print(f"arrivals per route and year: observed, simulated mean [5%-95% over {over}]")
-    for route, year, observed, mean, p05, p95 in a[["place", "year", "observed", "mean", "p05", "p95"]].itertuples(
-            index=False):
-        obs = "-" if pd.isna(observed) else f"{float(observed):,.0f}"
-        print(f"  {route!s:<16}{year!s:>6}{obs:>12}{float(mean):>12,.0f}  [{float(p05):,.0f}-{float(p95):,.0f}]")
-    return 0
+    return run_command(args)

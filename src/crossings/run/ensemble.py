@@ -53,6 +53,7 @@ class EnsembleResult:
     resumed: int = 0  # members found in the checkpoint folder, not run again
     started_utc: str = ""
     finished_utc: str = ""
+    scenario: Any = None  # the validated scenario of the first member (for the manifest's data versions)
     checkpoint: Path | None = None  # the folder of finished members: remove it (discard) once the output is written
 
     def discard(self) -> None:
@@ -165,6 +166,7 @@ def run_ensemble(
     executor: Executor | None = None,
     checkpoint: str | Path | None = None,
     progress: bool = False,
+    fresh: bool = False,
 ) -> EnsembleResult:
     """Run `path` for every seed (and its baseline), then summarise per month, place and measure.
 
@@ -172,7 +174,7 @@ def run_ensemble(
     (crossings.calibrate.uncertainty.default_file), a path from that file; the draws are made here, before the
     workers, so they do not depend on `jobs`. `checkpoint`: the output folder the ensemble is for; finished
     members are kept beside it until the caller calls `discard_checkpoint`, and a re-run with the same
-    arguments runs only the others. Without it, a temporary folder is used and removed."""
+    arguments runs only the others (`fresh`: start over). Without it, a temporary folder is used and removed."""
     started, t0 = _now(), time.perf_counter()
     seeds = [int(s) for s in seeds]
     per_seed = [dict(overrides or {}) for _ in seeds]
@@ -192,6 +194,10 @@ def run_ensemble(
     ident = identity(path, seeds, per_seed, compare_baseline, spec.n_rows)
     folder = (Path(tempfile.mkdtemp(prefix="crossings-ensemble-")) if checkpoint is None
               else checkpoint_dir(Path(checkpoint), ident))
+    if fresh:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
     store = MemberStore(folder, ident)
     try:
         done = store.done()
@@ -236,6 +242,7 @@ def run_ensemble(
     prof["total_s"] = time.perf_counter() - t0
     return EnsembleResult(monthly=monthly, annual=annual, effect=effect, seeds=seeds, uncertainty=info,
                           profile=prof, resumed=resumed, started_utc=started, finished_utc=_now(),
+                          scenario=spec.scenario if spec.scenario is not None else spec.first_scenario,
                           checkpoint=None if temp else folder)
 
 

@@ -69,6 +69,7 @@ class MemberSpec:
     scenario_base: Scenario | None
     layout: SeaLayout
     n_rows: int  # rows of the monthly table
+    first_scenario: Scenario | None = None  # the first member's (for data versions)
     asylum_keys: pd.DataFrame | None = None  # key columns of the asylum rows (checked per member)
     profile: dict[str, float] = field(default_factory=dict)
 
@@ -169,7 +170,7 @@ def prepare_members(path: str | Path, seeds: Sequence[int], overrides: Sequence[
         path=str(path), raw=raw, overrides=[dict(o) for o in overrides], seeds=[int(s) for s in seeds],
         baseline=baseline, scenario=sc, arrays=build(sc) if plain and sc is not None else None,
         arrays_base=build(sc_base) if plain and sc_base is not None else None, scenario_base=sc_base,
-        layout=lay, n_rows=len(template), asylum_keys=asylum_keys if len(asylum_keys) else None)
+        layout=lay, n_rows=len(template), first_scenario=first.scenario, asylum_keys=asylum_keys if len(asylum_keys) else None)
     spec.profile["prepare_s"] = time.perf_counter() - t0
     return spec, template
 

@@ -201,7 +201,7 @@ def tornado(table: pd.DataFrame, method: str, file: Path) -> None:
         ax.axvline(0, color="black", lw=0.5)
         ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
-    fig.savefig(file, dpi=110)
+    fig.savefig(file, dpi=110, metadata={"Date": None} if file.suffix == ".svg" else None)  # no timestamp
     plt.close(fig)
 
 
