@@ -54,3 +54,14 @@ def test_sea_rule_past_the_knots_in_the_manifest() -> None:
     res = run_scenario("scenarios/channel.yaml", seed=1, start="2024-06-01", end="2025-03-31")
     rule = res.manifest["sea_after_data"]
     assert rule and all(v["rule"] == "hold_last_knot" for v in rule.values())
+
+
+def test_profile_prints_the_phase_plan(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from crossings.cli import main
+
+    assert main(["run", "scenarios/channel.yaml", "--out", str(tmp_path / "o"), "--start", "2024-01-01",
+                 "--profile", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    names = [line.split("  ")[0] for line in err.splitlines()]
+    assert names.index("prepare: load and validate") < names.index("sea: build daily arrays") \
+        < names.index("sea: simulate (numba)") < names.index("tables: daily and monthly")

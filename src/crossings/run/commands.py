@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from crossings.core.output import write_outputs
+from crossings.run.phases import PhaseTimer
 from crossings.run.results import ScenarioResult
 from crossings.run.runner import run_scenario
 from crossings.scenario.overrides import parse_set
@@ -43,7 +45,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     kw = dict(seed=args.seed, start=args.start, end=args.end, overrides=overrides)
     if getattr(args, "check", False):
         kw["check"] = True
-    res = run_scenario(args.scenario, **kw)
+    timer = PhaseTimer() if getattr(args, "profile", False) else None
+    res = run_scenario(args.scenario, **kw, timer=timer)
+    if timer is not None:
+        print("\n".join(["phase plan (seconds per phase, in the order run):", *timer.lines()]), file=sys.stderr)
     tables = {"daily": res.daily, "monthly": res.monthly}
     write_outputs(args.out, tables, res.manifest, parquet=not args.no_parquet)
     if not args.quiet:

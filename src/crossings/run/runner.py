@@ -15,6 +15,7 @@ from crossings.core import observed as obs
 from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest
 from crossings.run.checks import check_finite, check_sea_conservation
+from crossings.run.phases import PhaseTimer, maybe
 from crossings.run.results import (
     ScenarioResult,
     annual_summary,
@@ -62,20 +63,27 @@ def prepare(path: str | Path, start: Any = None, end: Any = None, overrides: Map
     return sc
 
 
-def run_sea_and_asylum(sc: Scenario, seed: int, engine: Engine = "numba") -> tuple[SeaOutcome, Any]:
+def run_sea_and_asylum(sc: Scenario, seed: int, engine: Engine = "numba",
+                       timer: PhaseTimer | None = None) -> tuple[SeaOutcome, Any]:
     """Sea, then asylum; where asylum deters (multiplier < 1), rerun the sea with it (2 passes)."""
-    sea = simulate(build(sc), seed, engine)
+    with maybe(timer, "sea: build daily arrays"):
+        arrays = build(sc)
+    with maybe(timer, f"sea: simulate ({engine})"):
+        sea = simulate(arrays, seed, engine)
     if sc.asylum is None:
         return sea, None
     from crossings.asylum.simulate import run_asylum
 
-    outcome = run_asylum(sc.asylum, sea, seed)
+    with maybe(timer, "asylum: simulate"):
+        outcome = run_asylum(sc.asylum, sea, seed)
     for _ in range(ASYLUM_PASSES - 1):
         mult = getattr(outcome, "departure_multiplier", {}) or {}
         if not any(np.any(np.asarray(v) < 1.0) for v in mult.values()):
             break
-        sea = simulate(build(sc, multipliers=mult), seed, engine)
-        outcome = run_asylum(sc.asylum, sea, seed)
+        with maybe(timer, "deterrence: sea again"):
+            sea = simulate(build(sc, multipliers=mult), seed, engine)
+        with maybe(timer, "deterrence: asylum again"):
+            outcome = run_asylum(sc.asylum, sea, seed)
     return sea, outcome
 
 
@@ -121,13 +129,14 @@ def sea_after_data(sc: Scenario) -> dict[str, Any]:
 
 def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = None,
                  overrides: Mapping[str, Any] | None = None, baseline: bool = False,
-                 engine: Engine = "numba", check: bool = False) -> ScenarioResult:
+                 engine: Engine = "numba", check: bool = False, timer: PhaseTimer | None = None) -> ScenarioResult:
     """Run one scenario; `baseline=True` switches every lever off (all else equal); `check=True` also checks
     conservation of people in the sea process (crossings.run.checks)."""
     t0 = time.perf_counter()
-    sc = prepare(path, start, end, overrides, baseline)
+    with maybe(timer, "prepare: load and validate"):
+        sc = prepare(path, start, end, overrides, baseline)
     try:
-        sea, asylum = run_sea_and_asylum(sc, seed, engine)
+        sea, asylum = run_sea_and_asylum(sc, seed, engine, timer)
     except InputError as err:  # the asylum part knows its key paths, not the file they came from
         if err.file != "<asylum>":
             raise
@@ -137,12 +146,14 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
     dests |= {d for d in set(sea.destination_of_route.values())
               if sum(v == d for v in sea.destination_of_route.values()) > 1}
     if check:
-        check_sea_conservation(sea)
-    sim_d = sea_daily(sea, dests)
-    obs_d, obs_m = observed_frames(sc, str(path), sc.start, sc.end)
-    daily = attach_observed(sim_d, obs_d, "date")
-    monthly = attach_observed(to_monthly(sim_d), obs_m, "month")
-    annual = annual_summary(monthly)
+        with maybe(timer, "check: conservation"):
+            check_sea_conservation(sea)
+    with maybe(timer, "tables: daily and monthly"):
+        sim_d = sea_daily(sea, dests)
+        obs_d, obs_m = observed_frames(sc, str(path), sc.start, sc.end)
+        daily = attach_observed(sim_d, obs_d, "date")
+        monthly = attach_observed(to_monthly(sim_d), obs_m, "month")
+        annual = annual_summary(monthly)
     for tot in sc.observed_totals:  # full calendar years observed only as totals (e.g. by departure country)
         y = str(tot.start.year)
         if (tot.measure == "arrivals" and tot.start.timetuple().tm_yday == 1 and tot.end.year == tot.start.year
