@@ -1,6 +1,7 @@
-"""The moments the Channel fit reads (fit.py steps 1 and 4): observed statistics of the HO daily series and the
-same statistics on agent runs (simulated method of moments). Each observed function returns None where
-the scenario is not the Channel or the window has no such days."""
+"""The moments of daily series the fit reads (fit.py steps 1 and 4): observed statistics of a route's daily
+arrivals and boats (the Channel's HO series) and the same statistics on agent runs (simulated method of
+moments). A scenario asks for them with `fit.daily_moments_from: DATE` (the first day they use); each observed
+function returns None where it does not, or where the window has no such days."""
 
 from __future__ import annotations
 
@@ -17,13 +18,22 @@ from crossings.sea.simulate import run_arrays
 if TYPE_CHECKING:
     from crossings.calibrate.problem import Problem
 
-SMM_SEEDS = tuple(range(1, 9))  # agent runs per SMM round (the conditional share is noisy in single months)
+SMM_SEEDS = tuple(range(1, 9))
+
+
+def _daily_from(p: Problem) -> str | None:
+    """The first day of the daily moments the scenario declares (fit.daily_moments_from), or None."""
+    d = (p.raw.get("fit") or {}).get("daily_moments_from")
+    return None if d is None else str(d)[:10]  # agent runs per SMM round (the conditional share is noisy in single months)
 
 
 def channel_weather(p: Problem) -> list[float] | None:
-    """Share of days with arrivals per calendar month, fit-window years from 2022 (daily arrivals)."""
-    d = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= "2022-01-01")]
-    if p.raw.get("name") != "channel" or d.empty:
+    """Share of days with arrivals per calendar month, fit-window days from fit.daily_moments_from (daily arrivals)."""
+    since = _daily_from(p)
+    if since is None:
+        return None
+    d = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= since)]
+    if d.empty:
         return None
     month = d["date"].str[5:7].astype(int)
     share = (d["observed"] > 0).groupby(month).mean()
@@ -31,11 +41,12 @@ def channel_weather(p: Problem) -> list[float] | None:
 
 
 def channel_boat_cv(p: Problem) -> float | None:
-    """Pooled within-year CV of single-boat days' sizes, 2022 on (module docstring, step 1)."""
-    if p.raw.get("name") != "channel":
+    """Pooled within-year CV of single-boat days' sizes, from fit.daily_moments_from (step 1)."""
+    since = _daily_from(p)
+    if since is None:
         return None
-    ppl = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= "2022-01-01")].set_index("date")["observed"]
-    bts = p.obs_d[(p.obs_d["measure"] == "boats") & (p.obs_d["date"] >= "2022-01-01")].set_index("date")["observed"]
+    ppl = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= since)].set_index("date")["observed"]
+    bts = p.obs_d[(p.obs_d["measure"] == "boats") & (p.obs_d["date"] >= since)].set_index("date")["observed"]
     one = ppl[bts.reindex(ppl.index) == 1]
     if len(one) < 10:
         return None
@@ -54,8 +65,11 @@ def channel_persistence(p: Problem) -> float | None:
     """Weather persistence: lag-1 autocorrelation of 'day with arrivals', each day's indicator taken
     from its calendar month's share (so the seasonal cycle does not count as persistence); same
     days as channel_weather. For a two-state Markov chain this is P(window | window) - P(window | none)."""
-    d = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= "2022-01-01")].sort_values("date")
-    if p.raw.get("name") != "channel" or len(d) < 2:
+    since = _daily_from(p)
+    if since is None:
+        return None
+    d = p.obs_d[(p.obs_d["measure"] == "arrivals") & (p.obs_d["date"] >= since)].sort_values("date")
+    if len(d) < 2:
         return None
     x = (d["observed"].to_numpy() > 0).astype(np.float64)
     rho = centred_lag1(x, d["date"].str[5:7].astype(int).to_numpy())
@@ -64,12 +78,12 @@ def channel_persistence(p: Problem) -> float | None:
 
 def arrival_given_window(p: Problem, sc: Any) -> tuple[np.ndarray, float]:
     """P(at least one arrival | crossing window) per calendar month on agent runs of scenario sc,
-    over window days from 2022 (the days channel_weather reads; nan where a month has no such day),
+    over window days from fit.daily_moments_from (the days channel_weather reads; nan where a month has no such day),
     and the mean over the runs of channel_persistence's statistic on the simulated arrivals."""
     a = build(sc)
     dates = date_index(p.start, a.n_days)
     month = dates.month.to_numpy()
-    late = np.asarray(dates >= pd.Timestamp("2022-01-01"))
+    late = np.asarray(dates >= pd.Timestamp(_daily_from(p) or p.start))
     hit = np.zeros(12)
     n = np.zeros(12)
     lag1 = []
@@ -93,10 +107,13 @@ def _one_boat_share(boats: np.ndarray) -> float:
 
 def channel_one_boat(p: Problem) -> float | None:
     """Observed share of days with boats arriving that had a single boat (HO daily boats), the
-    fit-window days from 2022 (those channel_weather reads): the moment that identifies how often a
+    fit-window days from fit.daily_moments_from (those channel_weather reads): the moment that identifies how often a
     window is marginal (step 4)."""
-    b = p.obs_d[(p.obs_d["measure"] == "boats") & (p.obs_d["date"] >= "2022-01-01")]
-    if p.raw.get("name") != "channel" or b.empty:
+    since = _daily_from(p)
+    if since is None:
+        return None
+    b = p.obs_d[(p.obs_d["measure"] == "boats") & (p.obs_d["date"] >= since)]
+    if b.empty:
         return None
     return _one_boat_share(b.groupby("date")["observed"].sum().to_numpy())
 
@@ -104,7 +121,7 @@ def channel_one_boat(p: Problem) -> float | None:
 def simulated_one_boat(p: Problem, sc: Any) -> float:
     """The same statistic on agent runs of scenario sc (boats leaving, seeds SMM_SEEDS pooled)."""
     a = build(sc)
-    late = np.asarray(date_index(p.start, a.n_days) >= pd.Timestamp("2022-01-01"))
+    late = np.asarray(date_index(p.start, a.n_days) >= pd.Timestamp(_daily_from(p) or p.start))
     boats = [run_arrays(a, seed, "numba")[BOATS].sum(axis=0)[late] for seed in SMM_SEEDS]
     return _one_boat_share(np.concatenate(boats))
 

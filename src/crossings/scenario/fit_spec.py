@@ -4,6 +4,7 @@ declaring its blocks here, not by code keyed on the scenario's name."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -50,3 +51,6 @@ class FreeBlock(Strict):
 
 class FitSpec(Strict):
     free: list[FreeBlock] = Field(min_length=1)
+    # fit the day-to-day shape too (window shares, persistence, boat-size spread, single-boat days: moments of
+    # the route's daily arrivals and boats from this date; calibrate/moments.py); None = monthly series only
+    daily_moments_from: dt.date | None = None
