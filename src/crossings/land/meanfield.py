@@ -13,11 +13,17 @@ import numpy as np
 from crossings.land.kernel import CROSSED, DET, GAVE_UP, N_OUT, PUSHED, STARTS
 
 
-@nb.njit(cache=True)
 def mean_field(move, prob, p_out, attempt, detect, pushback, retry, count_pushed, next_leg, onward):
+    """Expected flows, shaped (measure, group, route, day) like the kernel's (a view of a day-major array)."""
+    out = _mean_field(move, prob, p_out, attempt, detect, pushback, retry, count_pushed, next_leg, onward)
+    return out.transpose(1, 2, 3, 0)
+
+
+@nb.njit(cache=True)
+def _mean_field(move, prob, p_out, attempt, detect, pushback, retry, count_pushed, next_leg, onward):
     G, T = move.shape
     R = prob.shape[2]
-    out = np.zeros((N_OUT, G, R, T))
+    out = np.zeros((T, N_OUT, G, R))  # day-major: each day's writes are contiguous
     W = np.zeros((G, R))  # people waiting at each leg's border
     on = np.zeros((G, R))
     for t in range(T):
@@ -25,7 +31,7 @@ def mean_field(move, prob, p_out, attempt, detect, pushback, retry, count_pushed
             for r in range(R):
                 came = move[g, t] * prob[t, g, r]
                 W[g, r] += came
-                out[STARTS, g, r, t] += came
+                out[t, STARTS, g, r] += came
         on[:, :] = 0.0
         for g in range(G):
             back = 0.0
@@ -34,18 +40,18 @@ def mean_field(move, prob, p_out, attempt, detect, pushback, retry, count_pushed
                 det = detect[lg, t] * tries
                 pushed = pushback[lg, t] * det
                 crossed = tries - pushed
-                out[PUSHED, g, lg, t] = pushed
-                out[DET, g, lg, t] = det if count_pushed[lg] else det - pushed
-                out[CROSSED, g, lg, t] = crossed
+                out[t, PUSHED, g, lg] = pushed
+                out[t, DET, g, lg] = det if count_pushed[lg] else det - pushed
+                out[t, CROSSED, g, lg] = crossed
                 again = (1.0 - retry[lg]) * pushed
                 W[g, lg] -= crossed + again
                 back += again
-                out[GAVE_UP, g, lg, t] = again * p_out[g, t]
+                out[t, GAVE_UP, g, lg] = again * p_out[g, t]
                 nl = next_leg[lg]
                 if nl >= 0:
                     on[g, nl] += crossed * onward[lg, t]
             rest = back * (1.0 - p_out[g, t])
             for r in range(R):
                 W[g, r] += on[g, r] + rest * prob[t, g, r]
-                out[STARTS, g, r, t] += rest * prob[t, g, r]
+                out[t, STARTS, g, r] += rest * prob[t, g, r]
     return out

@@ -50,30 +50,31 @@ def land_reference(seed, move, cum, p_out, attempt, detect, pushback, retry, cou
             r = _choose(np.broadcast_to(cum[t, g], (n, R)), uniform_np(k_ch, ids))
             grp[ids] = g
             leg[ids] = r
-            np.add.at(out[STARTS, g], (r, t), 1.0)
+            out[STARTS, g, :, t] += np.bincount(r, minlength=R)
             new.append(ids)
         active = np.concatenate([active, *new])
         a = active
-        g = grp[a]
-        lg = leg[a]
-        tries = uniform_np(tick_key_np(seed, S.ATTEMPT, t), a) < attempt[lg, t]
-        det = tries & (uniform_np(tick_key_np(seed, S.DETECT, t), a) < detect[lg, t])
-        pushed = det & (uniform_np(tick_key_np(seed, S.PUSHBACK, t), a) < pushback[lg, t])
+        ga = grp[a]
+        la = leg[a]
+        day = out[:, :, :, t]  # (measure, group, route) view of today
+        tries = uniform_np(tick_key_np(seed, S.ATTEMPT, t), a) < attempt[la, t]
+        det = tries & (uniform_np(tick_key_np(seed, S.DETECT, t), a) < detect[la, t])
+        pushed = det & (uniform_np(tick_key_np(seed, S.PUSHBACK, t), a) < pushback[la, t])
         crossed = tries & ~pushed
-        np.add.at(out[PUSHED], (g[pushed], lg[pushed], t), 1.0)
-        counted = (det & ~pushed) | (pushed & count_pushed[lg])
-        np.add.at(out[DET], (g[counted], lg[counted], t), 1.0)
-        np.add.at(out[CROSSED], (g[crossed], lg[crossed], t), 1.0)
-        rechoose = pushed & (uniform_np(tick_key_np(seed, S.RETRY, t), a) >= retry[lg])
+        np.add.at(day[PUSHED], (ga[pushed], la[pushed]), 1.0)
+        counted = (det & ~pushed) | (pushed & count_pushed[la])
+        np.add.at(day[DET], (ga[counted], la[counted]), 1.0)
+        np.add.at(day[CROSSED], (ga[crossed], la[crossed]), 1.0)
+        rechoose = pushed & (uniform_np(tick_key_np(seed, S.RETRY, t), a) >= retry[la])
         k_rc = tick_key_np(seed, S.RECHOICE, t)
-        gives_up = rechoose & (uniform_np(k_rc, 2 * a) < p_out[g, t])
-        np.add.at(out[GAVE_UP], (g[gives_up], lg[gives_up], t), 1.0)
+        gives_up = rechoose & (uniform_np(k_rc, 2 * a) < p_out[ga, t])
+        np.add.at(day[GAVE_UP], (ga[gives_up], la[gives_up]), 1.0)
         again = rechoose & ~gives_up
-        r_new = _choose(cum[t, g[again]], uniform_np(k_rc, 2 * a[again] + 1))
+        r_new = _choose(cum[t, ga[again]], uniform_np(k_rc, 2 * a[again] + 1))
         leg[a[again]] = r_new
-        np.add.at(out[STARTS], (g[again], r_new, t), 1.0)
-        nl = next_leg[lg]
-        goes_on = crossed & (nl >= 0) & (uniform_np(tick_key_np(seed, S.ONWARD, t), a) < onward[lg, t])
+        np.add.at(day[STARTS], (ga[again], r_new), 1.0)
+        nl = next_leg[la]
+        goes_on = crossed & (nl >= 0) & (uniform_np(tick_key_np(seed, S.ONWARD, t), a) < onward[la, t])
         leg[a[goes_on]] = nl[goes_on]
         done = (crossed & ~goes_on) | gives_up
         active = a[~done]
