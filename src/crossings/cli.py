@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8050, help="port on 127.0.0.1 (default: 8050)")
     sv.add_argument("--host", default="127.0.0.1",
                     help="only 127.0.0.1 (or localhost) is accepted: the app runs models on request")
+    from crossings.forecast.args import add_parsers as add_forecast_parsers
+
+    add_forecast_parsers(sub)  # forecast, backtest
     return p
 
 
@@ -183,6 +186,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from crossings.report.compare_cmd import cmd_compare
 
             return cmd_compare(args)
+        if args.command in ("forecast", "backtest"):
+            from crossings.core.output import check_target
+            from crossings.forecast import commands as forecast_commands
+
+            if args.command == "forecast":
+                check_target(Path(args.out))
+                return forecast_commands.cmd_forecast(args)
+            if args.out:
+                check_target(Path(args.out))
+            return forecast_commands.cmd_backtest(args)
         if args.command in ("forecast", "backtest"):
             from crossings.core.output import check_target
             from crossings.forecast import commands as forecast_commands

@@ -1,0 +1,174 @@
+"""`crossings forecast` and `crossings backtest`: argument handling, tables, fan charts, manifests."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crossings.analysis.scoring import summary as quantiles
+from crossings.core import observed as obs
+from crossings.core.errors import InputError
+from crossings.core.measures import unit_of
+from crossings.core.output import hash_files, make_manifest, write_outputs
+from crossings.forecast.backtest import backtest_rows, origins, summary
+from crossings.forecast.engine import Setup, draws, month_add, setup
+from crossings.forecast.origin import fit_at_origin
+from crossings.forecast.streams import DRIVER
+from crossings.scenario.load import load_raw, scenario_files, validate
+
+SEA_SCENARIOS = ("central_med", "channel")
+
+
+def _origin(value: str | None, sc_end: dt.date) -> dt.date:
+    if value is None:
+        d = sc_end + dt.timedelta(days=1)
+        return d if d.day == 1 else month_add(dt.date(d.year, d.month, 1), 1)
+    try:
+        d = dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--from", value, "expected a date YYYY-MM-DD") from None
+    if d.day != 1:
+        raise InputError("--from", value, "forecasts start on the first day of a month (YYYY-MM-01)")
+    return d
+
+
+def _scenario(path: Path) -> Any:
+    if not path.is_file():
+        raise InputError(str(path), "", "no such scenario file")
+    sc = validate(load_raw(path), str(path))
+    if sc.name not in SEA_SCENARIOS:
+        raise InputError(str(path), "name", f"forecasts cover the fitted sea scenarios ({', '.join(SEA_SCENARIOS)}); "
+                         f"this is {sc.name!r}")
+    return sc
+
+
+def forecast_table(s: Setup, d: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    months = s.months[s.first:s.first + s.horizon]
+    kinds = {p: k for p, k, _ in s.places}
+    rows = []
+    for (place, m), x in d.items():
+        q = quantiles(x)
+        ob = s.observed[(s.observed["place"] == place) & (s.observed["measure"] == m)].set_index("month")["observed"]
+        for h, month in enumerate(months):
+            rows.append({"month": month, "place": place, "place_kind": kinds[place],
+                         "is_total": kinds[place] == "destination", "measure": m, "unit": unit_of(m),
+                         **{k: round(float(v[h]), 1) for k, v in q.items()},
+                         "observed": float(ob[month]) if month in ob.index else np.nan})
+    return pd.DataFrame(rows)
+
+
+def effects_table(s: Setup, on: dict[tuple[str, str], np.ndarray], off: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    """Levers' effect per draw (on - off, same driver path and noise), by month and over the whole horizon."""
+    months = s.months[s.first:s.first + s.horizon]
+    rows = []
+    for key, x in on.items():
+        diff = x - off[key]
+        for label, v in [*((mo, diff[:, h]) for h, mo in enumerate(months)), ("horizon_total", diff.sum(axis=1))]:
+            q = np.quantile(v, [0.05, 0.5, 0.95])
+            rows.append({"month": label, "place": key[0], "measure": key[1], "unit": unit_of(key[1]),
+                         "effect_mean": round(float(v.mean()), 1), "effect_p05": round(float(q[0]), 1),
+                         "effect_p50": round(float(q[1]), 1), "effect_p95": round(float(q[2]), 1)})
+    return pd.DataFrame(rows)
+
+
+def fan_chart_svg(table: pd.DataFrame, observed: pd.DataFrame, place: str, measure: str, title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = table[(table["place"] == place) & (table["measure"] == measure)]
+    x = pd.PeriodIndex(t["month"], freq="M").to_timestamp()
+    ob = observed[(observed["place"] == place) & (observed["measure"] == measure)]
+    first = pd.Period(t["month"].iloc[0], freq="M") - 24
+    ob = ob[pd.PeriodIndex(ob["month"], freq="M") >= first]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.fill_between(x, t["p05"], t["p95"], color="tab:blue", alpha=0.2, label="5-95%")
+    ax.fill_between(x, t["p25"], t["p75"], color="tab:blue", alpha=0.4, label="25-75%")
+    ax.plot(x, t["p50"], color="tab:blue", label="median")
+    if len(ob):
+        ax.plot(pd.PeriodIndex(ob["month"], freq="M").to_timestamp(), ob["observed"], "k.-", label="observed")
+    ax.set_title(title)
+    ax.set_ylabel(f"{measure} per month")
+    ax.legend(loc="upper left")
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from crossings.forecast.args import check
+
+    check(args)
+    t0 = time.perf_counter()
+    path = Path(args.scenario)
+    sc = _scenario(path)
+    origin = _origin(args.origin, sc.end)
+    fit = fit_at_origin(path, origin)
+    s = setup(path, origin, args.horizon, fit.values or None)
+    on = draws(s, args.draws, args.seed)
+    table = forecast_table(s, on)
+    tables: dict[str, pd.DataFrame] = {"forecast_monthly": table}
+    if args.compare_baseline:
+        b = setup(path, origin, args.horizon, fit.values or None, baseline=True, driver=s.driver)
+        tables["lever_effects"] = effects_table(s, on, draws(b, args.draws, args.seed))
+    charts = {f"fan_{p}.svg": fan_chart_svg(table, s.observed, p, "arrivals",
+                                            f"{sc.name}: {p} arrivals from {origin:%Y-%m} ({args.draws} draws)")
+              for p, _, _ in s.places}
+    files = scenario_files(path)
+    manifest = make_manifest(
+        scenario=str(path), scenario_hash=hash_files(files), seed=args.seed, wall_s=time.perf_counter() - t0,
+        data_versions={o.file: obs.data_version(o.file) for o in sc.observed},
+        extra={"command": "forecast", "forecast": {
+            "origin": origin.isoformat(), "horizon_months": args.horizon, "draws": args.draws,
+            "parameters": fit.source, "driver": {
+                "model": "local level on log(observed + 10) - log(mean-field + 10), months before the origin",
+                "series": f"{s.main} arrivals", "s_level": s.driver.s_level, "s_obs": s.driver.s_obs,
+                "level_at_origin": s.driver.level, "level_var": s.driver.level_var, "months": s.driver.n_months,
+                "stream": DRIVER},
+            "mechanism": "mean-field sea model per draw (docs/forecasting.md)",
+            "levers": "as in the scenario" + ("; lever_effects.csv: levers on - all off, per draw"
+                                               if args.compare_baseline else "")}})
+    write_outputs(args.out, tables, manifest, parquet=not args.no_parquet, extra_files=charts)
+    print(f"wrote {args.out} ({len(table)} rows, {args.draws} draws, {time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from crossings.forecast.args import check
+
+    check(args)
+    t0 = time.perf_counter()
+    path = Path(args.scenario)
+    sc = _scenario(path)
+    first = _origin(args.first, sc.end)
+    last_data = sc.end
+    ol = origins(path, first, args.step, args.horizon, last_data)
+    if args.max_origins is not None:
+        ol = ol[:args.max_origins]
+    if not ol:
+        raise InputError("--first", args.first, f"no origin with {args.horizon} months of data after it before {last_data}")
+    df, notes = backtest_rows(path, ol, args.horizon, args.draws, args.seed, args.max_nfev)
+    res = summary(df, args.horizon, len(ol))
+    if args.out:
+        manifest = make_manifest(scenario=str(path), scenario_hash=hash_files(scenario_files(path)), seed=args.seed,
+                                 wall_s=time.perf_counter() - t0,
+                                 data_versions={o.file: obs.data_version(o.file) for o in sc.observed},
+                                 extra={"command": "backtest", "summary": res, "origins": notes})
+        write_outputs(args.out, {"backtest_rows": df}, manifest, parquet=False)
+    if args.json:
+        print(json.dumps(res))
+    else:
+        for k, v in res.items():
+            print(f"{k:22s} {v}")
+        print(f"({time.perf_counter() - t0:.0f} s)")
+    return 0
