@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from crossings.scenario.levers.base import LeverOutput
+
 F64 = npt.NDArray[np.float64]
 
 
@@ -24,3 +26,4 @@ class DestinationRecord:
     aboard: F64  # offshore candidates held on the ship at the end of each day (ship mode), not yet claimants
     after_data: dict[str, Any] = field(default_factory=dict)  # the rule and the inputs it extended
     safe_claims: F64 | None = None  # claims by people who came by a safe route (sea lever), per day
+    levers: list[LeverOutput] = field(default_factory=list)  # what levers with an arrivals hook report

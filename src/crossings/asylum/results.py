@@ -91,6 +91,9 @@ def _place_series(name: str, cfg: Any, run: DestinationRecord) -> dict[tuple[str
             (c, "returned_to_queue"): f[:, pr.F_THIRD_BACK],
             (c, "cost"): run.cost["third_country"],
         })
+    for lv in run.levers:  # levers with an arrivals hook report their own place (crossings.scenario.levers)
+        out.update({(lv.place, m): v for m, v in lv.series.items()})
+        out[(lv.place, "cost")] = lv.cost
     return out
 
 
@@ -131,6 +134,7 @@ def daily_table(config: AsylumConfig, runs: dict[str, DestinationRecord], start:
             kinds[cfg.levers.offshore.centre] = "centre"
         if cfg.levers.third_country is not None:
             kinds[cfg.levers.third_country.country] = "third_country"
+        kinds.update({lv.place: lv.place_kind for lv in run.levers})
         for (place, measure), sim in _place_series(name, cfg, run).items():
             frames.append(pd.DataFrame({
                 "date": days.strftime("%Y-%m-%d"), "place": place, "place_kind": kinds[place],
@@ -173,6 +177,8 @@ def summary(config: AsylumConfig, runs: dict[str, DestinationRecord], start: dt.
             "final_in_support": float(run.stocks[-1, S_SUPPORT]),
             "final_in_hotels": float(run.stocks[-1, S_HOTELS]),
         }
+        for out_ in run.levers:
+            d[out_.tag] = {**out_.summary, "cost": float(out_.cost.sum())}
         lv = cfg.levers
         if lv.offshore is not None:
             n = float(f[pr.F_TRANSFERS])

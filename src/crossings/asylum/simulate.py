@@ -30,9 +30,11 @@ from crossings.asylum.records import DestinationRecord
 from crossings.asylum.removal import RemovalPlan, removal_costs, removal_plan
 from crossings.asylum.support import move_on_stock
 from crossings.core import rng
+from crossings.core.calendar import date_index
 from crossings.core.errors import InputError
 from crossings.scenario.asylum import AsylumConfig, Destination, Levers, parse_asylum
 from crossings.scenario.levers import ASYLUM_KINDS
+from crossings.scenario.levers.base import ArrivalsHook, AsylumDays
 
 F64 = npt.NDArray[np.float64]
 
@@ -129,10 +131,7 @@ def _params(dest: Destination, start: dt.date, n_days: int, ad: AfterData) -> F6
         dec = ad.decision_capacity()
     else:
         dec = pm(sd(dest.decision_capacity, start, n_days), start)
-    for lv in dest.levers.decision_capacity:  # levers act on the observed or held capacity alike
-        m = inputs.window_mask(start, n_days, lv.start, lv.end)
-        dec = np.where(m, pm(np.full(n_days, lv.per_month), start) if lv.per_month is not None
-                       else dec * (lv.multiplier or 0.0), dec)
+    dec = _lever_days(dest, start, n_days, dec).decision_capacity  # levers act on observed or held capacity alike
     grant = ad.grant_rate() if dest.grant_rate == "observed" else sd(dest.grant_rate, start, n_days)
     wd = ad.withdrawal_share() if dest.withdrawal_share == "observed" else sd(dest.withdrawal_share, start, n_days)
     for name, arr in (("decision_capacity", dec), ("grant_rate", grant), ("withdrawal_share", wd)):
@@ -151,6 +150,30 @@ def _params(dest: Destination, start: dt.date, n_days: int, ad: AfterData) -> F6
     P[:, process.P_OFF_MAXHOLD] = NEVER
     P[:, process.P_THIRD_MAXWAIT] = NEVER
     return P
+
+
+def _each(levers: Levers, tag: str) -> list[Any]:
+    """The destination's levers of one registered kind (a list kind, or one lever or none)."""
+    got = getattr(levers, tag)
+    return list(got) if ASYLUM_KINDS[tag].many else ([] if got is None else [got])
+
+
+def _lever_days(dest: Destination, start: dt.date, n_days: int, dec: F64) -> AsylumDays:
+    """The daily arrays asylum levers act on, after every registered lever with an `apply_asylum` acted (in
+    registry order, each over its active days)."""
+    days = AsylumDays(start, n_days, date_index(start, n_days).days_in_month.to_numpy().astype(np.float64), dec)
+    for tag, kind in ASYLUM_KINDS.items():
+        if kind.apply_asylum is not None:
+            for lv in _each(dest.levers, tag):
+                kind.apply_asylum(days, lv, inputs.window_mask(start, n_days, lv.start, lv.end))
+    return days
+
+
+def _arrivals_hooks(dest: Destination, start: dt.date, n_days: int) -> list[tuple[str, int, ArrivalsHook]]:
+    """(tag, random stream, hook) of every lever that takes people out of the day's arrivals, in registry order."""
+    days = _lever_days(dest, start, n_days, np.zeros(n_days))
+    return [(tag, rng.stream_for(f"lever.{tag}"), kind.arrivals_hook(lv, days))
+            for tag, kind in ASYLUM_KINDS.items() if kind.arrivals_hook is not None for lv in _each(dest.levers, tag)]
 
 
 def _lever_params(P: F64, dest: Destination, off: OffshorePlan | None, rem: RemovalPlan | None) -> None:
@@ -230,6 +253,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     safe_claims = np.zeros(n_days)  # claims by people who came by a safe route
     on_ship = 0
     newc = np.zeros(3, dtype=np.int64)
+    hooks = _arrivals_hooks(dest, start, n_days)
     for t in range(n_days):
         if det is not None:
             q_arr[t] = realised_q(removed_like, arrivals, t, det.window_days, det.lag_days)
@@ -239,6 +263,11 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         if thin and observed_day[t] and mult[t] < 1.0:
             base = rng.binomial(np.uint64(rng.tick_key(seed, STREAM_DETER, t)), 0, base, mult[t])
         arrivals[t] = base
+        taken_back = 0  # people a lever took out of today's arrivals and counts as removed (e.g. returned)
+        for _tag, stream, hook in hooks:
+            took = hook.take(t, base, rng.tick_key(seed, stream, t))
+            base -= took
+            taken_back += took if hook.counts_as_removal else 0
         claim = rng.binomial(rkey, 0, base, share[t])
         n_third = rng.binomial(rkey, 1, claim, rem.eligible) if rem is not None and rem.active[t] else 0
         rest = claim - n_third
@@ -264,7 +293,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
             raise RuntimeError(f"asylum agents exceed the preallocated {len(qs.state):,} on day {t}")
         process.step(t, P[t], newc, day_keys(seed, t), qs, flows[t], reference=reference)
         res.record_stocks(qs, stocks[t])
-        removed_like[t] = flows[t, process.F_THIRD_REMOVED] + flows[t, process.F_RETURNS]
+        removed_like[t] = flows[t, process.F_THIRD_REMOVED] + flows[t, process.F_RETURNS] + taken_back
         if det is not None and det.count_offshore_transfers:
             removed_like[t] += flows[t, process.F_TRANSFERS] - flows[t, process.F_SCREENED_OUT]
     stocks[:, res.S_MOVE_ON] = move_on_stock(flows, dest.support_move_on_days)
@@ -276,7 +305,10 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         cost["offshore"] = off.fixed_cost + flows[:, process.F_TRANSFERS] * off.cost_per_person
     if rem is not None:
         cost["third_country"] = removal_costs(rem, flows[:, process.F_THIRD_REMOVED])
-    return DestinationRecord(flows, stocks, arrivals, q_arr, mult, cost, aboard, ad.summary(), safe_claims)
+    outputs = [hook.output() for _tag, _stream, hook in hooks]
+    for out in outputs:
+        cost[out.tag] = cost.get(out.tag, 0.0) + out.cost
+    return DestinationRecord(flows, stocks, arrivals, q_arr, mult, cost, aboard, ad.summary(), safe_claims, outputs)
 
 
 def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, reference: bool = False) -> AsylumOutcome:

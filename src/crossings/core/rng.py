@@ -12,6 +12,8 @@ are tested bit-identical.
 
 from __future__ import annotations
 
+import hashlib
+
 import numba as nb
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +28,16 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 
-# Stream ids are owned by each process module: Flee engine 30-39, sea 40-49, asylum 50-59.
+# Stream ids are owned by each process module: Flee engine 30-39, sea 40-49, asylum 50-59. Streams of things
+# that are named in a scenario (destinations, levers) are keyed by the name instead: stream_for(name).
+
+
+def stream_for(name: str) -> int:
+    """A stream id keyed by a name (a destination, a lever): a stable hash (BLAKE2b, the same on every machine
+    and Python), in [2**40, 2**62): never one of the numbered ids, and within numba's int64. Adding a named
+    thing to a scenario leaves every other name's stream, so its draws, unchanged."""
+    h = int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")
+    return (1 << 40) + h % ((1 << 62) - (1 << 40))
 
 
 @nb.njit(cache=True, inline="always")

@@ -89,6 +89,7 @@ class LeverOutput:
     to), daily series by measure (declared in crossings.core.measures), its daily cost (part of the
     destination's cost) and a summary for the run's manifest."""
 
+    tag: str  # the lever kind (the key of its cost and summary)
     place: str
     place_kind: str
     series: dict[str, F64]
