@@ -17,6 +17,29 @@ from crossings.core.errors import InputError
 from crossings.core.version import __version__
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Examples kept as written; each option's default shown after its help (unless the help names it, or
+    there is none to show: a flag, an empty list, no value)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, [], argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return super()._get_help_string(action)
+
+
+EXAMPLES: dict[str, list[str]] = {
+    "run": ["crossings run scenarios/central_med.yaml --out out/cm --seed 2",
+            "crossings run scenarios/central_med.yaml --out out/nodeal --set levers.tunisia_mou.enabled=false",
+            "crossings run scenarios/uk_asylum.yaml --end 2025-12-31 --out out/uk_2025",
+            "crossings run src/crossings/data/flee_cases/mali2012 --out out/mali"],
+    "validate": ["crossings validate src/crossings/data/flee_cases/mali2012 --seeds 10 --json"],
+    "ensemble": ["crossings ensemble scenarios/central_med.yaml --seeds 20 --jobs 2 --compare-baseline --out out/ens",
+                 "crossings ensemble scenarios/channel.yaml --parameter-uncertainty --out out/ch_ens"],
+    "demo": ["crossings demo", "crossings demo --out out/demo"],
+}
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crossings", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"crossings {__version__}")
@@ -25,32 +48,34 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a scenario (Crossings YAML file or Flee case directory)")
     r.add_argument("scenario", help="a Crossings scenario .yaml, or a directory in Flee's format")
     r.add_argument("--out", required=True, help="output directory (written atomically)")
-    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--seed", type=int, default=1, help="random seed; same seed, same results")
     r.add_argument("--start", help="first simulated date, YYYY-MM-DD (YAML scenarios)")
     r.add_argument("--end", help="last simulated date, YYYY-MM-DD (YAML scenarios)")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario parameter by key path (repeatable)")
     r.add_argument("--rules", help="Flee simsetting.yml (Flee cases; default: the case's own, else the bundled one)")
     r.add_argument("--no-parquet", action="store_true", help="write CSV only")
-    r.add_argument("--quiet", action="store_true")
+    r.add_argument("--quiet", action="store_true", help="print nothing (the files are still written)")
 
     v = sub.add_parser("validate", help="run a Flee case over N seeds and report Flee's ARD")
-    v.add_argument("case_dir")
+    v.add_argument("case_dir", help="a case directory in Flee's format (locations.csv, routes.csv, ...)")
     v.add_argument("--rules", help="simsetting.yml (default: the case's own simsetting.yml, else the bundled classic rule set)")
-    v.add_argument("--seeds", type=int, default=10)
-    v.add_argument("--first-seed", type=int, default=1)
-    v.add_argument("--engine", choices=["numba", "numpy"], default="numba")
+    v.add_argument("--seeds", type=int, default=10, help="number of seeds")
+    v.add_argument("--first-seed", type=int, default=1, help="first seed")
+    v.add_argument("--engine", choices=["numba", "numpy"], default="numba",
+                   help="compiled engine, or the numpy reference it is tested equal to")
     v.add_argument("--json", action="store_true", help="print one JSON object")
 
     e = sub.add_parser("ensemble", help="run a YAML scenario over many seeds: mean and 5/50/95%% per month")
-    e.add_argument("scenario")
-    e.add_argument("--out", required=True)
-    e.add_argument("--seeds", type=int, default=20)
-    e.add_argument("--first-seed", type=int, default=1)
+    e.add_argument("scenario", help="a Crossings scenario .yaml")
+    e.add_argument("--out", required=True, help="output directory: ensemble tables and manifest.json")
+    e.add_argument("--seeds", type=int, default=20, help="number of seeds (members)")
+    e.add_argument("--first-seed", type=int, default=1, help="first seed")
     e.add_argument("--compare-baseline", action="store_true",
                    help="also run each seed with every lever off and summarise the difference")
-    e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    e.add_argument("--no-parquet", action="store_true")
+    e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a scenario parameter by key path (repeatable); see crossings explain KEY")
+    e.add_argument("--no-parquet", action="store_true", help="write CSV only")
     e.add_argument("--parameter-uncertainty", nargs="?", const=True, default=False, metavar="FILE",
                    help="draw each member's fitted parameters from the fit's covariance (default FILE: the "
                         "fitted file's .uncertainty.yaml, see crossings.calibrate.uncertainty)")
@@ -67,17 +92,19 @@ def _parser() -> argparse.ArgumentParser:
                                "levers.tunisia_mou.interception=0.3:0.7 \\\n    --outputs arrivals:italy@2024 "
                                "deaths:italy@2024 --jobs 2 --out out/sens",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    se.add_argument("scenario")
+    se.add_argument("scenario", help="a Crossings scenario .yaml")
     se.add_argument("--params", action="append", default=[], nargs="+", metavar="KEY=LOW:HIGH",
                     help="a parameter's key path and range (repeatable)")
     se.add_argument("--outputs", action="append", default=[], nargs="+", metavar="MEASURE:PLACE@PERIOD",
                     help="e.g. arrivals:italy@2024, awaiting_decision:uk@2024, cost:uk@2023-07..2024-06")
-    se.add_argument("--method", choices=["sobol", "morris"], default="sobol")
+    se.add_argument("--method", choices=["sobol", "morris"], default="sobol",
+                    help="Sobol indices (variance shares) or Morris elementary effects (cheaper screening)")
     se.add_argument("--n", type=int, default=64,
                     help="base sample size: sobol runs N x (params + 2), morris N x (params + 1)")
     se.add_argument("--seed", type=int, default=1, help="the runs' seed (all runs share it) and the sampler's")
-    se.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    se.add_argument("--out", required=True)
+    se.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a scenario parameter in every run (repeatable)")
+    se.add_argument("--out", required=True, help="output directory")
     _executor_args(se)
 
     c = sub.add_parser(
@@ -104,10 +131,26 @@ def _parser() -> argparse.ArgumentParser:
                    help="with the baseline, skip switching each lever off on its own (fewer runs)")
     c.add_argument("--no-parquet", action="store_true", help="write CSV only")
 
+    sub.add_parser("scenarios", help="list the shipped scenarios: period, levers, asylum part, description",
+                   description="List the shipped scenarios (scenarios/*.yaml, fitted-value files left out).",
+                   epilog="example:\n  crossings scenarios", formatter_class=argparse.RawDescriptionHelpFormatter)
+    lv = sub.add_parser("levers", help="list a scenario's levers with their dates, settings and on/off switch",
+                        epilog="examples:\n  crossings levers scenarios/central_med.yaml\n  crossings levers uk_rwanda",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    lv.add_argument("scenario", help="a scenario .yaml, or a shipped scenario's name (see: crossings scenarios)")
+    ex = sub.add_parser("explain", help="what a --set KEY means: unit, bounds, default, value, source, doc page",
+                        epilog="examples:\n  crossings explain levers.tunisia_mou.prevention\n"
+                               "  crossings explain sea_links.libya_italy.launch_share --scenario central_med\n"
+                               "  crossings explain asylum.destinations.uk.levers.third_country.capacity_per_year",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ex.add_argument("key", help="a key path as --set takes it (list items by number or name)")
+    ex.add_argument("--scenario", help="look the key up in this scenario (default: the first shipped scenario "
+                                       "that has it)")
+
     d = sub.add_parser("demo", help="run both shipped sea-route scenarios and write an HTML report")
     d.add_argument("--out", default="out/demo", help="output directory for results and report.html")
-    d.add_argument("--seed", type=int, default=1)
-    d.add_argument("--no-progress", action="store_true")
+    d.add_argument("--seed", type=int, default=1, help="first seed of the comparison")
+    d.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     sv = sub.add_parser("serve", help="the browser app on http://127.0.0.1:PORT/ (this machine only)",
                         description="Pick a scenario, switch levers, run an ensemble against its baseline, "
@@ -119,6 +162,10 @@ def _parser() -> argparse.ArgumentParser:
     from crossings.forecast.args import add_parsers as add_forecast_parsers
 
     add_forecast_parsers(sub)  # forecast, backtest
+    for name, sp in sub.choices.items():  # defaults in every option's help; examples under every command
+        sp.formatter_class = _HelpFormatter
+        if sp.epilog is None and name in EXAMPLES:
+            sp.epilog = "examples:\n" + "\n".join(f"  {e}" for e in EXAMPLES[name])
     return p
 
 
@@ -196,16 +243,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.out:
                 check_target(Path(args.out))
             return forecast_commands.cmd_backtest(args)
-        if args.command in ("forecast", "backtest"):
-            from crossings.core.output import check_target
-            from crossings.forecast import commands as forecast_commands
+        if args.command in ("scenarios", "levers", "explain"):
+            from crossings.run import catalog
 
-            if args.command == "forecast":
-                check_target(Path(args.out))
-                return forecast_commands.cmd_forecast(args)
-            if args.out:
-                check_target(Path(args.out))
-            return forecast_commands.cmd_backtest(args)
+            if args.command == "scenarios":
+                lines = catalog.scenarios_lines()
+            elif args.command == "levers":
+                lines = catalog.levers_lines(args.scenario)
+            else:
+                lines = catalog.explain(args.key, args.scenario).lines()
+            print("\n".join(lines))
+            return 0
         if args.command == "demo":
             from crossings.report.demo import cmd_demo
 

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from crossings.run.catalog import LEVER_PAGES, lever_doc, yaml_comment
+
+__all__ = ["caveats", "data_coverage_end", "lever_page", "lever_summary", "link_urls", "sources_for", "yaml_comment"]
+
 SOURCES_MD = Path(__file__).resolve().parents[1] / "data" / "observed" / "SOURCES.md"
-LEVER_PAGES = {"partner_coastguard": "partner_coastguard", "anti_smuggling": "anti_smuggling", "rescue": "rescue",
-               "safe_route": "safe_routes", "third_country": "third_country", "offshore": "offshore",
-               "deterrence": "deterrence", "decision_capacity": "decision_capacity"}
 
 
 def docs_dir() -> Path | None:
@@ -27,24 +28,9 @@ def docs_dir() -> Path | None:
     return None
 
 
-def yaml_comment(files: Iterable[Path], key: str) -> str:
-    """The comment on the line that defines `key` (`key:` or `name: key`) in the first file that has one."""
-    pat = re.compile(rf"^\s*(?:-\s*)?(?:\{{\s*)?(?:name:\s*)?{re.escape(key)}\b[:,].*?#\s*(.+)$")
-    for f in files:
-        try:
-            text = Path(f).read_text()
-        except OSError:
-            continue
-        for line in text.splitlines():
-            m = pat.match(line)
-            if m:
-                return m.group(1).strip()
-    return ""
-
-
 def lever_page(kind: str) -> str:
     """Relative path of the lever's doc page (docs/levers/...)."""
-    return f"docs/levers/{LEVER_PAGES.get(kind, kind)}.md"
+    return lever_doc(kind)
 
 
 def lever_summary(kind: str) -> str:
