@@ -181,7 +181,8 @@ def _block(raw: dict[str, Any], b: dict[str, Any]) -> list[Free]:
     path = str(b["path"])
     hi = float(get_path(raw, str(b["hi_from"]))) if b.get("hi_from") else float(b["hi"])
     current = get_path(raw, path, None)
-    x0 = float(current) if current is not None else float(b.get("default") if b.get("default") is not None else hi)
+    default = b.get("default")
+    x0 = float(current) if current is not None else (float(default) if default is not None else hi)
     if kind == "log_value":
         return [log_value(path, x0, float(b["lo"]), hi)]
     return [value(path, x0, float(b["lo"]), hi)]

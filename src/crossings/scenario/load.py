@@ -78,15 +78,6 @@ def validate(raw: dict[str, Any], file: str) -> Scenario:
         sc = Scenario.model_validate(raw)
     except ValidationError as err:
         raise from_validation_error(err, file, drop=LEVER_TAGS) from None
-    if sc.asylum is not None:
-        try:
-            from crossings.scenario.asylum import AsylumConfig
-        except ImportError:
-            raise InputError(file, "asylum", "the asylum module is not available in this build") from None
-        try:
-            sc.asylum = AsylumConfig.model_validate(sc.asylum)
-        except ValidationError as err:
-            raise from_validation_error(err, file, prefix="asylum") from None
     # numbers given as text ("nan", "inf") pass the YAML check above but are parsed by the schema
     check_finite(sc.model_dump(by_alias=True), file)
     if sc.asylum is not None:

@@ -9,12 +9,13 @@ levers with start/end dates, and the observed series to compare with. See docs/s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from crossings.scenario.fit_spec import FitSpec
+from crossings.scenario.asylum import AsylumConfig
 from crossings.scenario.fields import Prob, Strict
+from crossings.scenario.fit_spec import FitSpec
 from crossings.scenario.levers import SeaLeverModel
 from crossings.scenario.levers.anti_smuggling import AntiSmuggling
 from crossings.scenario.levers.base import SeaLever
@@ -247,7 +248,7 @@ class Scenario(Strict):
     observed_totals: list[ObservedTotal] = Field(default_factory=list)
     land_network: LandNetwork | None = None  # optional displacement network (Flee import)
     fit: FitSpec | None = None  # which values the fit frees (crossings.scenario.fit_spec)
-    asylum: Any = None  # crossings.scenario.asylum.AsylumConfig when that module exists (checked in load)
+    asylum: AsylumConfig | None = None  # the asylum systems behind the routes (crossings.scenario.asylum)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
