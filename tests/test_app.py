@@ -154,6 +154,8 @@ def test_fan_chart_changes_with_the_numbers() -> None:
     bands.loc[0, "p50"] = 2.5
     assert fan_svg(bands, "r", "arrivals") != one
     assert one.count("<circle") == 2  # the observed month, and the legend's mark
+    unobserved = fan_svg(bands.assign(observed=None), "r", "arrivals")
+    assert "<circle" not in unobserved and ">observed<" not in unobserved  # no legend entry without its marks
 
 
 def test_serve_listens_on_this_machine_only(capsys: pytest.CaptureFixture[str]) -> None:

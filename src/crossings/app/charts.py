@@ -71,8 +71,9 @@ def fan_svg(bands: pd.DataFrame, place: str, measure: str) -> str:
     for i, v in enumerate(sc["observed"]):
         if pd.notna(v):
             out.append(f'<circle cx="{x(i):.1f}" cy="{y(float(v)):.1f}" r="2.5" class="observed"/>')
-    legend = [("band", "5-95% of seeds"), ("median", "median, as set"), ("baseline", "median, levers off"),
-              ("observed", "observed")]
+    legend = [("band", "5-95% of seeds"), ("median", "median, as set")]
+    legend += [("baseline", "median, levers off")] if len(base) == n and n else []
+    legend += [("observed", "observed")] if sc["observed"].notna().any() else []  # no entry without its marks
     lx = LEFT
     for cls, label in legend:
         mark = (f'<circle cx="{lx + 6}" cy="{H - 10}" r="3" class="observed"/>' if cls == "observed" else
