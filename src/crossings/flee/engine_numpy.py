@@ -13,6 +13,7 @@ import numpy as np
 
 from crossings.core.rng import poisson, tick_key_np, uniform_np
 from crossings.flee import engine_numba as K
+from crossings.flee.bundles import AgentArrays, DayArrays, NetArrays
 
 
 def _u(key: np.uint64, a: int) -> float:
@@ -34,12 +35,13 @@ def _cap_mult(n: int, cap: int, buf: float) -> float:
 class _Day:
     """State of one day's agent passes (Flee's Ecosystem during evolve)."""
 
-    def __init__(self, seed: int, t: int, net: tuple[Any, ...], days: tuple[Any, ...], ag: tuple[Any, ...],
+    def __init__(self, seed: int, t: int, net: NetArrays, days: DayArrays, ag: AgentArrays,
                  occ: Any, occ_link: Any, pop: Any, cap: Any, prm: Any) -> None:
         self.seed, self.t, self.net, self.days, self.ag = seed, t, net, days, ag
         self.occ, self.occ_link, self.pop, self.cap, self.prm = occ, occ_link, pop, cap, prm
-        (_, _, _, _, _, _, _, _, hop_ptr, hop_link, _, path_end, path_den, path_home) = net
-        movechance, _, _, score, popweight, _, _, link_open = days
+        hop_ptr, hop_link, path_end, path_den, path_home = (
+            net.hop_ptr, net.hop_link, net.path_end, net.path_den, net.path_home)
+        movechance, score, popweight, link_open = days.movechance, days.score, days.popweight, days.link_open
         # capacity-free weight of every candidate path today (-1: uses a closed link)
         open_hop = link_open[t][hop_link] != 0
         ok = np.array([open_hop[hop_ptr[p]:hop_ptr[p + 1]].all() for p in range(len(path_end))], dtype=bool)
@@ -59,7 +61,7 @@ class _Day:
                 self.mc[i] *= (max(pop[i], cap[i]) / prm[K.P_MC_BASE]) ** prm[K.P_MC_FACTOR]
 
     def select_route(self, a: int, here: int, depth: int) -> int:
-        path_ptr, path_end = self.net[7], self.net[11]
+        path_ptr, path_end = self.net.path_ptr, self.net.path_end
         p0, p1 = path_ptr[here], path_ptr[here + 1]
         pw = self.pw[p0:p1]
         incl = pw >= 0.0
@@ -85,9 +87,11 @@ class _Day:
         return int(p0 + idx[min(int(u * len(idx)), len(idx) - 1)])
 
     def evolve(self, a: int, force: bool, depth: int) -> None:
-        pos, path, hop, flags, dist, _ = self.ag
-        (_, link_dst, _, _, _, out_ptr, out_link, _, hop_ptr, _, hop_node, path_end, _, _) = self.net
-        town, camp, link_open = self.days[1], self.days[2], self.days[7]
+        ag, net = self.ag, self.net
+        pos, path, hop, flags, dist = ag.pos, ag.path, ag.hop, ag.flags, ag.dist
+        link_dst, out_ptr, out_link, hop_ptr, hop_node, path_end = (
+            net.link_dst, net.out_ptr, net.out_link, net.hop_ptr, net.hop_node, net.path_end)
+        town, camp, link_open = self.days.town, self.days.camp, self.days.link_open
         t = self.t
         if flags[a] & K.TRAVELLING:
             return
@@ -118,9 +122,10 @@ class _Day:
         dist[a] = 0.0
 
     def finish_travel(self, a: int) -> float:
-        pos, _, _, flags, dist, recent = self.ag
-        link_src, link_dst, link_km, link_speed, link_walkp = self.net[:5]
-        link_open = self.days[7]
+        pos, flags, dist, recent = self.ag.pos, self.ag.flags, self.ag.dist, self.ag.recent
+        net, link_open = self.net, self.days.link_open
+        link_src, link_dst, link_km, link_speed, link_walkp = (
+            net.link_src, net.link_dst, net.link_km, net.link_speed, net.link_walkp)
         prm, t = self.prm, self.t
         moved, depth = 0.0, 0
         while flags[a] & K.TRAVELLING:
@@ -154,9 +159,9 @@ class _Day:
         return moved
 
 
-def _spawn(t: int, n: int, seed: int, n_new: int, days: tuple[Any, ...], ag: tuple[Any, ...],
+def _spawn(t: int, n: int, seed: int, n_new: int, days: DayArrays, ag: AgentArrays,
            occ: Any, pop: Any, prm: Any) -> int:
-    spawn_mult, conflict_now = days[5], days[6]
+    spawn_mult, conflict_now = days.spawn_mult, days.conflict_now
     mode = int(prm[K.P_CD_MODE])
     origins: list[int] = []
     if mode == 0:
@@ -180,10 +185,10 @@ def _spawn(t: int, n: int, seed: int, n_new: int, days: tuple[Any, ...], ag: tup
             else:
                 k = int(poisson(key, i, prm[K.P_CD_RATE] * c))
             origins.extend([i] * k)
-    if n + len(origins) > len(ag[0]):
+    if n + len(origins) > len(ag.pos):
         return -1
     for i in origins:
-        ag[0][n], ag[1][n], ag[2][n], ag[3][n], ag[4][n], ag[5][n] = i, -1, 0, 0, 0.0, 0.0
+        ag.pos[n], ag.path[n], ag.hop[n], ag.flags[n], ag.dist[n], ag.recent[n] = i, -1, 0, 0, 0.0, 0.0
         occ[i] += 1
         if prm[K.P_TAKE_POP] != 0.0 and conflict_now[t, i] > 0.0 and pop[i] > 0:
             pop[i] -= 1
@@ -191,13 +196,13 @@ def _spawn(t: int, n: int, seed: int, n_new: int, days: tuple[Any, ...], ag: tup
     return n
 
 
-def run_days_py(seed: int, n0: int, n_spawn: Any, net: tuple[Any, ...], days: tuple[Any, ...],
-                ag: tuple[Any, ...], pop: Any, cap: Any, prm: Any, loc_counts: Any, transit: Any,
+def run_days_py(seed: int, n0: int, n_spawn: Any, net: NetArrays, days: DayArrays,
+                ag: AgentArrays, pop: Any, cap: Any, prm: Any, loc_counts: Any, transit: Any,
                 agents: Any) -> int:
     """Same contract as engine_numba.run_days."""
     n_days, n_loc = loc_counts.shape
-    occ = np.bincount(ag[0][:n0], minlength=n_loc).astype(np.int64)
-    occ_link = np.zeros(len(net[0]), dtype=np.int64)
+    occ = np.bincount(ag.pos[:n0], minlength=n_loc).astype(np.int64)
+    occ_link = np.zeros(len(net.link_src), dtype=np.int64)
     n = n0
     for t in range(n_days):
         n = _spawn(t, n, seed, int(n_spawn[t]), days, ag, occ, pop, prm)
@@ -206,9 +211,9 @@ def run_days_py(seed: int, n0: int, n_spawn: Any, net: tuple[Any, ...], days: tu
         day = _Day(seed, t, net, days, ag, occ, occ_link, pop, cap, prm)
         for a in range(n):
             day.evolve(a, False, 0)
-        recent = ag[5]
+        recent = ag.recent
         for a in range(n):
-            moved = day.finish_travel(a) if ag[3][a] & K.TRAVELLING else 0.0
+            moved = day.finish_travel(a) if ag.flags[a] & K.TRAVELLING else 0.0
             recent[a] = (float(recent[a]) + moved / prm[K.P_MAX_MOVE]) / 2.0
         loc_counts[t] = occ
         transit[t] = occ_link.sum()

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crossings.flee import engine_numba as K
+from crossings.flee.bundles import DayArrays, NetArrays, new_agents
 from crossings.flee.network import Network, build_network
 from crossings.flee.reader import FleeCase
 from crossings.flee.rules import FleeRules
@@ -27,15 +28,15 @@ class Model:
     tl: Timeline
     params: npt.NDArray[np.float64]
 
-    def net_tuple(self) -> tuple[Any, ...]:
+    def net_tuple(self) -> NetArrays:
         n = self.net
-        return (n.link_src, n.link_dst, n.link_km, n.link_speed, n.link_walkp, n.out_ptr, n.out_link,
-                n.path_ptr, n.hop_ptr, n.hop_link, n.hop_node, n.path_end, n.path_den, n.path_home)
+        return NetArrays(n.link_src, n.link_dst, n.link_km, n.link_speed, n.link_walkp, n.out_ptr, n.out_link,
+                         n.path_ptr, n.hop_ptr, n.hop_link, n.hop_node, n.path_end, n.path_den, n.path_home)
 
-    def days_tuple(self) -> tuple[Any, ...]:
+    def days_tuple(self) -> DayArrays:
         tl = self.tl
-        return (tl.movechance, tl.town, tl.camp, tl.score, tl.popweight, tl.spawn_mult, tl.conflict_now,
-                tl.link_open)
+        return DayArrays(tl.movechance, tl.town, tl.camp, tl.score, tl.popweight, tl.spawn_mult, tl.conflict_now,
+                         tl.link_open)
 
 
 @dataclass
@@ -101,11 +102,6 @@ def capacity_hint(model: Model) -> int:
     return base + int(lam + 10.0 * np.sqrt(lam) + 1000)
 
 
-def new_agents(n: int) -> tuple[npt.NDArray[Any], ...]:
-    return (np.zeros(n, dtype=np.int32), np.full(n, -1, dtype=np.int32), np.zeros(n, dtype=np.int8),
-            np.zeros(n, dtype=np.uint8), np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32))
-
-
 def simulate(model: Model, seed: int = 1, engine: str = "numba") -> RawRun:
     tl = model.tl
     T, L = tl.movechance.shape
@@ -114,7 +110,7 @@ def simulate(model: Model, seed: int = 1, engine: str = "numba") -> RawRun:
         ag = new_agents(cap_n)
         n0 = 0
         for c, k in zip(tl.camps, tl.initial, strict=True):  # add_initial_refugees, camps in order
-            ag[0][n0:n0 + k] = c
+            ag.pos[n0:n0 + k] = c
             n0 += int(k)
         loc_counts = np.zeros((T, L), dtype=np.int64)
         transit = np.zeros(T, dtype=np.int64)
@@ -133,6 +129,5 @@ def simulate(model: Model, seed: int = 1, engine: str = "numba") -> RawRun:
         if n >= 0:
             break
         cap_n *= 2  # only conflict-driven Poisson spawning can outgrow the estimate
-    names = ("pos", "path", "hop", "flags", "dist", "recent")
-    state = {k: v[:n] for k, v in zip(names, ag, strict=True)}
+    state = {k: v[:n] for k, v in ag._asdict().items()}
     return RawRun(seed, loc_counts, transit, agents, int(n), state)
