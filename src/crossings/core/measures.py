@@ -71,7 +71,7 @@ MEASURES: dict[str, Measure] = dict([
     _m("screened_out", "people", "flow", "asylum", "people screened out of offshore processing"),
     _m("offshore_occupancy", "people", "stock", "asylum", "people held in the offshore centre"),
     _m("aboard", "people", "stock", "asylum", "people held on the ship until its trip day"),
-    _m("returns", "people", "flow", "asylum", "people returned from the offshore centre to their country"),
+    _m("returns", "people", "flow", "asylum", "people returned to their country or the country they left from (offshore centre, returns agreement)"),
     _m("released", "people", "flow", "asylum", "people released from the offshore centre to the mainland"),
     _m("awaiting_removal", "people", "stock", "asylum", "people awaiting removal to the third country"),
     _m("returned_to_queue", "people", "flow", "asylum", "people whose third-country removal failed"),
