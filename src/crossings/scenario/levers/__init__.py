@@ -20,6 +20,7 @@ from crossings.scenario.levers import (
     offshore,
     partner_coastguard,
     rescue,
+    returns_agreement,
     safe_route,
     third_country,
 )
@@ -34,6 +35,7 @@ KINDS: tuple[LeverKind, ...] = (
     offshore.KIND,
     third_country.KIND,
     deterrence.KIND,
+    returns_agreement.KIND,
 )
 
 SEA_KINDS: dict[str, LeverKind] = {k.tag: k for k in KINDS if k.part == "sea"}
