@@ -5,7 +5,21 @@ Aggregate outputs only: the model describes flows and stocks of people, never an
 
 from __future__ import annotations
 
-from crossings.api import run  # re-exported public entry point
+# The subpackage crossings.run is loaded first: a package's first import binds it as an attribute of its parent,
+# which would otherwise replace the function crossings.run below as soon as any module imported crossings.run.*.
+import crossings.run as _run_package  # noqa: F401
+from crossings.api import (  # the public API (crossings.api)
+    ComparisonResult,
+    EnsembleResult,
+    ForecastResult,
+    RunResult,
+    compare,
+    ensemble,
+    forecast,
+    run,
+    run_flee,
+)
 from crossings.core.version import __version__
 
-__all__ = ["__version__", "run"]
+__all__ = ["ComparisonResult", "EnsembleResult", "ForecastResult", "RunResult", "__version__", "compare", "ensemble",
+           "forecast", "run", "run_flee"]

@@ -1,0 +1,79 @@
+"""The public Python API: typed entry points, result objects with period months, units, plots and Excel."""
+
+from __future__ import annotations
+
+import inspect
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import crossings
+
+WINDOW = {"start": "2024-01-01", "end": "2024-12-31"}
+
+
+def test_public_names_and_signatures():
+    for name in ("run", "ensemble", "compare", "forecast", "run_flee"):
+        fn = getattr(crossings, name)
+        sig = inspect.signature(fn)
+        assert fn.__doc__ and sig.return_annotation != inspect.Signature.empty, name
+        assert all(p.annotation != inspect.Parameter.empty for p in sig.parameters.values()), name
+        assert not any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values()), name  # no **kwargs
+
+
+@pytest.fixture(scope="module")
+def res():
+    return crossings.run("scenarios/channel.yaml", seed=3, start="2024-01-01", end="2024-12-31")
+
+
+def test_run_tables_have_period_months_and_units(res):
+    assert isinstance(res.monthly["month"].dtype, pd.PeriodDtype)
+    assert str(res.monthly["month"].iloc[0]) == "2024-01"
+    assert (res.monthly["unit"] != "").all() and (res.daily["unit"] != "").all()
+
+
+def test_run_plot_and_excel(res, tmp_path):
+    fig = res.plot("arrivals", "france_uk")
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 and len(ax.lines[0].get_xdata()) == 12  # simulated + observed dots
+    assert ax.get_ylabel() == "people"
+    path = res.to_excel(tmp_path / "run.xlsx")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    assert wb.sheetnames == ["about", "monthly", "daily"]
+    header = [c.value for c in next(wb["monthly"].iter_rows(max_row=1))]
+    assert "unit" in header and "month" in header
+    with pytest.raises(ValueError, match="no rows for measure"):
+        res.plot("no_such_measure")
+
+
+def test_run_refuses_a_flee_directory_with_a_pointer():
+    with pytest.raises(ValueError, match="run_flee"):
+        crossings.run("src/crossings/data/flee_cases/mali2012")
+
+
+def test_compare_and_ensemble(tmp_path):
+    cmp = crossings.compare("scenarios/channel.yaml", seeds=2, overrides=WINDOW)
+    assert cmp.headlines and "90% interval" in cmp.headlines[0]
+    assert isinstance(cmp.monthly["month"].dtype, pd.PeriodDtype)
+    assert set(cmp.monthly["variant"]) == {"channel", "all levers off", "without uk_france_deal"}
+    fig = cmp.plot("arrivals", "france_uk")
+    assert len(fig.axes[0].lines) >= 2
+    wb = openpyxl.load_workbook(cmp.to_excel(tmp_path / "cmp.xlsx"), read_only=True)
+    assert "headlines" in wb.sheetnames and "differences_annual" in wb.sheetnames
+    assert "<img" in cmp.to_html()
+
+    ens = crossings.ensemble("scenarios/channel.yaml", seeds=[1, 2], overrides=WINDOW)
+    assert ens.seeds == [1, 2] and isinstance(ens.monthly["month"].dtype, pd.PeriodDtype)
+    assert "unit" in ens.monthly.columns
+    # the ensemble's member with seed 1 is the comparison's variant 'channel' with seed 1: same mean over [1, 2]
+    a = ens.monthly[(ens.monthly["place"] == "france_uk") & (ens.monthly["measure"] == "arrivals")]["mean"]
+    b = cmp.monthly[(cmp.monthly["variant"] == "channel") & (cmp.monthly["place"] == "france_uk")
+                    & (cmp.monthly["measure"] == "arrivals")]["mean"]
+    assert a.to_numpy() == pytest.approx(b.to_numpy())
+
+
+def test_run_stays_the_function_after_the_subpackage_is_imported():
+    import crossings.run.runner  # noqa: F401  (would rebind crossings.run to the package without the guard)
+
+    assert callable(crossings.run) and crossings.run is crossings.api.run
