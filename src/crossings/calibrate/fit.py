@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from crossings.calibrate.deaths import deaths_values
 from crossings.calibrate.fitspec import has_fit
 from crossings.calibrate.moments import (
     _p95_ratio,
@@ -104,6 +105,9 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     cv = channel_boat_cv(p)
     if cv is not None:
         fixed.update({f"sea_links.{r}.people_per_boat.cv": min(cv, 0.4) for r in p.routes})
+    # the deaths process (incident season and crowding, people lost per incident) by maximum likelihood on
+    # the incident data of the window (calibrate/deaths.py); the incident level stays free in step 2
+    fixed.update(deaths_values(raw0, p.start, p.end))
     lo = np.array([f.lo for f in p.frees])
     hi = np.array([f.hi for f in p.frees])
     x0 = np.clip(np.array([f.x0 for f in p.frees]), lo, hi)

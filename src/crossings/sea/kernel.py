@@ -43,8 +43,8 @@ from crossings.sea import streams as S
 # agent states
 NEW, WAITING, ARRIVED, DEAD, DETAINED, GAVE_UP, SAFE = 0, 1, 2, 3, 4, 5, 6
 # rows of the output array out[measure, coast, day]
-ARR, DEP, BOATS, INT, DEATHS, PREV, WAIT, SAFE_OUT = 0, 1, 2, 3, 4, 5, 6, 7
-N_OUT = 8
+ARR, DEP, BOATS, INT, DEATHS, PREV, WAIT, SAFE_OUT, INCIDENTS = 0, 1, 2, 3, 4, 5, 6, 7, 8
+N_OUT = 9  # INCIDENTS: sailing boats with a fatal incident (routes with a loss table; validation only)
 BOATS_MAX = 1 << 24  # boat ids are coast * BOATS_MAX + k
 SQRT6 = 6.0 ** 0.5  # the sum of two U[0,1) has variance 1/6
 
@@ -277,6 +277,8 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
                     st = _stop_fate(uniform(kf, a), ret[c], det[c])
                 elif lumpy[c]:
                     if lost[c] > 0:  # the first K people aboard a boat with an incident are lost
+                        if rem[c] + 1 == lsz[off[c] + cur[c]]:  # the boat's first person: count the incident
+                            out[INCIDENTS, c, t] += 1.0
                         lost[c] -= 1
                         out[DEATHS, c, t] += 1.0
                         st = DEAD

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, N_OUT, PREV, SAFE_OUT, WAIT
+from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INCIDENTS, INT, N_OUT, PREV, SAFE_OUT, WAIT
 
 
 @nb.njit(cache=True)
@@ -55,6 +55,7 @@ def mean_field(inflow, region_of_coast, choice, keep, safe_share, safe_cap, p_go
             out[DEATHS, c, t] = dead
             out[ARR, c, t] = dep - caught - dead
             out[BOATS, c, t] = dep / ppb[c, t]
+            out[INCIDENTS, c, t] = (dep - caught) / ppb[c, t] * incident[c, t]  # fatal incidents, expected
         for c in range(C):  # returned people choose a coast of their region again
             W[c] += back[region_of_coast[c]] * choice[c, t]
             out[WAIT, c, t] = W[c]

@@ -18,6 +18,7 @@ from crossings.sea.kernel import (
     DEP,
     DETAINED,
     GAVE_UP,
+    INCIDENTS,
     INT,
     PREV,
     SAFE,
@@ -144,6 +145,7 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, safe_share, safe_
         rank = np.zeros(w.size, dtype=np.int64)  # place in the coast's waiting order
         bid = np.zeros(w.size, dtype=np.int64)
         doomed = np.zeros(w.size, dtype=bool)  # among the first K aboard a boat with an incident
+        first_rank = np.full(w.size, -1, dtype=np.int64)  # rank of the first person of one's boat
         for cc in range(C):
             m = c == cc
             rank[m] = np.arange(int(m.sum()))
@@ -154,6 +156,7 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, safe_share, safe_
                 bb = np.minimum(b, ends[cc].size - 1)
                 first = ends[cc][bb] - np.diff(np.r_[0, ends[cc]])[bb]  # rank of the boat's first person
                 doomed[m] = on & (rank[m] - first < lost[cc][bb])
+                first_rank[m] = first
         aboard = rank < seats[c]
         stopped = aboard & (uniform_np(kp, bid) < prevent[c, t])
         dep = aboard & ~stopped
@@ -194,6 +197,7 @@ def sea_reference(seed, counts, region_of_coast, choice, keep, safe_share, safe_
             out[ARR, cc, t] += np.sum(arrived & on)
             out[WAIT, cc, t] += np.sum(keepw & (c == cc))
             out[BOATS, cc, t] = nbd[cc]
+            out[INCIDENTS, cc, t] += np.sum(died & on & (rank == first_rank))
         # same order as the kernel: people not aboard, then those returned after a stop or interception
         waiting = np.concatenate([w[~aboard], w[back]])
     return state, coast, wait_days
