@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crossings.core.executor import LocalExecutor, SerialExecutor
 from crossings.run.ensemble import run_ensemble
-from crossings.run.executor import LocalExecutor, SerialExecutor
 from crossings.run.member import prepare_members, run_members
 from crossings.run.runner import run_scenario
 

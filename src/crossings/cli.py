@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--first-seed", type=int, default=1, help="first seed")
     v.add_argument("--engine", choices=["numba", "numpy"], default="numba",
                    help="compiled engine, or the numpy reference it is tested equal to")
+    v.add_argument("--jobs", type=int, default=1, help="processes: seeds run in parallel (results do not depend on it)")
     v.add_argument("--json", action="store_true", help="print one JSON object")
 
     e = sub.add_parser("ensemble", help="run a YAML scenario over many seeds: mean and 5/50/95%% per month")

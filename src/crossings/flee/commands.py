@@ -59,7 +59,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise InputError("--seeds", "", f"must be >= 1, got {args.seeds}")
     from crossings.flee.validate import validate_case
 
-    res = validate_case(case_dir, args.rules, seeds=args.seeds, first_seed=args.first_seed, engine=args.engine)
+    jobs = getattr(args, "jobs", 1)
+    if jobs < 1:
+        raise InputError("--jobs", "", f"must be >= 1, got {jobs}")
+    res = validate_case(case_dir, args.rules, seeds=args.seeds, first_seed=args.first_seed, engine=args.engine,
+                        jobs=jobs)
     if args.json:
         print(json.dumps(res, separators=(",", ":")))
         return 0

@@ -9,7 +9,7 @@ Laplace covariance (crossings.calibrate.uncertainty, counter-based stream keyed 
 the predictive spread from both the model's randomness and the fitted parameters.
 
 How it runs (issue 12): the scenario is read, validated and built once (crossings.run.member); members run in
-chunks of CHUNK seeds on an executor (crossings.run.executor: this process, a local process pool, or Ray);
+chunks of CHUNK seeds on an executor (crossings.core.executor: this process, a local process pool, or Ray);
 each finished chunk's monthly vectors (and annual, and lever-effect vectors) go to a Parquet partition in a
 checkpoint folder (crossings.run.member_store), and the summaries are computed from those partitions at the
 end, a block of rows at a time. Each member is a pure function of (scenario, seed, overrides) and the
@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crossings.core.executor import Executor, make_executor
 from crossings.core.tables import META
-from crossings.run.executor import Executor, make_executor
 from crossings.run.member import MemberSpec, prepare_members, run_members
 from crossings.run.member_store import MemberStore, checkpoint_dir
 

@@ -7,7 +7,7 @@ over the period by its period rule (flows and money summed, stocks the period's 
 e.g. arrivals:italy@2024, deaths:libya_italy@2024, awaiting_decision:uk@2024, cost:uk@2024.
 
 Every sample point is one run of the scenario with the same seed (common random numbers: the indices measure
-the parameters' effect, not run-to-run noise), evaluated on the ensemble executor (crossings.run.executor),
+the parameters' effect, not run-to-run noise), evaluated on the ensemble executor (crossings.core.executor),
 so any backend and worker count give the same indices. Sobol: Saltelli's extension of Sobol' sequences
 (SALib.sample.sobol, N x (D + 2) runs), first- and total-order indices with bootstrap confidence intervals
 (SALib.analyze.sobol, 95%, seeded). Morris: elementary effects (mu*, sigma) with bootstrap intervals for mu*.
@@ -152,7 +152,7 @@ def scenario_model(path: str | Path, keys: Sequence[str], outputs: Sequence[Outp
     """The scenario as a model: each sample row -> one run (same seed) -> the outputs."""
 
     def model(x: np.ndarray) -> np.ndarray:
-        from crossings.run.executor import make_executor
+        from crossings.core.executor import make_executor
         from crossings.run.member import prepare_members, run_members
 
         per = [{**(overrides or {}), **{k: float(v) for k, v in zip(keys, row, strict=True)}} for row in x]

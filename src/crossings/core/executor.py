@@ -1,4 +1,5 @@
-"""Where ensemble members run: in this process, a local process pool (default) or a Ray cluster.
+"""Where independent runs (ensemble members, sensitivity samples, Flee seeds) go: this process, a local process
+pool (default) or a Ray cluster. In core, so that every process package (flee's validate too) can use it.
 
 Every backend gets one payload (sent once: inherited by forked workers, one Ray object) and a list of tasks,
 and yields (task number, result) as tasks finish, in any order; the caller puts results in task order, so
@@ -125,6 +126,10 @@ class RayExecutor:
         self.jobs, self.address = jobs, address
 
     def run(self, fn: Task, payload: Any, tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        # workers start with this interpreter, not through `uv run` (Ray's uv hook would re-resolve the
+        # environment in every worker: minutes on a busy machine); no usage statistics are sent anywhere
+        os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         import ray
 
         started = not ray.is_initialized()
