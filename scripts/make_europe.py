@@ -69,6 +69,38 @@ def fmt(v: float) -> str:
     return f"{v:,.0f}"
 
 
+def describe(sc: EuropeScenario, lines: list[str]) -> None:
+    lines += [
+        "## The model", "",
+        "People of eight origin groups (built from Frontex's nationality file) set out each day (a fitted demand "
+        "per group and year) and choose among the Frontex routes with a logit: a group-route intercept, a route's "
+        "month-of-year and route-year utility (penalised, prior sd "
+        f"{sc.fit.shock_sd}), and the levers in force; an outside option (stay or go elsewhere) competes, so a "
+        "lever that lowers one route's utility sends part of its people to the group's other routes and part to "
+        "the outside option. At each route's border a person tries with probability 1/mean stay a day; a "
+        "detected attempt may be pushed back (levers with a known share), after which the person retries or "
+        "chooses again (or gives up). People crossing the Eastern Mediterranean continue on the Western Balkans "
+        "route with a fitted share (the Balkan closure lever moves it) and are detected there a second time; "
+        "pushed-back attempts at land borders are detections too. Detection probability is 1: Frontex counts "
+        "alone cannot separate undetected crossings from demand, so persons here are people detected at least "
+        "once.", "",
+        "Code: `crossings.land` (kernel.py: agents, one per person, numba; reference.py: numpy, tested "
+        "bit-identical; meanfield.py: expected flows, tested against the mean of 200 seeds; system.py: scenario "
+        "-> daily arrays; simulate.py: tidy monthly tables), `crossings.scenario.routes` (schema), "
+        "`crossings.calibrate.europe` (fit). Random streams 70-77 (`crossings/land/streams.py`).", "",
+        "Assumptions without a source (stated, not tuned to any one observed value): mean stays at the border "
+        "(7 days at sea routes, 14 on land), retry after a pushback 0.8, the route-year shock prior sd, the "
+        "residual weights of the fit (`calibrate/europe.py`). A group's choice set: routes holding at least "
+        f"{sc.fit.min_share:.0%} of its detections in the fitted months.", "",
+        "### Levers", "", "| lever | route | from | acts on | evidence | sources | note |", "|---|---|---|---|---|---|---|"]
+    for name, lv in sc.levers.items():
+        acts = ", ".join(f"{k} {'fitted' if v == 'fit' else v}" for k, v in
+                         (("utility", lv.utility), ("pushback", lv.pushback), ("onward", lv.onward)) if v is not None)
+        lines.append(f"| {name} | {lv.route} | {lv.start}{' to ' + str(lv.end) if lv.end else ''} | {acts} | "
+                     f"{lv.evidence} | {lv.source} | {lv.note} |")
+    lines.append("")
+
+
 def in_sample(sc: EuropeScenario, lines: list[str]) -> None:
     det, _, dates = run_mf(sc, sc.fitted, START, END)
     sim = by_year(det, dates, YEARS)
@@ -294,6 +326,7 @@ def main() -> int:
              "`scenarios/europe.yaml`, fitted by `uv run --frozen python -m crossings.calibrate.europe "
              f"scenarios/europe.yaml` ({fitted.get('note', '')}; fitted on {fitted.get('fitted_on')}). Data: Frontex "
              "monthly detections by route and nationality (`frontex_detections_monthly_by_route_nationality.csv`).", ""]
+    describe(sc, lines)
     in_sample(sc, lines)
     shifts(sc, lines)
     counterfactuals(sc, 20 if a.quick else 100, lines)

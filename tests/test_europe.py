@@ -98,3 +98,21 @@ def test_sparsity_covers_every_residual_a_parameter_moves() -> None:
         # outside the declared pattern only the tail of people still waiting months later: small
         assert change[~S[:, j]].max(initial=0.0) <= 0.05 * change[S[:, j]].max(), p.names[j]
         assert change[S[:, j]].max() > 1e-3, p.names[j]
+
+
+def test_monthly_table_follows_the_result_table_contract() -> None:
+    from crossings.land.simulate import monthly_table, run_daily
+
+    sc = load_europe(SCEN)
+    start, end = dt.date(2023, 1, 1), dt.date(2023, 3, 31)
+    sys_, out, _ = run_daily(sc, start, end, agents=False)
+    tab = monthly_table(sc, sys_, out, start)
+    assert list(tab.columns) == ["month", "place", "place_kind", "is_total", "measure", "unit", "simulated", "observed"]
+    assert set(tab.place) == set(sc.routes) and set(tab.month) == {"2023-01", "2023-02", "2023-03"}
+    assert set(tab.measure) == {"detections", "persons", "pushbacks"}
+    det = tab[tab.measure == "detections"]
+    assert (det.unit == "detections").all() and det.observed.notna().all()
+    per = tab[tab.measure == "persons"]
+    # the Western Balkans' persons exclude the people counted there a second time after the Eastern Med
+    wb_det = det[det.place == "western_balkans"].simulated.sum()
+    assert per[per.place == "western_balkans"].simulated.sum() < wb_det

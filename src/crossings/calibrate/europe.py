@@ -33,8 +33,8 @@ from crossings.scenario.routes import EuropeScenario, fitted_path, load_europe
 
 BURN_IN_DAYS = 61  # the stocks at the borders start empty; the first fitted month starts after this
 UNSPECIFIED = "OOO"  # Frontex: nationality not specified
-ANNUAL_WEIGHT = 2.0  # weight of a group-route-year residual against a route-month one (a fit setting)
-ROUTE_YEAR_WEIGHT = 3.0  # weight of a route-year total residual (a fit setting)
+ANNUAL_WEIGHT = 1.0  # weight of a group-route-year residual against a route-month one (a fit setting)
+ROUTE_YEAR_WEIGHT = 8.0  # weight of a route-year total residual (a fit setting)
 
 
 @dataclass

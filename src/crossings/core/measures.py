@@ -75,6 +75,10 @@ MEASURES: dict[str, Measure] = dict([
     _m("released", "people", "flow", "asylum", "people released from the offshore centre to the mainland"),
     _m("awaiting_removal", "people", "stock", "asylum", "people awaiting removal to the third country"),
     _m("returned_to_queue", "people", "flow", "asylum", "people whose third-country removal failed"),
+    # the route system (crossings.land; per Frontex route)
+    _m("detections", "detections", "flow", "land", "Frontex detections: repeated attempts and chained routes counted again"),
+    _m("persons", "people", "flow", "land", "people crossing the route's border as their route (counted once)"),
+    _m("pushbacks", "people", "flow", "land", "detected attempts pushed back at the route's border"),
 ])
 
 

@@ -14,13 +14,13 @@ import math
 import numpy as np
 import pandas as pd
 
+from crossings.core.measures import unit_of
 from crossings.core.observed import load
 from crossings.land.kernel import CROSSED, DET, PUSHED, land_kernel
 from crossings.land.meanfield import mean_field
 from crossings.land.system import System, build
 from crossings.scenario.routes import EuropeScenario
 
-UNITS = {"detections": "detections", "persons": "people", "pushbacks": "people"}
 BURN_IN_DAYS = 61  # the border stocks start empty; results start this many days after the simulation
 
 
@@ -73,5 +73,5 @@ def monthly_table(sc: EuropeScenario, sys: System, out: np.ndarray, start: dt.da
     tab.loc[has_obs, "observed"] = 0.0  # the Frontex file omits months with no detections
     tab.insert(2, "place_kind", "route")
     tab.insert(3, "is_total", False)
-    tab.insert(5, "unit", tab.measure.map(UNITS))
+    tab.insert(5, "unit", tab.measure.map(unit_of))
     return tab
