@@ -40,6 +40,9 @@ def add_parsers(sub: Any) -> None:
                    help="use only the first N origins (a reduced back-test; default: all)")
     b.add_argument("--max-nfev", type=int, default=None,
                    help="least-squares evaluations per origin's refit (default: forecast.origin.MAX_NFEV)")
+    b.add_argument("--refit-every", type=int, default=12,
+                   help="months between refits of the mechanism's parameters; the driver is re-estimated at every "
+                        "origin (default: 12)")
     b.add_argument("--out", default=None, help="also write backtest_rows.csv and a manifest here (default: none)")
 
 
@@ -47,7 +50,7 @@ def check(args: argparse.Namespace) -> None:
     """Range checks argparse cannot make."""
     from crossings.core.errors import InputError
 
-    for name in ("horizon", "draws", "step"):
+    for name in ("horizon", "draws", "step", "refit_every"):
         v = getattr(args, name, None)
         if v is not None and v < 1:
             raise InputError(f"--{name}", str(v), "must be at least 1")

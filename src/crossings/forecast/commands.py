@@ -157,7 +157,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         ol = ol[:args.max_origins]
     if not ol:
         raise InputError("--first", args.first, f"no origin with {args.horizon} months of data after it before {last_data}")
-    df, notes = backtest_rows(path, ol, args.horizon, args.draws, args.seed, args.max_nfev)
+    df, notes = backtest_rows(path, ol, args.horizon, args.draws, args.seed, args.max_nfev,
+                              refit_every=args.refit_every)
     res = summary(df, args.horizon, len(ol))
     if args.out:
         manifest = make_manifest(scenario=str(path), scenario_hash=hash_files(scenario_files(path)), seed=args.seed,

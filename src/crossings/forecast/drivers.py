@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import ndtri
 
@@ -32,6 +33,16 @@ class LocalLevel:
     level_var: float  # its variance
     n_months: int  # months the estimate used
     loglik: float
+    season: tuple[float, ...] = (0.0,) * 12  # log factor by calendar month (January first) the mechanism misses
+
+
+def residual_season(r: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """12 log factors (mean 0): by calendar month, the mean of r less its centred 12-month moving average
+    (classical decomposition), so the mechanism's seasonal misfit does not pass for moves of the level."""
+    x = pd.Series(np.asarray(r, dtype=float))
+    trend = x.rolling(13, center=True, min_periods=7).mean()
+    dev = (x - trend).groupby(np.asarray(month)).mean().reindex(range(1, 13)).fillna(0.0).to_numpy()
+    return dev - dev.mean()
 
 
 def _filter(r: np.ndarray, q_level: float, q_obs: float) -> tuple[float, float, float]:
@@ -52,9 +63,13 @@ def _filter(r: np.ndarray, q_level: float, q_obs: float) -> tuple[float, float, 
     return ll, a, p - q_level
 
 
-def fit_local_level(r: np.ndarray) -> LocalLevel:
-    """Maximum-likelihood variances of the local level for the residual series r (months before the origin)."""
+def fit_local_level(r: np.ndarray, month: np.ndarray | None = None) -> LocalLevel:
+    """Maximum-likelihood variances of the local level for the residual series r (months before the origin);
+    with `month` (calendar month 1-12 of each r), a fixed seasonal factor is taken out first."""
     r = np.asarray(r, dtype=float)
+    season = residual_season(r, month) if month is not None else np.zeros(12)
+    if month is not None:
+        r = r - season[np.asarray(month) - 1]
     var = float(np.nanvar(r)) or 1e-4
 
     def nll(theta: np.ndarray) -> float:
@@ -68,7 +83,8 @@ def fit_local_level(r: np.ndarray) -> LocalLevel:
     assert best is not None
     ql, qo = math.exp(best.x[0]), math.exp(best.x[1])
     ll, level, pvar = _filter(r, ql, qo)
-    return LocalLevel(math.sqrt(ql), math.sqrt(qo), level, pvar, int(np.isfinite(r).sum()), ll)
+    return LocalLevel(math.sqrt(ql), math.sqrt(qo), level, pvar, int(np.isfinite(r).sum()), ll,
+                      tuple(float(v) for v in season))
 
 
 def normals(seed: int, draw: int, n: int) -> np.ndarray:

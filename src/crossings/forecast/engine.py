@@ -33,6 +33,7 @@ from crossings.sea.meanfield import mean_field
 from crossings.sea.model import SeaArrays, build
 from crossings.sea.quality import expected_launch
 
+SEASON = True  # take the residual's fixed seasonal factor out before the level (drivers.residual_season)
 RESIDUAL = "held"  # residuals against the mechanism with the inflow held ("held") or as fitted ("fitted")
 FLOWS = {"arrivals": ARR, "departures": DEP, "interceptions": INT, "deaths": DEATHS, "prevented": PREV}
 
@@ -132,7 +133,8 @@ def setup(path: Path, origin: dt.date, horizon: int, values: dict[str, Any] | No
         sim = monthly(_run(a, held), rows, ARR, month_of_day, len(months))
         ob = arr[arr["place"] == main].set_index("month")["observed"].reindex(months[:first]).to_numpy(dtype=float)
         resid = np.log(ob + OFFSET) - np.log(sim[:first] + OFFSET)
-        driver = fit_local_level(resid)
+        cal = np.array([int(m[5:7]) for m in months[:first]])
+        driver = fit_local_level(resid, cal if SEASON else None)
     return Setup(origin, horizon, a, month_of_day.astype(np.int64), list(months), first, places, main, obs_m,
                  driver, base, sc.name)
 
@@ -145,8 +147,10 @@ def draws(s: Setup, n: int, seed: int, measures: tuple[str, ...] = tuple(FLOWS))
     fut_month = s.month_of_day[day0:] - s.first
     out: dict[tuple[str, str], np.ndarray] = {(p, m): np.empty((n, s.horizon)) for p, _, _ in s.places for m in measures}
     inflow = a.inflow.copy()
+    season = np.asarray(s.driver.season)
+    fut_cal = np.array([int(m[5:7]) - 1 for m in s.months])[s.month_of_day[day0:]]
     for d in range(n):
-        inflow[:, day0:] = a.inflow[:, day0:] * np.exp(level[d, fut_month])
+        inflow[:, day0:] = a.inflow[:, day0:] * np.exp(level[d, fut_month] + season[fut_cal])
         run = _run(a, inflow)
         for p, _, rows in s.places:
             for m in measures:
