@@ -164,3 +164,16 @@ def test_serve_listens_on_this_machine_only(capsys: pytest.CaptureFixture[str]) 
     assert main(["serve", "--host", "192.168.1.5"]) == 2
     assert "127.0.0.1 only" in capsys.readouterr().err
     assert main(["serve", "--port", "70000"]) == 2
+
+
+def test_a_place_only_the_levers_create_is_compared_with_zero() -> None:
+    """Rwanda exists only with the removal lever on, and the UK's cost is a total over more parts with it: the
+    effect keeps those rows (the baseline holds 0 there) instead of dropping them in the match."""
+    s = run_members(JobSpec(path=ROOT / "scenarios" / "uk_rwanda.yaml", seeds=1, start="2023-01-01",
+                            end="2023-12-31"))
+    w = s.effect_window.set_index(["place", "measure"])
+    assert w.loc[("rwanda", "transfers"), "p50"] > 0
+    assert w.loc[("rwanda", "cost"), "unit"] == "GBP" and w.loc[("rwanda", "cost"), "p50"] > 0
+    assert ("uk", "cost") in w.index
+    scen = s.bands[(s.bands["run"] == "scenario") & (s.bands["place"] == "rwanda") & (s.bands["measure"] == "transfers")]
+    assert w.loc[("rwanda", "transfers"), "p50"] == scen["p50"].sum()

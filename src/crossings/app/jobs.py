@@ -98,9 +98,12 @@ def summarise(runs: Sequence[pd.DataFrame], bases: Sequence[pd.DataFrame]) -> Su
         parts.append(q.assign(run=name, seeds=len(frames)))
     bands = pd.concat(parts, ignore_index=True)[[*KEYS, "run", "observed", "mean", *QUANTILES, "seeds"]]
     diffs = []
+    # matched on month, place and measure only: with a lever off, a place may not exist (a third country: 0
+    # people, 0 spent) or a total may cover fewer parts (is_total), so the scenario's rows and labels lead
+    on = ["month", "place", "measure"]
     for r, b in zip(runs, bases, strict=True):
-        d = r[[*KEYS, "simulated"]].merge(b[[*KEYS, "simulated"]], on=KEYS, suffixes=("", "_base"))
-        diffs.append(d.assign(difference=d["simulated"] - d["simulated_base"]))
+        d = r[[*KEYS, "simulated"]].merge(b[[*on, "simulated"]], on=on, how="left", suffixes=("", "_base"))
+        diffs.append(d.assign(difference=d["simulated"] - d["simulated_base"].fillna(0.0)))
     effect = _quantiles(diffs, "difference", KEYS)
     summed = [m for m, ms in MEASURES.items() if ms.kind in ("flow", "money")]
     totals = [d[d["measure"].isin(summed)].groupby(META, sort=False, dropna=False)["difference"].sum().reset_index()
