@@ -111,7 +111,7 @@ class SeaDeaths(Strict):
     season_peak_month: Annotated[float, Field(ge=1.0, lt=13.0)] = 1.0  # fractional month of the riskiest seas
     crowding_exponent: Annotated[float, Field(ge=-3.0, le=5.0)] = 0.0  # incident x (people per boat / ref)^gamma
     crowding_reference: Annotated[float, Field(gt=0.0)] = 1.0  # people per boat where the crowding factor is 1
-    loss_mu: Annotated[float, Field(ge=-5.0, le=8.0)]  # log-scale location of people lost per incident
+    loss_mu: Annotated[float, Field(ge=-20.0, le=8.0)]  # log-scale location of people lost per incident
     loss_sigma: Annotated[float, Field(gt=0.0, le=5.0)]  # log-scale spread
 
 
