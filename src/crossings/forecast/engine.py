@@ -61,11 +61,15 @@ class Setup:
     scenario_name: str
 
 
-def scenario_at(path: Path, values: dict[str, Any] | None, end: dt.date, baseline: bool = False) -> Any:
-    """The validated scenario to `end`: shipped fit when `values` is None, else the YAML with `values`."""
+def scenario_at(path: Path, values: dict[str, Any] | None, end: dt.date, baseline: bool = False,
+                overrides: dict[str, Any] | None = None) -> Any:
+    """The validated scenario to `end`: shipped fit when `values` is None, else the YAML with `values`; then
+    `overrides` (key path -> value, e.g. one lever switched off)."""
     raw = load_raw(path) if values is None else load_raw(path, {"fitted_file": None})
     if values:
         apply_overrides(raw, values, file="forecast")
+    if overrides:
+        apply_overrides(raw, overrides, file="forecast")
     raw["end"] = end
     if baseline:
         for lever in (raw.get("levers") or {}).values():
@@ -109,10 +113,11 @@ def monthly(out: np.ndarray, rows: list[int], row: int, month_of_day: np.ndarray
 
 
 def setup(path: Path, origin: dt.date, horizon: int, values: dict[str, Any] | None, baseline: bool = False,
-          driver: LocalLevel | None = None) -> Setup:
-    """Build the mechanism to origin + horizon, run it once, estimate the driver on months before the origin."""
+          driver: LocalLevel | None = None, overrides: dict[str, Any] | None = None) -> Setup:
+    """Build the mechanism to origin + horizon, run it once, estimate the driver on months before the origin
+    (or take `driver`, e.g. the levers-on run's, for common random numbers)."""
     end = month_add(origin, horizon) - dt.timedelta(days=1)
-    sc = scenario_at(path, values, end, baseline)
+    sc = scenario_at(path, values, end, baseline, overrides)
     a = build(sc)
     days = pd.date_range(sc.start, end, freq="D")
     labels = days.strftime("%Y-%m")

@@ -1,0 +1,54 @@
+"""Wall time of `crossings forecast` (a 12-month central_med forecast past the data, 1,000 draws) and of the
+forecast step alone (draws after the setup), each the best of REPEATS runs, numba caches warm.
+
+Usage: uv run --frozen python benchmarks/forecast_speed.py [--draws 1000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from crossings.forecast.engine import draws, setup
+from crossings.forecast.origin import fit_at_origin
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--draws", type=int, default=1000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--scenario", default="scenarios/central_med.yaml")
+    ap.add_argument("--origin", default="2025-01-01")
+    a = ap.parse_args()
+    path, origin = Path(a.scenario), dt.date.fromisoformat(a.origin)
+    f = fit_at_origin(path, origin)
+    s = setup(path, origin, 12, f.values or None)
+    draws(s, 10, 1)  # compile
+    inner = []
+    for _ in range(a.repeats):
+        t0 = time.perf_counter()
+        draws(s, a.draws, 1)
+        inner.append(time.perf_counter() - t0)
+    whole = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(a.repeats):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "crossings.cli", "forecast", str(path), "--from", a.origin,
+                            "--horizon", "12", "--draws", str(a.draws), "--out", os.path.join(tmp, f"o{i}")],
+                           check=True, stdout=subprocess.DEVNULL)
+            whole.append(time.perf_counter() - t0)
+    print(f"{path.stem}, origin {a.origin}, 12 months, {a.draws} draws, cpus {os.cpu_count()}, "
+          f"load {os.getloadavg()[0]:.1f}")
+    print(f"  draws only (best of {a.repeats}): {min(inner):.2f} s")
+    print(f"  whole command incl. start-up and writing (best of {a.repeats}): {min(whole):.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
