@@ -32,15 +32,24 @@ from crossings.asylum.support import move_on_stock
 from crossings.core import rng
 from crossings.core.calendar import date_index
 from crossings.core.errors import InputError
+from crossings.core.rng import (
+    STREAM_ABSCOND,
+    STREAM_APPEAL,
+    STREAM_DECISION,
+    STREAM_DETER,
+    STREAM_LODGE,
+    STREAM_OFFSHORE,
+    STREAM_ROUTING,
+    STREAM_SCREEN,
+    STREAM_SUPPORT,
+)
 from crossings.scenario.asylum import AsylumConfig, Destination, Levers, parse_asylum
 from crossings.scenario.levers import ASYLUM_KINDS
 from crossings.scenario.levers.base import ArrivalsHook, AsylumDays
 
 F64 = npt.NDArray[np.float64]
 
-# random streams (asylum ids 50-59, COMMON.md)
-STREAM_SUPPORT, STREAM_DECISION, STREAM_LODGE, STREAM_APPEAL = 50, 51, 52, 53
-STREAM_OFFSHORE, STREAM_ABSCOND, STREAM_SCREEN, STREAM_ROUTING, STREAM_DETER = 54, 55, 56, 57, 58
+# random streams: ids declared in crossings.core.rng; each destination's keyed by its name (_dest_seed)
 _KEY_STREAMS = (STREAM_SUPPORT, STREAM_DECISION, STREAM_LODGE, STREAM_APPEAL, STREAM_OFFSHORE,
                 STREAM_ABSCOND, STREAM_SCREEN)
 NEVER = 10**6  # days: a wait that never ends within a run
@@ -71,8 +80,10 @@ def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
     return np.array([rng.tick_key(seed, s, t) for s in _KEY_STREAMS], dtype=np.uint64)
 
 
-def _dest_seed(seed: int, index: int) -> int:
-    return int(seed) * 1009 + index  # distinct random streams per destination, same for equal seeds
+def _dest_seed(seed: int, name: str) -> int:
+    """Distinct random streams per destination, keyed by its name: adding, removing or reordering destinations
+    leaves every other destination's draws (and results) unchanged."""
+    return rng.seed_for(seed, f"destination.{name}")
 
 
 def _routes_here(sea: SeaLike, name: str, dest: Destination) -> list[str]:
@@ -325,8 +336,8 @@ def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, referenc
     config = config.model_copy(update={"destinations": {
         k: d.model_copy(update={"levers": active_levers(d.levers)}) for k, d in config.destinations.items()}})
     runs: dict[str, DestinationRecord] = {}
-    for i, (name, dest) in enumerate(config.destinations.items()):
-        runs[name] = _run_destination(name, dest, sea, start, n_days, _dest_seed(seed, i), reference)
+    for name, dest in config.destinations.items():
+        runs[name] = _run_destination(name, dest, sea, start, n_days, _dest_seed(seed, name), reference)
     daily = res.daily_table(config, runs, start, n_days)
     monthly = res.monthly_table(daily)
     summary = res.summary(config, runs, start, n_days)

@@ -28,8 +28,13 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 
-# Stream ids are owned by each process module: Flee engine 30-39, sea 40-49, asylum 50-59. Streams of things
-# that are named in a scenario (destinations, levers) are keyed by the name instead: stream_for(name).
+# Numbered stream ids: Flee engine 30-39 (flee/), sea 40-49 and 61 (sea/streams.py), ensembles' parameter
+# draws 60 (calibrate/uncertainty.py), land routes 70-77 (land/), asylum 50-58 (below). Streams of things that
+# are named in a scenario (destinations, levers) are keyed by the name instead: stream_for(name), seed_for.
+
+# asylum process, per destination and day (crossings.asylum.simulate)
+STREAM_SUPPORT, STREAM_DECISION, STREAM_LODGE, STREAM_APPEAL = 50, 51, 52, 53
+STREAM_OFFSHORE, STREAM_ABSCOND, STREAM_SCREEN, STREAM_ROUTING, STREAM_DETER = 54, 55, 56, 57, 58
 
 
 def stream_for(name: str) -> int:
@@ -156,3 +161,9 @@ def binomial(key: np.uint64, index: int, n: int, p: float) -> int:
     zn = np.sqrt(-2.0 * np.log(max(u1, 1e-300))) * np.cos(2.0 * np.pi * u2)
     v = int(np.floor(n * p + np.sqrt(var) * zn + 0.5))
     return min(max(v, 0), n)
+
+
+def seed_for(seed: int, name: str) -> int:
+    """The seed of one named part of a run (a destination): the run's seed mixed with the name's stream, so the
+    part's draws depend on its name only, not on its position among the others or on which others exist."""
+    return int(tick_key(seed, stream_for(name), 0)) >> 1  # 63 bits: a valid seed again
