@@ -53,6 +53,14 @@ def test_shipped_scenarios_are_offered_without_fitted_files(client: TestClient) 
     assert set(names) == set(shipped_scenarios())
 
 
+def test_every_shipped_scenario_opens_with_its_levers(client: TestClient) -> None:
+    for name in shipped_scenarios():
+        r = client.get(f"/api/scenarios/{name}")
+        assert r.status_code == 200, (name, r.text)
+        body = r.json()
+        assert body["start"] < body["end"] and all(lv["key"] for lv in body["levers"])
+
+
 def test_levers_carry_their_set_key_paths(client: TestClient) -> None:
     body = client.get("/api/scenarios/central_med").json()
     levers = {lv["key"]: lv for lv in body["levers"]}
