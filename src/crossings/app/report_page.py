@@ -11,6 +11,8 @@ import pandas as pd
 from crossings.app.charts import fan_svg
 from crossings.app.jobs import JobSpec, Summary
 from crossings.core.measures import MEASURES
+from crossings.report.context import caveats, data_coverage_end, sources_for
+from crossings.run.runner import data_versions, prepare
 
 HEADLINE_MEASURES = ("arrivals", "deaths", "interceptions", "prevented", "safe_route", "claims", "removals",
                      "transfers", "cost")
@@ -53,6 +55,22 @@ def _table(df: pd.DataFrame) -> str:
     return shown.to_html(index=False, escape=True, border=0)
 
 
+def data_section(spec: JobSpec, summary: Summary) -> list[str]:
+    """The data's end, the sources of the observed files the run read (SOURCES.md) and the caveats."""
+    observed = summary.bands.loc[summary.bands["observed"].notna(), "month"]
+    end, bundled = (str(observed.max()) if len(observed) else "no month"), data_coverage_end()
+    files = data_versions(prepare(spec.path, spec.start or None, spec.end or None, spec.overrides()))
+    items = [f"<li><code>{html.escape(s.file)}</code>: {html.escape(s.what)}"
+             + "".join(f"; {html.escape(r)}" for r in s.registry) + "</li>" for s in sources_for(files)]
+    return ["<h2>Data and sources</h2>",
+            f"<p>Observed values in this run end in {html.escape(end)}"
+            + (f"; the bundled data end on {html.escape(bundled)}." if bundled else ".") + "</p>",
+            f"<ul>{''.join(items)}</ul>" if items else "",
+            "<p class='meta'>Every observed row names its source in src/crossings/data/observed/SOURCES.md.</p>",
+            "<h2>Caveats (docs/intended_use.md)</h2>",
+            "<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in caveats()) + "</ul>"]
+
+
 def report_html(spec: JobSpec, summary: Summary) -> str:
     title = f"Crossings: {spec.path.stem}, as set against its levers-off baseline"
     seeds = f"{spec.seeds} seeds ({spec.first_seed}..{spec.first_seed + spec.seeds - 1})"
@@ -69,5 +87,6 @@ def report_html(spec: JobSpec, summary: Summary) -> str:
              "off; the interval is over seeds (run-to-run randomness only, not parameter uncertainty). "
              "Aggregate flows and stocks only; see docs/intended_use.md for what the model can and cannot tell.</p>",
              "<h2>Effect over the window, per place and measure</h2>", _table(summary.effect_window),
-             "<h2>Fan charts</h2>", *(f"<figure>{c}</figure>" for c in charts), "</body></html>"]
+             "<h2>Fan charts</h2>", *(f"<figure>{c}</figure>" for c in charts),
+             *data_section(spec, summary), "</body></html>"]
     return "\n".join(parts)
