@@ -4,7 +4,7 @@
 - docs/img/demo_report.png: the top of `crossings demo`'s report.html;
 - docs/img/compare_report.png: the top of `crossings compare scenarios/central_med.yaml --baseline`'s report.
 
-    uv run --frozen python scripts/make_screenshots.py [--seeds 10] [--out docs/img]
+    uv run --frozen python scripts/make_screenshots.py [--seeds 10] [--out docs/img] [--only app|demo|compare]
 """
 
 from __future__ import annotations
@@ -54,20 +54,26 @@ def main() -> int:
     ap.add_argument("--seeds", type=int, default=10, help="seeds for the app run and the comparison (default: 10)")
     ap.add_argument("--jobs", type=int, default=2, help="processes for the comparison (default: 2)")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "img", help="folder for the PNGs (default: docs/img)")
+    ap.add_argument("--only", choices=["app", "demo", "compare"], action="append",
+                    help="take only these screenshots (repeatable; default: all three)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    only = set(args.only or ["app", "demo", "compare"])
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="crossings-shots-") as tmp:
         demo, comp = Path(tmp) / "demo", Path(tmp) / "compare"
-        if crossings(["demo", "--out", str(demo), "--no-progress"]) != 0:
+        if "demo" in only and crossings(["demo", "--out", str(demo), "--no-progress"]) != 0:
             return 1
-        if crossings(["compare", str(ROOT / "scenarios" / "central_med.yaml"), "--baseline", "--seeds",
+        if "compare" in only and crossings(["compare", str(ROOT / "scenarios" / "central_med.yaml"), "--baseline", "--seeds",
                       str(args.seeds), "--jobs", str(args.jobs), "--out", str(comp), "--no-parquet"]) != 0:
             return 1
         with browser() as b, running_app() as url:
-            shoot_report(b, demo / "report.html", args.out / "demo_report.png")
-            shoot_report(b, comp / "report.html", args.out / "compare_report.png")
-            shoot_app(b, url, args.out / "app.png", args.seeds)
+            if "demo" in only:
+                shoot_report(b, demo / "report.html", args.out / "demo_report.png")
+            if "compare" in only:
+                shoot_report(b, comp / "report.html", args.out / "compare_report.png")
+            if "app" in only:
+                shoot_app(b, url, args.out / "app.png", args.seeds)
     print(f"done in {time.perf_counter() - t0:.0f} s")
     return 0
 
