@@ -18,6 +18,7 @@ from crossings.asylum import process as pr
 from crossings.asylum.records import DestinationRecord
 from crossings.core import observed
 from crossings.core.calendar import date_index
+from crossings.core.errors import InputError
 from crossings.core.measures import names_by_rule, unit_of
 from crossings.core.tables import MONTHLY_COLS, to_monthly
 
@@ -108,18 +109,13 @@ def _observed(name: str, cfg: Any, days: pd.DatetimeIndex) -> dict[tuple[str, st
         # UNHCR's file omits days without arrivals: those are zero inside its coverage
         s = s.reindex(days).fillna(0.0).where((days >= s.index.min()) & (days <= s.index.max()))
         out[(name, "sea_arrivals")] = s.to_numpy(dtype=float)
-    uk = src == "uk_small_boats_daily" or "observed" in (cfg.decision_capacity, cfg.initial_awaiting)
-    if uk:
-        q = observed.load("uk_asylum_quarterly")
-        q.index = pd.to_datetime(q["quarter_end"])
-        for measure, col in (("awaiting_decision", "people_awaiting_initial_decision_AsyD03"),
-                             ("in_support", "people_in_receipt_of_asylum_support_AsyD11"),
-                             ("in_hotels", "people_in_contingency_hotels_AsyD11")):
-            out[(name, measure)] = q[col].reindex(days).to_numpy(dtype=float)
-    elif src == "italy_sea_arrivals_daily_unhcr":
-        r = observed.load("italy_reception_system_stock")
-        s = pd.Series(r["total_in_reception"].to_numpy(dtype=float), index=pd.to_datetime(r["report_date"]))
-        out[(name, "in_support")] = s.reindex(days).to_numpy(dtype=float)
+    for ob in cfg.observed:  # declared in the scenario (asylum.destinations.X.observed)
+        try:
+            df = observed.load(ob.file)
+            s = pd.Series(df[ob.column].to_numpy(dtype=float), index=pd.to_datetime(df[ob.date_column]))
+        except KeyError as err:
+            raise InputError("<asylum>", f"destinations.{name}.observed.{ob.measure}", str(err).strip('"')) from None
+        out[(name, ob.measure)] = s.reindex(days).to_numpy(dtype=float)
     return out
 
 

@@ -82,8 +82,28 @@ class MoveOn(_Strict):
     refused: Annotated[int, Field(ge=0)] = 0
 
 
+class ObservedStock(_Strict):
+    """An observed series to compare a destination's stock with (a value on the dates the file gives):
+    declared in the scenario, so a new destination brings its own data without code."""
+
+    measure: str
+    file: str  # an observed file (stem) in crossings/data/observed
+    column: str
+    date_column: str
+
+    @model_validator(mode="after")
+    def _declared(self) -> ObservedStock:
+        from crossings.core.measures import MEASURES
+
+        if self.measure not in MEASURES:
+            raise ValueError(f"measure {self.measure!r} is not declared (crossings.core.measures)")
+        return self
+
+
 class Destination(_Strict):
     currency: str = "GBP"
+    # observed stocks to compare with (file, column, date column), listed in the tables' `observed` column
+    observed: list[ObservedStock] = []
     inflows: Inflows = Inflows()
     initial_awaiting: Annotated[int, Field(ge=0)] | Observed = 0
     initial_appeals: Annotated[int, Field(ge=0)] = 0
