@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -30,23 +31,28 @@ def main() -> int:
     f = fit_at_origin(path, origin)
     s = setup(path, origin, 12, f.values or None)
     draws(s, 10, 1)  # compile
-    inner = []
+    inner, inner_cpu = [], []
     for _ in range(a.repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         draws(s, a.draws, 1)
         inner.append(time.perf_counter() - t0)
-    whole = []
+        inner_cpu.append(time.process_time() - c0)
+    whole: list[float] = []
+    whole_cpu: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(a.repeats):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run([sys.executable, "-m", "crossings.cli", "forecast", str(path), "--from", a.origin,
                             "--horizon", "12", "--draws", str(a.draws), "--out", os.path.join(tmp, f"o{i}")],
                            check=True, stdout=subprocess.DEVNULL)
             whole.append(time.perf_counter() - t0)
+            c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            whole_cpu.append(c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime)
     print(f"{path.stem}, origin {a.origin}, 12 months, {a.draws} draws, cpus {os.cpu_count()}, "
           f"load {os.getloadavg()[0]:.1f}")
-    print(f"  draws only (best of {a.repeats}): {min(inner):.2f} s")
-    print(f"  whole command incl. start-up and writing (best of {a.repeats}): {min(whole):.2f} s")
+    print(f"  draws only (best of {a.repeats}): {min(inner):.2f} s wall, {min(inner_cpu):.2f} s CPU")
+    print(f"  whole command incl. start-up and writing (best of {a.repeats}): {min(whole):.2f} s wall, "
+          f"{min(whole_cpu):.2f} s CPU")
     return 0
 
 

@@ -152,6 +152,8 @@ def main() -> int:
     ap.add_argument("--rows", action="append", default=[], metavar="SCENARIO=DIR",
                     help="a back-test output folder (crossings backtest --out DIR), repeatable")
     ap.add_argument("--draws", type=int, default=1000, help="draws of the Tunisia-deal forecast (default: 1000)")
+    ap.add_argument("--speed", default=None,
+                    help="output of benchmarks/forecast_speed.py to quote in the page (default: none)")
     ap.add_argument("--out", default="docs/forecasting.md", help="page to write (default: docs/forecasting.md)")
     a = ap.parse_args()
     parts = [INTRO]
@@ -162,9 +164,12 @@ def main() -> int:
         man = json.loads((Path(folder) / "manifest.json").read_text())
         res = summary(df, int(df["horizon"].max()), df["origin"].nunique())
         fits = man.get("origins", [])
+        fit_s = sum({n["fit_origin"]: n["fit_s"] for n in fits}.values())
+        fc_s = sum(n["forecast_s"] for n in fits)
         parts += [f"### {name}\n",
-                  f"`crossings backtest scenarios/{name}.yaml --json --out {folder}` (git {man.get('git_commit', '?')[:7]}, "
-                  f"{man.get('wall_s', float('nan')):.0f} s wall on this machine):\n",
+                  f"`crossings backtest scenarios/{name}.yaml --json --out {folder}` (git {man.get('git_commit', '?')[:7]}); "
+                  f"measured: refits {fit_s:.0f} s, forecasts and baselines {fc_s:.0f} s, on 2 cores shared with "
+                  f"other jobs (load average ~14 during the runs, so these overstate the time on an idle machine):\n",
                   "```json\n" + json.dumps(res) + "\n```\n", verdict(res),
                   "Per horizon (CRPS in people per month, averaged over origins; lower is better):\n", per_horizon(df), "",
                   "Per place and method (all origins and horizons):\n", per_place(df), "",
@@ -174,6 +179,10 @@ def main() -> int:
                   *[f"| {n['origin']} | {n.get('fit_origin', '')} | {n.get('fit_s', '')} | {n['s_level']} | {n['s_obs']} |"
                     for n in fits], ""]
     parts += ["## The EU-Tunisia deal's 2024 effect, with intervals\n", tunisia_2024(a.draws), ""]
+    if a.speed:
+        parts += ["## Speed\n", "`uv run --frozen python benchmarks/forecast_speed.py --repeats 1` (2 cores shared "
+                  "with other jobs: the wall times are inflated by the load; the CPU seconds are the work):\n",
+                  "```\n" + Path(a.speed).read_text().strip() + "\n```\n"]
     Path(a.out).write_text("\n".join(parts))
     print(f"wrote {a.out}")
     return 0
