@@ -14,6 +14,7 @@ from crossings.core.calendar import date_index
 from crossings.scenario.levers import SEA_KINDS
 from crossings.scenario.levers.base import RouteFields, day_ordinals, lever_weight
 from crossings.scenario.schema import Scenario
+from crossings.sea.deaths import K_MAX, expected_loss, incident_factor, loss_cdf
 
 __all__ = ["SeaArrays", "build", "dated_series", "lever_weight"]
 
@@ -40,7 +41,8 @@ class SeaArrays:
     intercept: np.ndarray  # [C, T]
     capacity: np.ndarray  # [C, T] boats per day the partner can intercept (inf = no limit)
     incident: np.ndarray  # [C, T]
-    lethality: np.ndarray  # [C, T]
+    lethality: np.ndarray  # [C, T] share of the people aboard lost in an incident (expected, with a loss table)
+    loss_cdf: np.ndarray  # [C, K] people lost per incident, cumulative (sea.deaths); all 0 = none: lethality per person
     ppb: np.ndarray  # [C, T] people per boat (float)
     boat_size: np.ndarray  # [C, T] int64, max(1, round(ppb))
     boat_cv: np.ndarray  # [C] coefficient of variation of boat sizes (0 = every boat boat_size)
@@ -81,9 +83,15 @@ def _inflows(sc: Scenario, regions: list[str], month_frac: np.ndarray) -> np.nda
 
 
 def _route_fields(sc: Scenario, n: int, month_frac: np.ndarray, ppb: np.ndarray) -> RouteFields:
-    """Every route's own daily values (no lever yet) of the arrays levers act on."""
+    """Every route's own daily values (no lever yet) of the arrays levers act on. A route with a `deaths` block
+    has its incident chance by date (season x crowding, sea.deaths) and a loss table."""
     links = sc.sea_links
     incident = np.array([np.full(n, s.incident_per_boat) for s in links])
+    for c, s in enumerate(links):
+        if s.deaths is not None:
+            d = s.deaths
+            incident[c] = s.incident_per_boat * incident_factor(
+                month_frac, ppb[c], d.season_amplitude, d.season_peak_month, d.crowding_exponent, d.crowding_reference)
     return RouteFields(
         route_index={s.name: i for i, s in enumerate(links)},
         days=day_ordinals(sc.start, n),
@@ -94,10 +102,21 @@ def _route_fields(sc: Scenario, n: int, month_frac: np.ndarray, ppb: np.ndarray)
         launch_cap=np.array([np.full(n, s.launch_capacity or np.inf) for s in links]),
         incident=incident,
         lethality=np.array([np.full(n, s.lethality) for s in links]),
-        lumpy=np.zeros(len(links), dtype=bool),
+        lumpy=np.array([s.deaths is not None for s in links], dtype=bool),
         safe_share=np.zeros((len(links), n)),
         safe_cap=np.zeros((len(links), n)),
     )
+
+
+def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray) -> np.ndarray:
+    """[C, K_MAX] cumulative loss table per route (zeros: no table, per-person lethality); on routes with a
+    table, lethality becomes the expected share of the people aboard lost in an incident."""
+    tables = np.zeros((len(sc.sea_links), K_MAX))
+    for c, s in enumerate(sc.sea_links):
+        if s.deaths is not None:
+            tables[c] = loss_cdf(s.deaths.loss_mu, s.deaths.loss_sigma)
+            f.lethality[c] = expected_loss(tables[c], boat_size[c]) / np.maximum(boat_size[c], 1)
+    return tables
 
 
 def _apply_levers(sc: Scenario, f: RouteFields) -> None:
@@ -143,7 +162,7 @@ def _deterrence_keep(sc: Scenario, n: int, multipliers: Mapping[str, np.ndarray]
 
 
 def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> SeaArrays:
-    """The scenario as daily arrays: calendar -> inflows -> route fields -> levers -> coast
+    """The scenario as daily arrays: calendar -> inflows -> route fields -> levers -> loss tables -> coast
     choice -> deterrence."""
     start, n = sc.start, (sc.end - sc.start).days + 1
     links = sc.sea_links
@@ -156,6 +175,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     boat_size = np.maximum(1, np.rint(ppb)).astype(np.int64)
     f = _route_fields(sc, n, month_frac, ppb)
     _apply_levers(sc, f)
+    tables = _loss_tables(sc, f, boat_size)
     choice = _coast_choice(sc, f, region_of, len(regions))
     return SeaArrays(
         start=start, n_days=n, routes=[s.name for s in links], destination_of_route={s.name: s.to for s in links},
@@ -165,7 +185,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
         rho=np.array([s.weather.persistence for s in links], dtype=np.float64),
         quality_k=np.array([s.weather.quality_shape for s in links], dtype=np.float64), launch=f.launch,
         launch_cap=f.launch_cap, prevent=f.prevent, intercept=f.intercept, capacity=f.capacity,
-        incident=f.incident, lethality=f.lethality, ppb=ppb, boat_size=boat_size,
+        incident=f.incident, lethality=f.lethality, loss_cdf=tables, ppb=ppb, boat_size=boat_size,
         boat_cv=np.array([s.people_per_boat.cv for s in links], dtype=np.float64),
         ret=np.array([s.stopped.returned for s in links]), det=np.array([s.stopped.detained for s in links]),
         rescued_share=np.array([s.rescued_by_destination_share for s in links]),
