@@ -160,3 +160,12 @@ def test_yaml_only_options_with_a_flee_case_are_refused(tmp_path: Path, capsys: 
 def test_rules_with_a_yaml_scenario_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, err = _cli(tmp_path, capsys, "run", str(SCEN / "channel.yaml"), "--out", str(tmp_path / "out"), "--rules", "x.yml")
     assert rc == 2 and len(err) == 1 and "--rules: for Flee case directories only" in err[0]
+
+
+def test_a_control_character_is_one_line_with_its_place(tmp_path: Path) -> None:
+    # found by tests/test_fuzz_scenario.py: PyYAML's message spans two lines
+    p = tmp_path / "c.yaml"
+    p.write_bytes("name: x\x05\n".encode())
+    with pytest.raises(InputError, match="not valid YAML") as e:
+        read_yaml(p)
+    assert "\n" not in str(e.value) and e.value.where == "character 8"

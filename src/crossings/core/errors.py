@@ -19,8 +19,10 @@ class InputError(Exception):
 
     def __init__(self, file: str, where: str, problem: str) -> None:
         self.file = str(file)
-        self.where = where
-        self.problem = problem
+        # one line whatever the source said (PyYAML's messages, for one, span several)
+        self.where = " ".join(str(where).split())
+        self.problem = " ".join(str(problem).split())
+        where, problem = self.where, self.problem
         super().__init__(f"{self.file}: {where}: {problem}" if where else f"{self.file}: {problem}")
 
 

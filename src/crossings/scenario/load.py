@@ -37,6 +37,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), f"byte {err.start}", "not a UTF-8 text file") from None
     try:
         raw = yaml.load(text, Loader=NoDatesLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.reader.ReaderError as err:  # a control character: YAML allows none
+        raise InputError(str(path), f"character {err.position + 1}", f"not valid YAML: {err.reason} "
+                         f"({err.character!r})") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
