@@ -94,6 +94,9 @@ BAD_VALUES = [
     # launch_share is replaced by the fitted file: an invalid value as written is still refused
     ("launch_share: 0.5 ", "launch_share: 7 ", "sea_links.0.launch_share", "less than or equal to 1"),
     ("seasonal_amplitude: 0.5", "seasonal_amplitude: .nan", "inflows.0.seasonal_amplitude", "finite"),
+    # acted as one boat a day
+    ("prevention: 0.44", "prevention: 0.44\n    launch_capacity: 1e-300", "levers.uk_france_deal.launch_capacity",
+     "greater than or equal to 1"),
 ]
 
 
