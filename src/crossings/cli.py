@@ -36,7 +36,7 @@ EXAMPLES: dict[str, list[str]] = {
     "validate": ["crossings validate src/crossings/data/flee_cases/mali2012 --seeds 10 --json"],
     "ensemble": ["crossings ensemble scenarios/central_med.yaml --seeds 20 --jobs 2 --compare-baseline --out out/ens",
                  "crossings ensemble scenarios/channel.yaml --parameter-uncertainty --out out/ch_ens"],
-    "demo": ["crossings demo", "crossings demo --out out/demo"],
+    "demo": ["crossings demo", "crossings demo --out out/demo --seeds 20 --jobs 2"],
 }
 
 
@@ -132,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="with the baseline, skip switching each lever off on its own (fewer runs)")
     c.add_argument("--no-parquet", action="store_true", help="write CSV only")
 
+    rp = sub.add_parser("report", help="an HTML report for any result folder (run, ensemble, compare, forecast)",
+                        epilog="examples:\n  crossings run scenarios/central_med.yaml --out out/cm && crossings report out/cm\n"
+                               "  crossings report out/cm_ens --out out/cm_ens.html",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    rp.add_argument("dir", help="a folder written by crossings run, ensemble, compare or forecast")
+    rp.add_argument("--out", help="the HTML file to write (default: DIR_report.html beside DIR)")
     sub.add_parser("scenarios", help="list the shipped scenarios: period, levers, asylum part, description",
                    description="List the shipped scenarios (scenarios/*.yaml, fitted-value files left out).",
                    epilog="example:\n  crossings scenarios", formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -148,9 +154,12 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--scenario", help="look the key up in this scenario (default: the first shipped scenario "
                                        "that has it)")
 
-    d = sub.add_parser("demo", help="run both shipped sea-route scenarios and write an HTML report")
+    d = sub.add_parser("demo", help="what the levers did in the shipped scenarios (central Med; UK with asylum), "
+                                    "with intervals: report.html")
     d.add_argument("--out", default="out/demo", help="output directory for results and report.html")
     d.add_argument("--seed", type=int, default=1, help="first seed of the comparison")
+    d.add_argument("--seeds", type=int, default=5, help="number of seeds (20 for steadier bands)")
+    d.add_argument("--jobs", type=int, default=1, help="processes; results do not depend on it")
     d.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     sv = sub.add_parser("serve", help="the browser app on http://127.0.0.1:PORT/ (this machine only)",
@@ -244,6 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.out:
                 check_target(Path(args.out))
             return forecast_commands.cmd_backtest(args)
+        if args.command == "report":
+            from crossings.report.dir_report import cmd_report
+
+            return cmd_report(args)
         if args.command in ("scenarios", "levers", "explain"):
             from crossings.run import catalog
 

@@ -194,10 +194,9 @@ def sources_section(comp: Comparison) -> Section:
     return Section("Data and sources", paragraphs=paras, html_blocks=[f"<ul>{''.join(items)}</ul>"])
 
 
-def build_compare_html(comp: Comparison, title: str | None = None, wall_s: float | None = None) -> str:
-    """The whole page for a Comparison (headline, figures with bands, tables, sources, caveats, glossary)."""
+def compare_sections(comp: Comparison) -> list[Section]:
+    """The page's sections for a Comparison (headline, figures with bands, tables, sources, caveats, glossary)."""
     a, b = comp.variants[0], comp.variants[1]
-    title = title or f"Crossings: {a.label} compared with {b.label}"
     routes = [p for p, k in comp.place_kinds.items() if k == "route"]
     dests = sorted({d for _, d in comp.route_ends.values()} - set(routes))
     sea_places = [*routes, *[d for d in dests if len(routes) > 1]]
@@ -218,6 +217,8 @@ def build_compare_html(comp: Comparison, title: str | None = None, wall_s: float
         figs.append(("Difference per month (with minus without), mean and 5-95% band over seeds",
                      band_panels(epanels, eylab, zero_line=True)))
     dpanels, dylab = _variant_panels(comp, dests or routes, "deaths")
+    if not dpanels:  # a destination without a sea total (one route): its route
+        dpanels, dylab = _variant_panels(comp, routes, "deaths")
     if dpanels:
         figs.append(("Dead and missing per month; dots: observed (IOM Missing Migrants, minimum counts)",
                      band_panels(dpanels, dylab)))
@@ -248,13 +249,23 @@ def build_compare_html(comp: Comparison, title: str | None = None, wall_s: float
                             html_blocks=["<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in caveats())
                                          + "</ul>"]))
     sections.append(Section("Glossary of the ids shown", tables=[("", glossary(comp, shown))]))
+    return sections
+
+
+def page_meta(comp: Comparison, wall_s: float | None = None) -> dict[str, str]:
     meta = {"scenarios": ", ".join(dict.fromkeys(display_path(v.path) for v in comp.variants)),
             "seeds": f"{comp.seeds[0]}-{comp.seeds[-1]} ({len(comp.seeds)})",
             "data end": comp.data_end, "crossings": __version__,
             "git commit": str(comp.manifest.get("git_commit", ""))}
     if wall_s is not None:
         meta["wall time"] = f"{wall_s:.0f} s"
-    return build_html(title, sections, meta)
+    return meta
+
+
+def build_compare_html(comp: Comparison, title: str | None = None, wall_s: float | None = None) -> str:
+    """The whole page for a Comparison (headline, figures with bands, tables, sources, caveats, glossary)."""
+    title = title or f"Crossings: {comp.variants[0].label} compared with {comp.variants[1].label}"
+    return build_html(title, compare_sections(comp), page_meta(comp, wall_s))
 
 
 def headline_table(comp: Comparison) -> pd.DataFrame:

@@ -294,9 +294,10 @@ def money(x: float, currency: str) -> str:
     return f"{currency} {round_people(ax)}"
 
 
-def _interval(lo: float, hi: float, fmt: Any) -> str:
-    if lo <= 0 <= hi:
-        return f"90% interval from {'-' if lo < 0 else ''}{fmt(lo)} to {'-' if hi < 0 else ''}{fmt(hi)}"
+def _interval(lo: float, hi: float, fmt: Any, less: str = "fewer", more: str = "more") -> str:
+    """The 90% interval of a signed difference, in the sentence's terms (magnitudes, or 'x fewer to y more')."""
+    if lo < 0 < hi:
+        return f"90% interval from {fmt(lo)} {less} to {fmt(hi)} {more}"
     return f"90% interval {fmt(min(abs(lo), abs(hi)))} to {fmt(max(abs(lo), abs(hi)))}"
 
 
@@ -321,7 +322,7 @@ def _phrase(r: pd.Series, place: str, measure: str, year: str, currency: str, ta
     less = mean < 0
     if measure == "cost":
         return (f"spending in {place} {'fell' if less else 'rose'} by {money(mean, currency)} "
-                f"({_interval(lo, hi, lambda v: money(v, currency))})")
+                f"({_interval(lo, hi, lambda v: money(v, currency), 'less', 'more')})")
     n, iv = round_people(mean), _interval(lo, hi, round_people)
     if measure == "arrivals" and target:
         return f"{'averted' if less else 'added'} {n} arrivals via {place} ({iv})"
@@ -343,7 +344,7 @@ def headline(comp: Comparison, contrast: Contrast, year: str) -> str:
     targets = list(lv.routes) if lv is not None and lv.routes else []
     for r in targets:
         row = _row(eff, contrast.label, year, r, "arrivals")
-        if row is not None:
+        if row is not None and not _nil(row):
             parts.append(_phrase(row, r, "arrivals", year, "", True))
     dests = sorted({comp.route_ends[r][1] for r in targets}) if targets else sorted(
         {d for _, d in comp.route_ends.values()})
@@ -355,7 +356,7 @@ def headline(comp: Comparison, contrast: Contrast, year: str) -> str:
             parts.append(_phrase(row, r, "arrivals", year, "", False))
     for d in dests:
         row = _row(eff, contrast.label, year, d, "arrivals")
-        if row is not None and d not in routes and (targets or len(routes) > 1):
+        if row is not None and d not in routes and (targets or len(routes) > 1) and not _nil(row):
             parts.append(f"net, {_phrase(row, d, 'arrivals', year, '', False).replace('came via', 'arrived in')}")
         row = _row(eff, contrast.label, year, d, "deaths")
         if row is None and len(comp.route_ends) == 1:
@@ -365,12 +366,13 @@ def headline(comp: Comparison, contrast: Contrast, year: str) -> str:
     for place, cur in comp.currencies.items():
         for m in ("awaiting_decision", "in_hotels", "cost"):
             row = _row(eff, contrast.label, year, place, m)
-            if row is not None and (_clear(row) or (lv is not None and lv.place == place)):
+            if row is not None and (_clear(row) or (lv is not None and lv.place == place)) and not _nil(row):
                 parts.append(_phrase(row, place, m, year, cur, False))
-    if not parts:
-        return ""
     who = f"the lever {lv.name}" if lv is not None else (
         "all levers together" if contrast.label == "all levers" else contrast.with_)
+    if not parts:
+        return (f"In {year}, {who} changed none of the headline measures (arrivals, deaths, backlog, hotels, cost) "
+                "in any seed." if lv is not None else "")
     verb = "" if parts[0].startswith(("averted", "added")) else "changed this: "
     return f"In {year}, {who} {verb}{'; '.join(parts)}."
 
