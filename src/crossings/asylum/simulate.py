@@ -217,25 +217,81 @@ def _seed_initial(qs: process.Queues, dest: Destination, start: dt.date, seed: i
         process.seed_queue(qs, n, entries, supp, state)
 
 
-def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: dt.date, n_days: int,
-                     seed: int, reference: bool) -> DestinationRecord:
+@dataclass
+class _Inflow:
+    """One destination's daily arrivals by source (what the loop routes into the queues)."""
+
+    sea: F64  # arrivals by sea (the sea model's, or observed on the days that use them)
+    rescued: F64 | None  # of which brought in by the destination's own ships (if the sea outcome reports it)
+    observed_day: npt.NDArray[np.bool_]  # days whose sea arrivals are observed
+    safe: F64  # arrivals by a safe route (sea-model days only)
+    claim_share: F64  # share of sea arrivals who claim
+    other: npt.NDArray[np.int64]  # other claims (rounded, carrying the fractions)
+
+
+def _inflow(name: str, dest: Destination, sea: SeaLike | None, start: dt.date, n_days: int, ad: AfterData) -> _Inflow:
     sea_arr, rescued, from_sea = _sea_inflow(sea, name, dest, n_days)
     observed_day = _use_observed(dest, from_sea, sea_arr, start, n_days)  # sea_arr replaced on those days
     # safe-route arrivals claim on sea-model days only: observed arrivals are already what happened
     safe_arr = np.where(observed_day, 0.0, _safe_arrivals(sea, name, dest, n_days))
     share = inputs.schedule_daily(dest.inflows.claim_share, start, n_days)
-    ad = AfterData(dest.after_data, f"asylum.destinations.{name}", start, n_days)
     if dest.inflows.other_claims == "observed_residual":
         other = ad.other_claims(dest.inflows.claim_share)
     else:
         other = inputs.per_month_to_daily(inputs.schedule_daily(dest.inflows.other_claims, start, n_days), start)
-    other_n = inputs.carry_round(other)
+    return _Inflow(sea_arr, rescued, observed_day, safe_arr, share, inputs.carry_round(other))
+
+
+def _plans(dest: Destination, start: dt.date, n_days: int,
+           ad: AfterData) -> tuple[F64, OffshorePlan | None, RemovalPlan | None]:
+    """The kernel's parameter matrix by day, with the offshore and third-country plans folded in."""
     lv: Levers = dest.levers
     P = _params(dest, start, n_days, ad)
     # an offshore centre without its own grant rate decides at the mainland's rate of the day
     off = offshore_plan(lv.offshore, start, n_days, P[:, process.P_GRANT].copy()) if lv.offshore else None
     rem = removal_plan(lv.third_country, start, n_days) if lv.third_country else None
     _lever_params(P, dest, off, rem)
+    return P, off, rem
+
+
+def _queues(dest: Destination, inflow: _Inflow, start: dt.date, seed: int) -> process.Queues:
+    """The preallocated agents, with the people already waiting at the start.
+
+    People the queues may hold: every daily count as it will be rounded, plus a margin (the kernels write into
+    preallocated arrays without bounds checks, so the daily loop also checks before each day)."""
+    cap = int(np.rint(inflow.sea).sum() + np.rint(inflow.safe).sum() + inflow.other.sum() + 1000)
+    cap += inputs.observed_initial_awaiting(start) if dest.initial_awaiting == "observed" else dest.initial_awaiting
+    cap += dest.initial_appeals
+    qs = process.Queues(cap)
+    _seed_initial(qs, dest, start, seed)
+    return qs
+
+
+def _support_and_costs(flows: F64, stocks: F64, dest: Destination, start: dt.date, disp: F64,
+                       off: OffshorePlan | None, rem: RemovalPlan | None) -> dict[str, F64]:
+    """After the loop: support beyond the queues (move-on, outside stock), hotels, and each part's costs."""
+    n_days = len(flows)
+    stocks[:, res.S_MOVE_ON] = move_on_stock(flows, dest.support_move_on_days)
+    stocks[:, res.S_OUTSIDE] = inputs.schedule_daily(dest.support_outside_queues, start, n_days)
+    stocks[:, res.S_SUPPORT] += stocks[:, res.S_MOVE_ON] + stocks[:, res.S_OUTSIDE]
+    stocks[:, res.S_HOTELS] = hotels(stocks[:, res.S_SUPPORT], disp)
+    cost = {"support": support_cost(stocks[:, res.S_SUPPORT], stocks[:, res.S_HOTELS], dest.costs)}
+    if off is not None:
+        cost["offshore"] = off.fixed_cost + flows[:, process.F_TRANSFERS] * off.cost_per_person
+    if rem is not None:
+        cost["third_country"] = removal_costs(rem, flows[:, process.F_THIRD_REMOVED])
+    return cost
+
+
+def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: dt.date, n_days: int,
+                     seed: int, reference: bool) -> DestinationRecord:
+    """One destination: inflow -> plans (parameters, levers) -> queues -> the daily loop -> support and costs."""
+    ad = AfterData(dest.after_data, f"asylum.destinations.{name}", start, n_days)
+    inflow = _inflow(name, dest, sea, start, n_days, ad)
+    sea_arr, rescued, observed_day = inflow.sea, inflow.rescued, inflow.observed_day
+    safe_arr, share, other_n = inflow.safe, inflow.claim_share, inflow.other
+    P, off, rem = _plans(dest, start, n_days, ad)
+    lv: Levers = dest.levers
     disp = (ad.dispersed_capacity() if dest.dispersed_capacity == "observed"
             else inputs.schedule_daily(dest.dispersed_capacity, start, n_days))
     own_share = lv.offshore.own_ship_share if lv.offshore else 0.0
@@ -247,13 +303,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     det_on = (inputs.window_mask(start, n_days, det.start, det.end) if det
               else np.zeros(n_days, dtype=bool))
 
-    # people the queues may hold: every daily count as it will be rounded, plus a margin (the kernels write
-    # into preallocated arrays without bounds checks, so the loop below also checks before each day)
-    cap = int(np.rint(sea_arr).sum() + np.rint(safe_arr).sum() + other_n.sum() + 1000)
-    cap += inputs.observed_initial_awaiting(start) if dest.initial_awaiting == "observed" else dest.initial_awaiting
-    cap += dest.initial_appeals
-    qs = process.Queues(cap)
-    _seed_initial(qs, dest, start, seed)
+    qs = _queues(dest, inflow, start, seed)
     flows = np.zeros((n_days, process.N_FLOWS))
     stocks = np.zeros((n_days, res.N_STOCKS))
     arrivals = np.zeros(n_days)
@@ -307,15 +357,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         removed_like[t] = flows[t, process.F_THIRD_REMOVED] + flows[t, process.F_RETURNS] + taken_back
         if det is not None and det.count_offshore_transfers:
             removed_like[t] += flows[t, process.F_TRANSFERS] - flows[t, process.F_SCREENED_OUT]
-    stocks[:, res.S_MOVE_ON] = move_on_stock(flows, dest.support_move_on_days)
-    stocks[:, res.S_OUTSIDE] = inputs.schedule_daily(dest.support_outside_queues, start, n_days)
-    stocks[:, res.S_SUPPORT] += stocks[:, res.S_MOVE_ON] + stocks[:, res.S_OUTSIDE]
-    stocks[:, res.S_HOTELS] = hotels(stocks[:, res.S_SUPPORT], disp)
-    cost = {"support": support_cost(stocks[:, res.S_SUPPORT], stocks[:, res.S_HOTELS], dest.costs)}
-    if off is not None:
-        cost["offshore"] = off.fixed_cost + flows[:, process.F_TRANSFERS] * off.cost_per_person
-    if rem is not None:
-        cost["third_country"] = removal_costs(rem, flows[:, process.F_THIRD_REMOVED])
+    cost = _support_and_costs(flows, stocks, dest, start, disp, off, rem)
     outputs = [hook.output() for _tag, _stream, hook in hooks]
     for out in outputs:
         cost[out.tag] = cost.get(out.tag, 0.0) + out.cost
