@@ -202,6 +202,12 @@ class JobTable:
         with self._lock:
             return self._jobs.get(job_id)
 
+    def view(self, job_id: str) -> tuple[dict[str, Any], Summary | None] | None:
+        """The job's public fields and its summary (set once, never changed after), read under the lock."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return None if job is None else (job.public(), job.summary)
+
     def _set(self, job: Job, **changes: Any) -> None:
         with self._lock:
             for k, v in changes.items():

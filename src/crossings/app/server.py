@@ -103,10 +103,11 @@ def create_app(root: Path | None = None, workers: int = 2) -> FastAPI:
 
     @app.get("/api/jobs/{job_id}")
     def status(job_id: str) -> dict[str, Any]:
-        job = job_or_404(job_id)
-        out = job.public()
-        if job.summary is not None:
-            s = job.summary
+        seen = jobs.view(job_id)
+        if seen is None:
+            raise HTTPException(404, f"no job {job_id}")
+        out, s = seen
+        if s is not None:
             out["charts"] = [{"place": p, "measure": m} for p, m in chart_choices(s.bands)]
             out["headlines"] = headlines(s)
             out["effect_window"] = [{k: _finite(v) for k, v in r.items()}
@@ -116,20 +117,23 @@ def create_app(root: Path | None = None, workers: int = 2) -> FastAPI:
 
     @app.get("/api/jobs/{job_id}/chart.svg")
     def chart(job_id: str, place: str, measure: str) -> Response:
-        job = job_or_404(job_id)
-        if job.summary is None:
+        seen = jobs.view(job_id)
+        if seen is None:
+            raise HTTPException(404, f"no job {job_id}")
+        if seen[1] is None:
             raise HTTPException(409, "the job has not finished")
-        b = job.summary.bands
+        b = seen[1].bands
         if not ((b["place"] == place) & (b["measure"] == measure)).any():
             raise HTTPException(404, f"no {measure} for {place}")
         return Response(fan_svg(b, place, measure), media_type="image/svg+xml")
 
     @app.get("/api/jobs/{job_id}/files/{name}")
     def download(job_id: str, name: str) -> FileResponse:
-        job = job_or_404(job_id)
+        job = job_or_404(job_id)  # id, spec and folder never change after submission
         if name not in DOWNLOADS:
             raise HTTPException(404, f"no file {name}")
-        if job.state != "done":
+        seen = jobs.view(job_id)
+        if seen is None or seen[0]["state"] != "done":
             raise HTTPException(409, "the job has not finished")
         path = job.folder / name if name == "results.xlsx" else job.folder / "results" / name
         stem = f"{job.spec.path.stem}_{job.id}_{name}"
