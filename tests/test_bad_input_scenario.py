@@ -168,7 +168,17 @@ def test_rules_with_a_yaml_scenario_is_refused(tmp_path: Path, capsys: pytest.Ca
 def test_a_control_character_is_one_line_with_its_place(tmp_path: Path) -> None:
     # found by tests/test_fuzz_scenario.py: PyYAML's message spans two lines
     p = tmp_path / "c.yaml"
-    p.write_bytes("name: x\x05\n".encode())
+    p.write_bytes(b"name: x\x05\n")
     with pytest.raises(InputError, match="not valid YAML") as e:
         read_yaml(p)
     assert "\n" not in str(e.value) and e.value.where == "character 8"
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("asylum.destinations.uk.initial_appeals", 10**20),  # was a numpy allocation traceback
+    ("asylum.destinations.uk.costs.hotel_per_night", 1e300),  # was a cost of 1.9e306 a month, exit 0
+])
+def test_asylum_counts_and_costs_are_bounded(key: str, value: float) -> None:
+    with pytest.raises(InputError, match="less than or equal to") as e:
+        load_scenario(SCEN / "uk_asylum.yaml", {key: value})
+    assert e.value.where == key

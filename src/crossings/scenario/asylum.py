@@ -70,16 +70,16 @@ class Inflows(_Strict):
 class Costs(_Strict):
     """Cost per person-night in asylum support, in the destination's currency (sources in docs/levers)."""
 
-    hotel_per_night: Annotated[float, Field(ge=0)] = 0.0
-    dispersed_per_night: Annotated[float, Field(ge=0)] = 0.0
+    hotel_per_night: Annotated[float, Field(ge=0, le=1e5)] = 0.0
+    dispersed_per_night: Annotated[float, Field(ge=0, le=1e5)] = 0.0
 
 
 class MoveOn(_Strict):
     """Days asylum support runs on after a decision (UK: 28 after a grant, 21 after a final refusal: Asylum
     Support Regulations 2000, reg. 2(2) and 2(2A); docs/asylum_model.md). 0: support ends at the decision."""
 
-    granted: Annotated[int, Field(ge=0)] = 0
-    refused: Annotated[int, Field(ge=0)] = 0
+    granted: Annotated[int, Field(ge=0, le=3650)] = 0
+    refused: Annotated[int, Field(ge=0, le=3650)] = 0
 
 
 class ObservedStock(_Strict):
@@ -105,8 +105,8 @@ class Destination(_Strict):
     # observed stocks to compare with (file, column, date column), listed in the tables' `observed` column
     observed: list[ObservedStock] = []
     inflows: Inflows = Inflows()
-    initial_awaiting: Annotated[int, Field(ge=0)] | Observed = 0
-    initial_appeals: Annotated[int, Field(ge=0)] = 0
+    initial_awaiting: Annotated[int, Field(ge=0, le=10_000_000)] | Observed = 0
+    initial_appeals: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     decision_capacity: Schedule | Observed  # initial decisions per month
     grant_rate: ShareSchedule | Observed
     withdrawal_share: ShareSchedule | Observed = 0.0  # share of initial decisions that are withdrawals
@@ -114,7 +114,7 @@ class Destination(_Strict):
     appeal_capacity_per_month: Schedule = 0.0
     appeal_allow_rate: Share = 0.0
     removal_capacity_per_month: Schedule = 0.0
-    abscond_rate_per_year: Annotated[float, Field(ge=0)] = 0.0  # removable people who lose contact
+    abscond_rate_per_year: Annotated[float, Field(ge=0, le=1e3)] = 0.0  # removable people who lose contact
     support_share: Share = 1.0  # share of claimants taking asylum support while waiting
     support_move_on_days: MoveOn = MoveOn()  # support after a grant / final refusal (people in support only)
     # people in support outside every modelled queue (e.g. refused families, section 4): a stock, not a share

@@ -15,8 +15,8 @@ from crossings.scenario.levers.base import AsylumDays, LeverKind
 class DecisionCapacityLever(DatedLever):
     """Caseworker capacity: initial decisions per month in the window, set outright or as a multiple of history."""
 
-    per_month: Annotated[float, Field(ge=0)] | None = None
-    multiplier: Annotated[float, Field(ge=0)] | None = None
+    per_month: Annotated[float, Field(ge=0, le=1e7)] | None = None
+    multiplier: Annotated[float, Field(ge=0, le=1e3)] | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> DecisionCapacityLever:

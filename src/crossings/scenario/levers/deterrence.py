@@ -16,9 +16,9 @@ class DeterrenceLever(DatedLever):
     """Departures fall by D(q) = d_max * q**k, q = realised share of arrivals transferred/removed (lagged)."""
 
     d_max: Share
-    k: Annotated[float, Field(gt=0)]
-    window_days: Annotated[int, Field(gt=0)] = 90
-    lag_days: Annotated[int, Field(ge=0)] = 30
+    k: Annotated[float, Field(gt=0, le=100)]
+    window_days: Annotated[int, Field(gt=0, le=3650)] = 90
+    lag_days: Annotated[int, Field(ge=0, le=3650)] = 30
     count_offshore_transfers: bool = False  # count people taken offshore (not only removed/returned) in q
     # standalone runs: thin the observed arrivals by 1 - D(q); with a sea model the runner feeds the
     # multiplier back into the sea's departures instead (never both)

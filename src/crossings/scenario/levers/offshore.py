@@ -18,9 +18,9 @@ class ShipTrips(FrozenStrict):
     each trip day are held aboard and landed together on the trip day (docs/levers/offshore.md)."""
 
     trips: list[dt.date] = []  # dates the ship lands people at the centre (a political decision: an input)
-    every_days: Annotated[int, Field(gt=0)] | None = None  # or a trip every N days from the lever start
-    collection_days: Annotated[int, Field(gt=0)]
-    capacity: Annotated[int, Field(gt=0)] | None = None  # most people per trip; the rest land on the mainland
+    every_days: Annotated[int, Field(gt=0, le=3650)] | None = None  # or a trip every N days from the lever start
+    collection_days: Annotated[int, Field(gt=0, le=3650)]
+    capacity: Annotated[int, Field(gt=0, le=10_000_000)] | None = None  # most people per trip; the rest land on the mainland
 
     @model_validator(mode="after")
     def _some_trip(self) -> ShipTrips:
@@ -43,15 +43,15 @@ class OffshoreLever(DatedLever):
     eligible_share: Share  # adult, male, designated safe country, not vulnerable
     screened_out_share: Share = 0.0  # found ineligible on arrival at the centre (minors, vulnerable): sent on
     places: Schedule  # people held at once
-    target_days: Annotated[int, Field(gt=0)]
+    target_days: Annotated[int, Field(gt=0, le=3650)]
     grant_rate: Share | None = None  # None: the destination's initial grant rate of the day
     return_capacity_per_month: Schedule = 0.0
-    max_hold_days: Annotated[int, Field(gt=0)] = 28  # refused not returned by then are released to the mainland
+    max_hold_days: Annotated[int, Field(gt=0, le=3650)] = 28  # refused not returned by then are released to the mainland
     suspensions: list[Window] = []
     release_on_suspension: bool = True  # court rulings: people held are brought to the mainland system
-    fixed_cost_once: Annotated[float, Field(ge=0)] = 0.0
-    fixed_cost_per_year: Annotated[float, Field(ge=0)] = 0.0
-    cost_per_person: Annotated[float, Field(ge=0)] = 0.0
+    fixed_cost_once: Annotated[float, Field(ge=0, le=1e12)] = 0.0
+    fixed_cost_per_year: Annotated[float, Field(ge=0, le=1e12)] = 0.0
+    cost_per_person: Annotated[float, Field(ge=0, le=1e7)] = 0.0
     ship: ShipTrips | None = None  # None: candidates are taken to the centre on the day they arrive
 
     @model_validator(mode="after")

@@ -18,11 +18,11 @@ class ThirdCountryLever(DatedLever):
     country: str = "third_country"
     eligible_share: Share
     capacity_per_year: Schedule
-    max_wait_days: Annotated[int, Field(gt=0)] = 180  # not removed by then: back into the mainland queue
-    fixed_cost_once: Annotated[float, Field(ge=0)] = 0.0
-    cost_per_person: Annotated[float, Field(ge=0)] = 0.0
-    milestone_people: Annotated[int, Field(ge=0)] = 0  # a one-off payment once this many are relocated
-    milestone_payment: Annotated[float, Field(ge=0)] = 0.0
+    max_wait_days: Annotated[int, Field(gt=0, le=3650)] = 180  # not removed by then: back into the mainland queue
+    fixed_cost_once: Annotated[float, Field(ge=0, le=1e12)] = 0.0
+    cost_per_person: Annotated[float, Field(ge=0, le=1e7)] = 0.0
+    milestone_people: Annotated[int, Field(ge=0, le=10_000_000)] = 0  # a one-off payment once this many are relocated
+    milestone_payment: Annotated[float, Field(ge=0, le=1e12)] = 0.0
 
 
 KIND = LeverKind(
