@@ -8,6 +8,11 @@ samples /proc every 20 ms for the resident memory of the parent and of every wor
 seconds, the peak RSS of the largest process, the peak of the whole process tree (parent + workers summed),
 and the per-phase profile the command prints with --profile. Minimum wall over --repeat runs is the number to
 quote on a shared machine.
+
+    uv run --frozen python benchmarks/ensemble_scale.py --store-only 10000
+
+measures alone the part whose memory could grow with the number of members (partitions written by the parent,
+block-wise exact summaries), with synthetic values of central_med's table size.
 """
 
 from __future__ import annotations
@@ -85,5 +90,40 @@ def main() -> None:
         print(f"  min wall over {len(runs)}: {best['wall_s']:.1f} s; its profile:\n{best['profile']}")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and "--store-only" not in sys.argv:
     main()
+
+
+def store_only(members: int, rows: int = 2304, annual: int = 192) -> None:
+    """The part of an ensemble whose memory could grow with members, alone: write `members` vectors of `rows`
+    monthly (and `annual`) values in chunks as the parent does, then the block-wise exact summaries. Run it
+    in a fresh process (`--store-only N`): prints the peak RSS (ru_maxrss) before and after."""
+    import resource
+
+    import numpy as np
+
+    from crossings.run.ensemble import CHUNK, QCOLS, _stats
+    from crossings.run.member_store import MemberStore
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = MemberStore(Path(tmp) / "m", {"bench": members})
+        rng = np.random.default_rng(1)
+        for c, i in enumerate(range(0, members, CHUNK)):
+            n = min(CHUNK, members - i)
+            store.write(c, {"member": np.arange(i, i + n), "monthly": rng.poisson(500.0, (n, rows)).astype(float),
+                            "annual": rng.poisson(6000.0, (n, annual)).astype(float)})
+        t1 = time.perf_counter()
+        for col, width in (("monthly", rows), ("annual", annual)):
+            out = np.empty((len(QCOLS) + 2, width))
+            for sl, x in store.blocks(col, width):
+                out[:, sl] = np.array(list(_stats(x).values()))
+        t2 = time.perf_counter()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"store only, {members} members x {rows} rows: write {t1 - t0:.1f} s, summaries {t2 - t1:.1f} s; "
+          f"peak RSS {before:.0f} MB after imports, {after:.0f} MB at the end")
+
+
+if __name__ == "__main__" and "--store-only" in sys.argv:
+    store_only(int(sys.argv[sys.argv.index("--store-only") + 1]))
