@@ -14,8 +14,9 @@ def add_parsers(sub: Any) -> None:
                                    "--horizon 12 --draws 1000 --out out/cm_fc")
     f.add_argument("scenario", help="a Crossings sea scenario .yaml (central_med, channel)")
     f.add_argument("--from", dest="origin", default=None,
-                   help="first forecast day, YYYY-MM-01; only data before it are used (default: the day after "
-                        "the scenario's end)")
+                   help="first forecast day, YYYY-MM-01; only data before it are used: before the end of the "
+                        "shipped fit's window the parameters are refitted on the data before it (central_med: "
+                        "minutes) (default: the day after the scenario's end)")
     f.add_argument("--horizon", type=int, default=12, help="months to forecast (default: 12)")
     f.add_argument("--draws", type=int, default=1000, help="forecast draws (default: 1000)")
     f.add_argument("--seed", type=int, default=1, help="seed of the driver's random stream (default: 1)")
