@@ -78,3 +78,14 @@ def test_report_is_self_contained_and_has_the_headline(comp):
     text = re.sub(r"base64,[A-Za-z0-9+/=]+", "", page)
     assert str(Path.cwd()) not in text  # no absolute local paths
     assert not re.search(r"\de[+-]\d\d", text)  # no 7.847e+04 numbers
+
+
+def test_a_against_b_is_b_minus_a():
+    a = Variant("central_med", "scenarios/central_med.yaml", {"start": "2024-01-01", "end": "2024-12-31"})
+    b = Variant("no deal", "scenarios/central_med.yaml", {**a.overrides, "levers.tunisia_mou.enabled": False})
+    c = compare(a, b, seeds=[1, 2])
+    assert [x.label for x in c.contrasts] == ["no deal compared with central_med"]
+    e = c.effects_annual.set_index(["contrast", "year", "place", "measure"])
+    row = e.loc[("no deal compared with central_med", "2024", "tunisia_italy", "arrivals")]
+    assert row["p05"] > 0  # without the deal, more arrive from Tunisia in every seed
+    assert c.headlines and c.headlines[0].startswith("In 2024, no deal changed this:")
