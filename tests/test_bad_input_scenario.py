@@ -182,3 +182,9 @@ def test_asylum_counts_and_costs_are_bounded(key: str, value: float) -> None:
     with pytest.raises(InputError, match="less than or equal to") as e:
         load_scenario(SCEN / "uk_asylum.yaml", {key: value})
     assert e.value.where == key
+
+
+def test_asylum_schedules_are_bounded() -> None:
+    # found by the fuzz suite: a stock of 1e300 people in support overflowed the cost to inf
+    with pytest.raises(InputError, match="less than or equal to 1000000000"):
+        load_scenario(SCEN / "uk_asylum.yaml", {"asylum.destinations.uk.support_outside_queues": 1e300})

@@ -25,10 +25,10 @@ class FrozenStrict(BaseModel):
 
 class Step(FrozenStrict):
     start: dt.date
-    value: Annotated[float, Field(ge=0)]
+    value: Annotated[float, Field(ge=0, le=1e9)]  # people, places or people a month: a billion at most
 
 
-Schedule = Annotated[float, Field(ge=0)] | list[Step]
+Schedule = Annotated[float, Field(ge=0, le=1e9)] | list[Step]
 Observed = Literal["observed"]
 Share = Annotated[float, Field(ge=0, le=1)]
 ShareSchedule = Share | list[Step]
