@@ -55,7 +55,7 @@ def test_compare_report_shows_its_figures_and_headline(chrome: Any, tmp_path: Pa
 
 def test_demo_report_shows_its_figures(chrome: Any, tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--no-progress"]) == 0
+    assert main(["demo", "--out", str(out), "--no-progress", "--seeds", "2", "--jobs", "2"]) == 0
     figs, _ = _open(chrome, out / "report.html", tmp_path / "demo_report.png")
     assert _drawn(figs) and len(figs) >= 3, figs
 
