@@ -77,3 +77,15 @@ def test_run_stays_the_function_after_the_subpackage_is_imported():
     import crossings.run.runner  # noqa: F401  (would rebind crossings.run to the package without the guard)
 
     assert callable(crossings.run) and crossings.run is crossings.api.run
+
+
+def test_forecast(tmp_path):
+    f = crossings.forecast("scenarios/channel.yaml", origin="2024-07-01", horizon=3, draws=50)
+    assert f.origin == "2024-07-01" and f.daily is None
+    m = f.monthly[(f.monthly["place"] == "france_uk") & (f.monthly["measure"] == "arrivals")]
+    assert [str(p) for p in m["month"]] == ["2024-07", "2024-08", "2024-09"]
+    assert (m["p05"] <= m["p50"]).all() and (m["p50"] <= m["p95"]).all() and (m["unit"] == "people").all()
+    ax = f.plot("arrivals", "france_uk").axes[0]
+    assert len(ax.collections) == 1  # the 5-95% band
+    wb = openpyxl.load_workbook(f.to_excel(tmp_path / "fc.xlsx"), read_only=True)
+    assert wb.sheetnames == ["about", "forecast_monthly"]
