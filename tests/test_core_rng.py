@@ -92,3 +92,27 @@ def test_binomial_continuous_across_the_exact_sum_threshold() -> None:
     m64 = np.mean([rng.binomial(rng.tick_key(4, 9, t), 0, 64, 0.002) for t in range(20_000)])
     m65 = np.mean([rng.binomial(rng.tick_key(4, 9, t), 0, 65, 0.002) for t in range(20_000)])
     assert abs(m64 - 0.128) < 0.015 and abs(m65 - 0.130) < 0.015
+
+
+def test_every_numbered_stream_is_distinct_and_each_module_uses_its_entry() -> None:
+    """One table of stream ids (core/rng.STREAM_IDS): no two streams share an id (they would draw the same
+    numbers), and the constants the kernels read are the table's."""
+    import importlib
+
+    from crossings.core.rng import STREAM_IDS
+
+    ids = list(STREAM_IDS.values())
+    assert len(ids) == len(set(ids)), sorted(ids)
+    modules = {"flee": ("crossings.flee.engine_numba", "STREAM_{}"), "sea": ("crossings.sea.streams", "{}"),
+               "land": ("crossings.land.streams", "{}"), "asylum": ("crossings.core.rng", "STREAM_{}"),
+               "forecast": ("crossings.forecast.streams", "{}")}
+    for name, sid in STREAM_IDS.items():
+        part, what = name.split(".")
+        if part not in modules:
+            continue
+        mod, pattern = modules[part]
+        const = getattr(importlib.import_module(mod), pattern.format(what.upper()))
+        assert const == sid, name
+    from crossings.calibrate.uncertainty import STREAM
+
+    assert STREAM == STREAM_IDS["ensemble.parameters"]

@@ -63,10 +63,14 @@ class Problem:
         rows = [i for i, r in enumerate(self.routes) if r == route or self.dest[r] == route]
         return out[ROWS[measure], rows].sum(axis=0)
 
-    def residuals(self, x: np.ndarray, extra: dict[str, Any] | None = None, mode: Literal["numba", "meanfield"] = "meanfield") -> np.ndarray:
+    def residuals(self, x: np.ndarray, extra: dict[str, Any] | None = None,
+                  mode: Literal["numba", "meanfield"] = "meanfield", skip: frozenset[str] = frozenset()) -> np.ndarray:
+        """Weighted log residuals; `skip` leaves measures out (the agent-run scores leave out lumpy deaths)."""
         out = run_arrays(build(self.scenario(x, extra)), 1, mode)
         res = []
         for (route, measure), g in self.obs_m.groupby(["place", "measure"]):
+            if measure in skip:
+                continue
             monthly = np.add.reduceat(self.series(out, str(route), str(measure)), self.month_starts)
             sim = pd.Series(monthly, index=self.month_labels).reindex(g["month"]).to_numpy()
             w = WEIGHT.get(str(measure), 1.0)

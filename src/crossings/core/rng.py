@@ -28,9 +28,24 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 
-# Numbered stream ids: Flee engine 30-39 (flee/), sea 40-49 and 61 (sea/streams.py), ensembles' parameter
-# draws 60 (calibrate/uncertainty.py), land routes 70-77 (land/), asylum 50-58 (below). Streams of things that
-# are named in a scenario (destinations, levers) are keyed by the name instead: stream_for(name), seed_for.
+# Every numbered stream id, once (the process modules bind their constants from here; tests/test_core_rng.py
+# checks they are all distinct and that each module uses its entry). Streams of things that are named in a
+# scenario (destinations, levers) are keyed by the name instead: stream_for(name), seed_for.
+STREAM_IDS: dict[str, int] = {
+    # the Flee engine (flee/engine_numba.py)
+    "flee.spawn": 30, "flee.move": 31, "flee.route": 32, "flee.walk": 33, "flee.cd_spawn": 34,
+    # the sea process (sea/streams.py)
+    "sea.inflow": 40, "sea.choice": 41, "sea.weather": 42, "sea.launch": 43, "sea.prevent": 44, "sea.boat": 45,
+    "sea.fate": 46, "sea.rechoice": 47, "sea.size": 48, "sea.quality": 49, "sea.safe_route": 61, "sea.loss": 63,
+    # the asylum process (below)
+    "asylum.support": 50, "asylum.decision": 51, "asylum.lodge": 52, "asylum.appeal": 53, "asylum.offshore": 54,
+    "asylum.abscond": 55, "asylum.screen": 56, "asylum.routing": 57, "asylum.deter": 58,
+    # ensembles' parameter draws (calibrate/uncertainty.py) and forecasts' latent drivers (forecast/streams.py)
+    "ensemble.parameters": 60, "forecast.driver": 62,
+    # land routes (land/streams.py)
+    "land.spawn": 70, "land.choice": 71, "land.attempt": 72, "land.detect": 73, "land.pushback": 74,
+    "land.retry": 75, "land.rechoice": 76, "land.onward": 77,
+}
 
 # asylum process, per destination and day (crossings.asylum.simulate)
 STREAM_SUPPORT, STREAM_DECISION, STREAM_LODGE, STREAM_APPEAL = 50, 51, 52, 53

@@ -1,4 +1,4 @@
-"""Random stream ids of the sea process (40-49 are the sea's; see crossings.core.rng)."""
+"""Random stream ids of the sea process (the table of every id: crossings.core.rng.STREAM_IDS, checked equal)."""
 
 INFLOW = 40  # Poisson count of people reaching a region, index = region
 CHOICE = 41  # coast choice and deterrence, index = agent (two uniforms: agent*2, agent*2+1)
@@ -11,4 +11,4 @@ RECHOICE = 47  # a person returned after a stop chooses a coast again, index = a
 SIZE = 48  # a boat's size when sizes vary (people_per_boat.cv > 0), index = boat id (two uniforms)
 QUALITY = 49  # window quality: the share of ready boats a window day launches, index = coast
 SAFE_ROUTE = 61  # a person reaching a coast takes a safe route (ids 40-49 are all taken), index = agent
-LOSS = 62  # people lost on a boat with a fatal incident (sea.deaths loss table), index = boat id
+LOSS = 63  # people lost on a boat with a fatal incident (sea.deaths loss table), index = boat id
