@@ -32,9 +32,10 @@ def compare_panels(panels: Mapping[str, Mapping[str, pd.Series | None]], ylabel:
     n = len(panels)
     fig, axes = plt.subplots(n, 1, figsize=(10, 2.8 * n), squeeze=False, sharey=sharey)
     for ax, (title, series) in zip(axes[:, 0], panels.items(), strict=True):
+        missing = []
         for label, s in series.items():
-            if s is None or len(s) == 0:
-                ax.plot([], [], label=label)
+            if s is None or len(s) == 0:  # no data: said in the panel, never a legend entry without a line
+                missing.append(label)
                 continue
             x = _time_index(s)
             if kind == "bar":
@@ -43,7 +44,11 @@ def compare_panels(panels: Mapping[str, Mapping[str, pd.Series | None]], ylabel:
                 ax.plot(x, s.to_numpy(), label=label, lw=1.2)
         ax.set_title(title)
         ax.set_ylabel(ylabel)
-        ax.legend(loc="upper left", fontsize=8)
+        if missing:
+            ax.text(0.99, 0.95, "; ".join(missing), transform=ax.transAxes, ha="right", va="top", fontsize=8,
+                    color="#555")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper left", fontsize=8)
         ax.grid(alpha=0.3)
     fig.tight_layout()
     return to_base64_png(fig)
