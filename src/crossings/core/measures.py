@@ -38,7 +38,8 @@ MEASURES: dict[str, Measure] = dict([
     _m("arrivals", "people", "flow", "sea", "people who reached the destination's coast or were rescued there"),
     _m("departures", "people", "flow", "sea", "people who left the coast: arrived, intercepted or dead"),
     _m("boats", "boats", "flow", "sea", "boats that left the coast"),
-    _m("interceptions", "people", "flow", "sea", "people stopped at sea by a coastguard and taken back"),
+    _m("interceptions", "people", "flow", "sea", "people stopped at sea by a coastguard and taken back to the departure "
+       "country (e.g. Libya, Tunisia): part of the human cost"),
     _m("deaths", "people", "flow", "sea", "people dead or missing at sea"),
     _m("prevented", "people", "flow", "sea", "people stopped on land before departure"),
     _m("safe_route", "people", "flow", "sea", "people who took a safe legal route instead of a boat"),
