@@ -1,8 +1,10 @@
-"""Command line: `crossings run | validate | demo`.
+"""Command line: run scenarios, compare them, report, and find what can be steered (`crossings COMMAND --help`).
 
 This file only parses arguments and dispatches; each command's work lives with its subsystem:
 Flee-format cases in crossings.flee.commands, Crossings YAML scenarios in crossings.run.commands,
-the demo in crossings.report.demo. Bad input raises InputError, printed as one line, exit status 2.
+comparisons, reports and the demo in crossings.report (compare_cmd, dir_report, demo), the catalog of
+scenarios, levers and keys in crossings.run.catalog. Bad input raises InputError, printed as one line, exit
+status 2.
 """
 
 from __future__ import annotations
