@@ -121,6 +121,7 @@ def in_sample(sc: EuropeScenario, lines: list[str]) -> None:
             cell = f"{fmt(sim[r, j])} / {fmt(obs[r, j])} ({err:+.0f}%)"
             cells.append(f"**{cell}**" if big and not ok else cell)
         lines.append(f"| {route} | " + " | ".join(cells) + " |")
+    SUMMARY["in_sample"] = f"{n_ok} of {n_big}"
     lines += ["", f"Route-years above 5,000 detections within 15%: **{n_ok} of {n_big}**"
               + (" (holds)." if n_ok == n_big else " (does not hold for all)."), ""]
     sim_m = by_month(det, dates)
@@ -150,30 +151,65 @@ def counterfactuals(sc: EuropeScenario, draws: int, lines: list[str]) -> None:
               "per person the lever kept off its own route (lever on vs off). Intervals 5-95%.", ""]
     for lever, start in (("eu_turkey_statement", dt.date(2016, 3, 20)), ("italy_libya_mou", dt.date(2017, 7, 1))):
         r0 = routes.index(sc.levers[lever].route)
-        effect, divert, detd = [], [], []
+        windows = {"first 12 months": start + dt.timedelta(days=365), "to 2024-12-31": END}
+        res: dict[str, dict[str, list[float]]] = {w: {"kept": [], "divert": [], "det": []} for w in windows}
         for k in range(draws):
             p = dict(sc.fitted)
             if k > 0:
                 p.update(zip(names, (mean + sd * rng.standard_normal(len(names))).tolist(), strict=True))
             d_on, p_on, dates = run_mf(sc, p, START, END)
             d_off, p_off, _ = run_mf(sc, p, START, END, off=(lever,))
-            after = dates >= np.datetime64(start, "D")
-            on_r = p_on[:, after].sum(axis=1)
-            off_r = p_off[:, after].sum(axis=1)
-            kept = off_r[r0] - on_r[r0]
-            other = (on_r.sum() - on_r[r0]) - (off_r.sum() - off_r[r0])
-            effect.append(kept)
-            divert.append(other / kept if kept > 0 else np.nan)
-            detd.append(d_off[:, after].sum() - d_on[:, after].sum())
-        q = lambda a: np.nanpercentile(np.array(a), [50, 5, 95])  # noqa: E731
-        e, dv, dd = q(effect), q(divert), q(detd)
-        lines += [f"**No {lever.replace('_', ' ')}** (from {start} to 2024-12-31; route {routes[r0]}): "
-                  f"{fmt(e[0])} more persons on {routes[r0]} ({fmt(e[1])} to {fmt(e[2])}); "
-                  f"diversion share {dv[0]:.2f} ({dv[1]:.2f} to {dv[2]:.2f}); all-route detections "
-                  f"{fmt(dd[0])} higher ({fmt(dd[1])} to {fmt(dd[2])}).", ""]
+            for w, stop in windows.items():
+                span = (dates >= np.datetime64(start, "D")) & (dates < np.datetime64(stop, "D") + 1)
+                on_r = p_on[:, span].sum(axis=1)
+                off_r = p_off[:, span].sum(axis=1)
+                kept = off_r[r0] - on_r[r0]
+                other = (on_r.sum() - on_r[r0]) - (off_r.sum() - off_r[r0])
+                res[w]["kept"].append(kept)
+                res[w]["divert"].append(other / kept if kept > 0 else np.nan)
+                res[w]["det"].append(d_off[:, span].sum() - d_on[:, span].sum())
+        for w in windows:
+            e, dv, dd = (np.nanpercentile(np.array(res[w][k]), [50, 5, 95]) for k in ("kept", "divert", "det"))
+            lines += [f"**No {lever.replace('_', ' ')}**, {w} from {start} (route {routes[r0]}): "
+                      f"{fmt(e[0])} more persons on {routes[r0]} ({fmt(e[1])} to {fmt(e[2])}); "
+                      f"diversion share {dv[0]:.3f} ({dv[1]:.3f} to {dv[2]:.3f}); all-route detections "
+                      f"{fmt(dd[0])} higher ({fmt(dd[1])} to {fmt(dd[2])}).", ""]
 
 
 SD: dict[str, float] = {}
+SUMMARY: dict[str, object] = {}
+
+
+def summary(lines: list[str]) -> None:
+    beats = ", ".join(SUMMARY.get("beats", [])) or "none"  # type: ignore[arg-type]
+    loses = ", ".join(SUMMARY.get("loses", [])) or "none"  # type: ignore[arg-type]
+    lines += [
+        "## What holds and what does not", "",
+        f"- In sample, annual detections within 15% for every route-year above 5,000: "
+        f"{SUMMARY.get('in_sample')} (route-year totals carry weight 8 in the fit, and each route-year has its "
+        "own penalised shock: this is a fit, not a test). Monthly MAPE is 30-90%: demand is annual with a fixed "
+        "month-of-year profile per route, so within-year surges (summer-autumn 2015, the Canaries in late 2020 "
+        "and 2023) are missed.",
+        "- The 2016 fall, 2017-2018 and the Atlantic are reproduced in the annual totals; the model attributes the "
+        "falls to the dated levers and to fitted demand, but a lever's fitted utility is confounded with demand "
+        "and the route shocks of the same years (the EU-Turkey statement and the Balkan closure fall in the "
+        "same weeks, R16, R22). The counterfactual magnitudes over 2016-2024 follow from holding a 2016-size "
+        "utility effect for nine years and are not credible; even the first-12-months figures are large with "
+        "very wide intervals (the lever's effect is poorly identified against a year's demand), so the "
+        "counterfactuals show the mechanism, not a number to quote.",
+        "- Diversion: the fitted outside option takes almost all of the people a lever keeps off its route "
+        "(diversion shares near 0): the data, with free yearly demand per group, show no large jump on other "
+        "routes when a lever starts. The Central->Western Mediterranean shift of 2017-2018 is carried by the "
+        "maghreb and west/central African groups' demand and the route shocks, not by diversion inside the model.",
+        f"- Back-test: the model beats naive on mean CRPS for: {beats}; it does not for: {loses}. Its APE "
+        "beats naive's on the Eastern Mediterranean, Western Balkans and Circular routes and is worse on the "
+        "Western Mediterranean, Western African and Eastern Borders routes. A route outside every group's "
+        "choice set at the origin (under 5% of each group's earlier detections: the Western African route "
+        "before 2021) is forecast at 0: the model cannot open a route the data have not shown.",
+        "- Not built: the onward movement to the Channel, deaths, the coupling to the asylum systems, "
+        "central_med.yaml and channel.yaml as views of this system (they are unchanged, so their validation is "
+        "unchanged), the `crossings forecast` command and a posterior (the intervals here are Gauss-Newton "
+        "standard errors and bootstrap of past changes).", ""]
 
 
 def shifts(sc: EuropeScenario, lines: list[str]) -> None:
@@ -209,7 +245,20 @@ def shifts(sc: EuropeScenario, lines: list[str]) -> None:
                   + ", ".join(f"{g} {v:.2f}" for g, v in dem.items()), ""]
 
 
-def backtest(sc: EuropeScenario, members: int, max_nfev: int, lines: list[str]) -> None:
+BACKTEST_CSV = ROOT / "docs" / "europe_backtest.csv"
+
+
+def backtest(sc: EuropeScenario, members: int, max_nfev: int, lines: list[str], reuse: bool = False) -> None:
+    routes = list(sc.routes)
+    if reuse and BACKTEST_CSV.exists():  # the table this script wrote before (the refits take ~15 minutes)
+        df = pd.read_csv(BACKTEST_CSV)
+    else:
+        df = _backtest_table(sc, members, max_nfev)
+        df.to_csv(BACKTEST_CSV, index=False)
+    _backtest_text(df, routes, members, max_nfev, lines)
+
+
+def _backtest_table(sc: EuropeScenario, members: int, max_nfev: int) -> pd.DataFrame:
     import scoringrules as sr
 
     obs = annual_observed(sc)
@@ -262,6 +311,10 @@ def backtest(sc: EuropeScenario, members: int, max_nfev: int, lines: list[str]) 
     df = pd.DataFrame(rows)
     for k in ("model", "naive", "trend"):
         df[f"ape_{k}"] = 100.0 * (df[k] - df.observed).abs() / df.observed.clip(lower=1.0)
+    return df
+
+
+def _backtest_text(df: pd.DataFrame, routes: list[str], members: int, max_nfev: int, lines: list[str]) -> None:
     lines += ["## Rolling one-year-ahead back-test", "",
               "Origins each January 2017-2024. At each origin everything is re-estimated on Frontex months before it "
               f"(fit from 2014-01 to the December before; at most {max_nfev} evaluations, warm-started from the "
@@ -270,7 +323,7 @@ def backtest(sc: EuropeScenario, members: int, max_nfev: int, lines: list[str]) 
               f"({members} members) multiplies demand by one past year's fitted change per member. Naive: last "
               "year's detections (ensemble: times one past year-on-year change of the route). Trend: log-linear "
               "fit on the route's last five years (at most) before the origin, ensemble from its residuals. "
-              "CRPS in detections (scoringrules.crps_ensemble).", "",
+              f"CRPS in detections (scoringrules.crps_ensemble). Table: `docs/{BACKTEST_CSV.name}`.", "",
               "| route | APE model | APE naive | APE trend | CRPS model | CRPS naive | CRPS trend | model beats naive (APE, years) |",
               "|---|---|---|---|---|---|---|---|"]
     verdict = []
@@ -281,6 +334,7 @@ def backtest(sc: EuropeScenario, members: int, max_nfev: int, lines: list[str]) 
                      f"{fmt(d.crps_model.mean())} | {fmt(d.crps_naive.mean())} | {fmt(d.crps_trend.mean())} | "
                      f"{wins} of {len(d)} |")
         better = d.crps_model.mean() < d.crps_naive.mean()
+        SUMMARY.setdefault("beats", []).append(route) if better else SUMMARY.setdefault("loses", []).append(route)
         verdict.append(f"{route}: {'beats' if better else 'does not beat'} naive on mean CRPS "
                        f"({fmt(d.crps_model.mean())} vs {fmt(d.crps_naive.mean())}), mean APE "
                        f"{d.ape_model.mean():.0f}% vs {d.ape_naive.mean():.0f}%")
@@ -313,6 +367,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-backtest", action="store_true")
+    ap.add_argument("--reuse-backtest", action="store_true", help=f"read {BACKTEST_CSV.name} instead of refitting")
     a = ap.parse_args()
     sc = load_europe(SCENARIO)
     import yaml
@@ -331,8 +386,9 @@ def main() -> int:
     shifts(sc, lines)
     counterfactuals(sc, 20 if a.quick else 100, lines)
     if not a.no_backtest:
-        backtest(sc, 50 if a.quick else 200, 8 if a.quick else 15, lines)
+        backtest(sc, 50 if a.quick else 200, 8 if a.quick else 15, lines, reuse=a.reuse_backtest)
     speed(sc, lines)
+    summary(lines)
     (ROOT / "docs" / "europe.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
 
