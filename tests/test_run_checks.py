@@ -65,3 +65,9 @@ def test_profile_prints_the_phase_plan(tmp_path, capsys) -> None:  # type: ignor
     names = [line.split("  ")[0] for line in err.splitlines()]
     assert names.index("prepare: load and validate") < names.index("sea: build daily arrays") \
         < names.index("sea: simulate (numba)") < names.index("tables: daily and monthly")
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 18446744073709551615, 1.5, "3", True])
+def test_python_api_refuses_seeds_outside_the_range(seed) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match="seed"):
+        run_scenario("scenarios/channel.yaml", seed=seed, start="2024-01-01", end="2024-01-31")

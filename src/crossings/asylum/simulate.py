@@ -18,7 +18,6 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import yaml
 
 from crossings.asylum import inputs, process
 from crossings.asylum import results as res
@@ -417,12 +416,13 @@ def _sea_window(sea: SeaLike, start: dt.date | None, end: dt.date | None) -> tup
 
 def load_asylum_scenario(path: str | Path) -> tuple[AsylumConfig, dict[str, Any]]:
     """Read a scenario YAML and validate its `asylum:` section (top-level start/end fill in if missing)."""
+    from crossings.scenario.load import (
+        read_yaml,  # bounded YAML (depth, aliases, duplicate keys), one-line errors
+    )
+
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text())
-    except (OSError, yaml.YAMLError) as err:
-        raise InputError(str(p), "", f"cannot read scenario: {err}") from None
-    if not isinstance(raw, dict) or "asylum" not in raw:
+    raw = read_yaml(p)
+    if "asylum" not in raw:
         raise InputError(str(p), "asylum", "missing section")
     section = dict(raw["asylum"] or {})
     for k in ("start", "end"):

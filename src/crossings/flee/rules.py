@@ -151,9 +151,11 @@ def load_rules(path: str | Path | None) -> FleeRules:
         return FleeRules()
     import yaml
 
+    from crossings.scenario.yaml_loader import NoDatesLoader  # bounded: depth, aliases, duplicate keys
+
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=NoDatesLoader)  # noqa: S506 (a SafeLoader)
     except OSError as err:
         raise InputError(str(p), "", f"cannot read rules file ({err.strerror})") from None
     except yaml.YAMLError as err:

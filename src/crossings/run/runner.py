@@ -111,6 +111,16 @@ def data_versions(sc: Scenario) -> dict[str, str]:
     return {f: obs.data_version(f) for f in sorted(files)}
 
 
+MAX_SEED = 2**63 - 1  # seeds key counter-based streams as unsigned 64-bit numbers: one range, no aliasing
+
+
+def check_seed(seed: object) -> int:
+    """A seed is an integer in 0..2**63-1 (as the CLI requires); anything else is refused, not wrapped."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= int(seed) <= MAX_SEED:
+        raise InputError("seed", str(seed), f"a seed is a whole number from 0 to {MAX_SEED}")
+    return int(seed)
+
+
 def sea_after_data(sc: Scenario) -> dict[str, Any]:
     """What the sea part assumes after its data: each region's inflow past its last knot is held at that knot's
     level (times the seasonal factors), and dated parameters are held at their last value. Stated in every
@@ -133,6 +143,7 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
     """Run one scenario; `baseline=True` switches every lever off (all else equal); `check=True` also checks
     conservation of people in the sea process (crossings.run.checks)."""
     t0 = time.perf_counter()
+    check_seed(seed)
     with maybe(timer, "prepare: load and validate"):
         sc = prepare(path, start, end, overrides, baseline)
     try:
