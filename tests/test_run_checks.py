@@ -71,3 +71,9 @@ def test_profile_prints_the_phase_plan(tmp_path, capsys) -> None:  # type: ignor
 def test_python_api_refuses_seeds_outside_the_range(seed) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match="seed"):
         run_scenario("scenarios/channel.yaml", seed=seed, start="2024-01-01", end="2024-01-31")
+
+
+def test_sea_rule_before_the_knots_in_the_manifest() -> None:
+    res = run_scenario("scenarios/channel.yaml", seed=1, start="2010-01-01", end="2010-02-28")
+    before = [v for k, v in res.manifest["sea_after_data"].items() if k.endswith(".before")]
+    assert before and before[0]["rule"] == "hold_first_knot"

@@ -127,6 +127,11 @@ def sea_after_data(sc: Scenario) -> dict[str, Any]:
     manifest; an empty dict when the run ends within the knots."""
     out: dict[str, Any] = {}
     for inf in sc.inflows:
+        first = min(inf.knots)
+        if sc.start < first:
+            out[f"inflows.{inf.region}.before"] = {
+                "rule": "hold_first_knot", "until": first.isoformat(), "level_per_day": float(inf.knots[first]),
+                "note": "before its first knot the regional inflow is held at that knot's level: no data say more"}
         last = max(inf.knots)
         if sc.end > last:
             out[f"inflows.{inf.region}"] = {
