@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios" / "channel.yaml"
-ARGS = ["--seeds", "600", "--jobs", "2", "--set", "end=2019-06-30", "--quiet"]
+ARGS = ["--seeds", "1200", "--jobs", "2", "--set", "end=2019-06-30", "--quiet"]
 TABLES = ("ensemble_monthly.csv", "ensemble_annual.csv", "ensemble_monthly.parquet", "ensemble_annual.parquet")
 
 
@@ -63,7 +63,7 @@ def test_kill_then_resume_runs_only_missing_members_and_matches(reference: Path,
         if len(chunks) >= 2:
             break
         time.sleep(0.02)
-    assert proc.poll() is None and len(chunks) >= 2, "the run ended before it could be interrupted"
+    assert proc.poll() is None and len(chunks) >= 2, f"the run ended before it could be interrupted ({len(chunks)})"
     workers = _children(proc.pid)
     assert len(workers) >= 2, workers
     os.kill(proc.pid, sig)
@@ -75,7 +75,7 @@ def test_kill_then_resume_runs_only_missing_members_and_matches(reference: Path,
     assert not any(_alive(w) for w in workers), "workers outlived their parent"
     assert not out.exists()
     done = len(list(tmp_path.glob(".ens.members-*/chunk-*.parquet")))
-    assert 2 <= done < 24
+    assert 2 <= done <= 48, done  # 48 chunks of 25: a kill just before the tables were written leaves all 48
     subprocess.run(_cli(out), check=True, capture_output=True, cwd=ROOT)
     man = json.loads((out / "manifest.json").read_text())
     assert man["members_resumed"] == 25 * done
