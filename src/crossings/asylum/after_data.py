@@ -8,6 +8,12 @@ one, so that a single odd quarter (e.g. the 59,086 decisions of the 2023 Q4 clea
 the future. This is an ASSUMPTION ("policy and claims as in the last observed year"), not a forecast of
 policy; every input extended this way is listed, with its date and held value, in the run's asylum summary.
 Days inside the data are computed exactly as with `error`, so runs that end within the data do not change.
+
+The other rules (after_rules.py) give one value per quarter after the data: `hold_last_quarter` (the last
+observed quarter's rate, share or stock), `damped_trend` (a damped trend on the log / logit of the last
+quarters) and `stochastic` (a local level on that scale, one driver path per `path`). A rule given as
+{rule, data_until, path} treats every input as observed only to `data_until` (a back-test's origin): the rule
+takes over after it, estimated from the quarters before it only.
 """
 
 from __future__ import annotations
@@ -20,10 +26,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings.asylum import inputs
+from crossings.asylum import after_rules, inputs
 from crossings.core import observed
+from crossings.core.calendar import date_index
 from crossings.core.errors import InputError
-from crossings.scenario.asylum import Step
+from crossings.scenario.asylum import AfterDataSpec, Step
 
 F64 = npt.NDArray[np.float64]
 HOLD_QUARTERS = 4
@@ -50,8 +57,10 @@ class Held:
 class AfterData:
     """Applies one destination's rule and records every input it extends (for the summary)."""
 
-    def __init__(self, rule: str, dest_key: str, start: dt.date, n_days: int) -> None:
-        self.rule, self.key, self.start, self.n_days = rule, dest_key, start, n_days
+    def __init__(self, rule: str | AfterDataSpec, dest_key: str, start: dt.date, n_days: int) -> None:
+        spec = rule if isinstance(rule, AfterDataSpec) else AfterDataSpec(rule=rule)  # type: ignore[arg-type]
+        self.rule, self.until, self.path = spec.rule, spec.data_until, spec.path
+        self.key, self.start, self.n_days = dest_key, start, n_days
         self.extended: dict[str, dict[str, Any]] = {}
 
     def _days_after(self, data_end: dt.date) -> int:
@@ -69,49 +78,80 @@ class AfterData:
                              "hold_last_year (the last observed year held after the data) or give a number or steps")
         return n_after
 
-    def extend(self, name: str, arr: F64, held: Held) -> F64:
-        """`arr` with its days after `held.data_end` set to the held value (recorded), or an error."""
+    def extend(self, name: str, arr: F64, held: Held, hist: pd.Series, kind: str) -> F64:
+        """`arr` with its days after `held.data_end` set by the rule (recorded), or an error. `hist`: the
+        input's quarterly values (index quarter_end) to `held.data_end`; `kind`: flow, share or stock."""
         n_after = self._check(name, held.data_end)
         if not n_after:
             return arr
         out = arr.copy()
-        out[self.n_days - n_after:] = held.value
-        self._record(name, held, n_after)
+        out[self.n_days - n_after:] = self.after(name, held, hist, kind, n_after)
         return out
 
-    def _record(self, name: str, held: Held, n_after: int) -> None:
+    def after(self, name: str, held: Held, hist: pd.Series, kind: str, n_after: int) -> F64:
+        """The rule's values on the last `n_after` days of the run, quarter by quarter (recorded)."""
+        days = date_index(self.start + dt.timedelta(days=self.n_days - n_after), n_after)
+        end = pd.Timestamp(held.data_end)
+        q_ahead = np.asarray((days.year - end.year) * 4 + (days.quarter - end.quarter), dtype=np.int64)
+        horizon = int(q_ahead.max())
+        x = hist.to_numpy(dtype=float)
+        if self.rule == "hold_last_quarter":
+            per_q = after_rules.hold_last_quarter(x, horizon)
+        elif self.rule == "damped_trend":
+            per_q = after_rules.damped_trend(x, kind, horizon)
+        elif self.rule == "stochastic":
+            per_q = after_rules.stochastic(x, kind, horizon, name, self.path)
+        else:  # hold_last_year
+            per_q = np.full(horizon, held.value)
+        self._record(name, held, n_after, per_q)
+        return per_q[q_ahead - 1]
+
+    def _record(self, name: str, held: Held, n_after: int, per_q: F64) -> None:
         self.extended[name] = {
             "from": str(self.start + dt.timedelta(days=self.n_days - n_after)),
-            "held_value": held.value, "unit": held.unit,
+            "held_value": float(per_q[0]), "unit": held.unit, "quarterly_values": [float(v) for v in per_q],
             "basis": f"{held.basis_start} to {held.data_end}",
         }
 
     def summary(self) -> dict[str, Any]:
-        return {"rule": self.rule, "held_quarters": HOLD_QUARTERS, "extended": dict(self.extended)}
+        out: dict[str, Any] = {"rule": self.rule, "held_quarters": HOLD_QUARTERS, "extended": dict(self.extended)}
+        if self.until is not None:
+            out["data_until"] = str(self.until)
+        if self.rule == "stochastic":
+            out["path"] = self.path
+        return out
 
     # ---- the observed inputs, each with the rule applied
 
     def decision_capacity(self) -> F64:
         arr = inputs.quarterly_flow_daily(DECISIONS, self.start, self.n_days)
-        return self.extend("decision_capacity", arr, held_flow(DECISIONS))
+        return self.extend("decision_capacity", arr, held_flow(DECISIONS, self.until),
+                           flow_history(DECISIONS, self.until), "flow")
 
     def grant_rate(self) -> F64:
         arr = inputs.quarterly_share_daily(GRANTS, [GRANTS, REFUSALS], self.start, self.n_days)
-        return self.extend("grant_rate", arr, held_share(GRANTS, [GRANTS, REFUSALS]))
+        return self.extend("grant_rate", arr, held_share(GRANTS, [GRANTS, REFUSALS], self.until),
+                           share_history(GRANTS, [GRANTS, REFUSALS], self.until), "share")
 
     def withdrawal_share(self) -> F64:
         arr = inputs.quarterly_share_daily(WITHDRAWALS, [DECISIONS], self.start, self.n_days)
-        return self.extend("withdrawal_share", arr, held_share(WITHDRAWALS, [DECISIONS]))
+        return self.extend("withdrawal_share", arr, held_share(WITHDRAWALS, [DECISIONS], self.until),
+                           share_history(WITHDRAWALS, [DECISIONS], self.until), "share")
 
     def dispersed_capacity(self) -> F64:
-        # interpolation already holds the last value; the rule decides whether that is allowed
+        # interpolation already holds the last value; the rule decides whether that is allowed. Before the
+        # first hotel count (Dec 2022) there is nothing to cut: the first count is held back, as in any run
         arr = inputs.observed_dispersed_capacity(self.start, self.n_days)
-        return self.extend("dispersed_capacity", arr, held_dispersed())
+        hist = dispersed_history(self.until)
+        if hist.empty:
+            return arr
+        return self.extend("dispersed_capacity", arr, held_dispersed(self.until), hist, "stock")
 
     def other_claims(self, claim_share: float | list[Step]) -> F64:
-        """`observed_residual` per day; after the data the mean daily residual of the last quarters, so the
-        small-boat series is never read beyond its end."""
-        held = held_residual(claim_share)
+        """`observed_residual` per day; after the data the rule on the quarterly mean daily residual, so the
+        small-boat series is never read beyond its end (nor beyond `data_until`)."""
+        hist = residual_history(claim_share, self.until)
+        held = held_residual(claim_share, self.until)
         n_after = self._check("inflows.other_claims", held.data_end)
         n_in = self.n_days - n_after
         out = np.empty(self.n_days)
@@ -120,14 +160,16 @@ class AfterData:
             boats = inputs.observed_arrivals_daily(BOATS, self.start, n_in)
             out[:n_in] = inputs.observed_other_claims_daily(boats * share, self.start, n_in)
         if n_after:
-            out[n_in:] = held.value
-            self._record("inflows.other_claims", held, n_after)
+            out[n_in:] = self.after("inflows.other_claims", held, hist, "flow", n_after)
         return out
 
 
-def _quarters() -> pd.DataFrame:
+def _quarters(until: dt.date | None = None) -> pd.DataFrame:
+    """The UK quarterly table, sorted; only quarters ending on or before `until` when given."""
     q = observed.load(inputs.UK_QUARTERLY)
     q["quarter_end"] = pd.to_datetime(q["quarter_end"])
+    if until is not None:
+        q = q[q["quarter_end"] <= pd.Timestamp(until)]
     return q.sort_values("quarter_end").reset_index(drop=True)
 
 
@@ -147,44 +189,72 @@ def _first_day(quarter_end: pd.Timestamp) -> dt.date:
     return (quarter_end - pd.offsets.QuarterEnd(1) + pd.Timedelta(days=1)).date()
 
 
-def held_flow(column: str) -> Held:
+def held_flow(column: str, until: dt.date | None = None) -> Held:
     """Mean daily rate of `column` over its last observed quarters: their sum / their number of days."""
-    last = _basis(_quarters().dropna(subset=[column]), column)
+    last = _basis(_quarters(until).dropna(subset=[column]), column)
     rate = float(last[column].sum() / _quarter_days(last["quarter_end"]).sum())
     return Held(rate, last["quarter_end"].iloc[-1].date(), _first_day(last["quarter_end"].iloc[0]),
                 "people per day")
 
 
-def held_share(num: str, den: list[str]) -> Held:
+def flow_history(column: str, until: dt.date | None = None) -> pd.Series:
+    """Daily rate of `column` in each observed quarter (its sum / its days), by quarter end."""
+    q = _quarters(until).dropna(subset=[column])
+    return pd.Series(q[column].to_numpy(dtype=float) / _quarter_days(q["quarter_end"]),
+                     index=pd.DatetimeIndex(q["quarter_end"]))
+
+
+def held_share(num: str, den: list[str], until: dt.date | None = None) -> Held:
     """sum(num) / sum(den) over the last quarters where all of them are observed."""
-    last = _basis(_quarters().dropna(subset=[num, *den]), num)
+    last = _basis(_quarters(until).dropna(subset=[num, *den]), num)
     share = float(last[num].sum() / last[den].to_numpy(dtype=float).sum())
     return Held(share, last["quarter_end"].iloc[-1].date(), _first_day(last["quarter_end"].iloc[0]), "share")
 
 
-def held_dispersed() -> Held:
+def share_history(num: str, den: list[str], until: dt.date | None = None) -> pd.Series:
+    """num / sum(den) in each quarter where all of them are observed."""
+    q = _quarters(until).dropna(subset=[num, *den])
+    return pd.Series(q[num].to_numpy(dtype=float) / q[den].to_numpy(dtype=float).sum(axis=1),
+                     index=pd.DatetimeIndex(q["quarter_end"]))
+
+
+def dispersed_history(until: dt.date | None = None) -> pd.Series:
+    """Asy_D11 support minus contingency hotels at each quarter end with both (people)."""
+    q = _quarters(until).dropna(subset=[SUPPORT, HOTELS])
+    return pd.Series((q[SUPPORT] - q[HOTELS]).to_numpy(dtype=float), index=pd.DatetimeIndex(q["quarter_end"]))
+
+
+def held_dispersed(until: dt.date | None = None) -> Held:
     """Asy_D11 support minus contingency hotels at the last quarter end with both (people)."""
-    rows = _quarters().dropna(subset=[SUPPORT, HOTELS])
+    rows = _quarters(until).dropna(subset=[SUPPORT, HOTELS])
     last = rows.iloc[-1]
     return Held(float(last[SUPPORT] - last[HOTELS]), last["quarter_end"].date(), last["quarter_end"].date(),
                 "people")
 
 
-def held_residual(claim_share: float | list[Step]) -> Held:
-    """Mean daily `observed_residual` over the last quarters that have Asy_D01 claims and lie wholly inside
-    the small-boat series; each quarter's residual is the one a run over the data uses (clipped at 0)."""
+def residual_history(claim_share: float | list[Step], until: dt.date | None = None) -> pd.Series:
+    """Mean daily `observed_residual` of each quarter that has Asy_D01 claims and lies wholly inside the
+    small-boat series (and ends by `until`); each the one a run over the data uses (clipped at 0)."""
     boats_dates = pd.to_datetime(observed.load(BOATS)["date"])
-    q = _quarters().dropna(subset=[CLAIMS])
+    q = _quarters(until).dropna(subset=[CLAIMS])
     starts = q["quarter_end"] - pd.offsets.QuarterEnd(1) + pd.Timedelta(days=1)
-    inside = (starts >= boats_dates.min()) & (q["quarter_end"] <= boats_dates.max())
-    last = _basis(q[inside], "claims with small-boat arrivals")
-    total, days = 0.0, 0
-    for qe in last["quarter_end"]:
+    inside = q[(starts >= boats_dates.min()) & (q["quarter_end"] <= boats_dates.max())]
+    vals = []
+    for qe in inside["quarter_end"]:
         q0 = _first_day(qe)
         n = (qe.date() - q0).days + 1
         share = inputs.schedule_daily(claim_share, q0, n)
         boats = inputs.observed_arrivals_daily(BOATS, q0, n)
-        total += float(inputs.observed_other_claims_daily(boats * share, q0, n).sum())
-        days += n
-    return Held(total / days, last["quarter_end"].iloc[-1].date(), _first_day(last["quarter_end"].iloc[0]),
-                "people per day")
+        vals.append(float(inputs.observed_other_claims_daily(boats * share, q0, n).sum()) / n)
+    return pd.Series(vals, index=pd.DatetimeIndex(inside["quarter_end"]), dtype=float)
+
+
+def held_residual(claim_share: float | list[Step], until: dt.date | None = None) -> Held:
+    """Mean daily residual over the last quarters of residual_history (sum of residuals / sum of days)."""
+    hist = residual_history(claim_share, until)
+    if len(hist) < HOLD_QUARTERS:
+        raise ValueError(f"fewer than {HOLD_QUARTERS} observed quarters of claims with small-boat arrivals")
+    last = hist.tail(HOLD_QUARTERS)
+    days = _quarter_days(pd.Series(last.index))
+    return Held(float((last.to_numpy() * days).sum() / days.sum()), last.index[-1].date(),
+                _first_day(last.index[0]), "people per day")

@@ -100,6 +100,20 @@ class ObservedStock(_Strict):
         return self
 
 
+# hold_last_year: the last 4 observed quarters; hold_last_quarter: the last one; damped_trend: a damped trend
+# on the log (shares: logit) of the last quarters; stochastic: a local level on that scale, drawn (after_data.py)
+AfterRule = Literal["error", "hold_last_year", "hold_last_quarter", "damped_trend", "stochastic"]
+
+
+class AfterDataSpec(_Strict):
+    """The after-data rule with its data cut: inputs count as observed only to `data_until` (a back-test's
+    origin; None = the data's own end); `path` numbers the stochastic rule's driver path."""
+
+    rule: AfterRule
+    data_until: dt.date | None = None
+    path: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
 class Destination(_Strict):
     currency: str = "GBP"
     # observed stocks to compare with (file, column, date column), listed in the tables' `observed` column
@@ -122,9 +136,9 @@ class Destination(_Strict):
     dispersed_capacity: Schedule | Observed = 0.0  # people; support beyond it is housed in hotels
     costs: Costs = Costs()
     levers: Levers = Levers()
-    # days after the observed data of every `observed` input: "error" (the run fails, naming the input) or
-    # "hold_last_year" (held at the last 4 observed quarters: an assumption, listed in the summary; after_data.py)
-    after_data: Literal["error", "hold_last_year"] = "error"
+    # days after the observed data of every `observed` input: "error" (the run fails, naming the input) or a
+    # rule (an assumption, listed in the summary; asylum/after_data.py), or {rule, data_until, path}
+    after_data: AfterRule | AfterDataSpec = "error"
 
 
 class AsylumConfig(_Strict):
