@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from crossings.core.measures import unit_of
 from crossings.core.output import write_outputs
 from crossings.run.phases import PhaseTimer
 from crossings.run.results import ScenarioResult
@@ -33,14 +34,17 @@ def plain(x: float, unit: str = "") -> str:
 
 
 def summary_lines(res: ScenarioResult) -> list[str]:
-    lines = [f"{'route':<16}{'year':>6}{'simulated':>12}{'observed':>12}{'diff':>8}  unit"]
+    measure = res.summary.get("measure", "arrivals")  # a route system reports Frontex detections
+    unit = unit_of(measure)
+    width = max([16, *(len(r) + 2 for r in res.summary["annual_arrivals"])])
+    lines = [f"{'route':<{width}}{'year':>6}{'simulated':>12}{'observed':>12}{'diff':>8}  unit"]
     for route, years in res.summary["annual_arrivals"].items():
         for year, v in years.items():
             o, s = v["observed"], v["simulated"]
             diff = f"{(s / o - 1) * 100:+.0f}%" if o else "-"
             part = v.get("months_simulated", 12) < 12  # a part of a year: never compared with a whole year
             label = f"{year}*" if part else year
-            lines.append(f"{route:<16}{label:>6}{_fmt(s):>12}{_fmt(o):>12}{diff:>8}  people")
+            lines.append(f"{route:<{width}}{label:>6}{_fmt(s):>12}{_fmt(o):>12}{diff:>8}  {unit}")
     if any(v.get("months_simulated", 12) < 12 for y in res.summary["annual_arrivals"].values() for v in y.values()):
         lines.append("* the run covers only part of this year: no observed comparison")
     return lines
@@ -86,6 +90,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     kw = dict(seed=args.seed, start=args.start, end=args.end, overrides=overrides)
     if getattr(args, "check", False):
         kw["check"] = True
+    from crossings.run.route_system import is_route_system, run_route_system
+
+    if is_route_system(args.scenario):  # a route system (europe.yaml): the land process, monthly tables
+        res = run_route_system(args.scenario, seed=args.seed, start=args.start, end=args.end, overrides=overrides)
+        write_outputs(args.out, {"daily": res.daily, "monthly": res.monthly}, res.manifest,
+                      parquet=not args.no_parquet)
+        if not args.quiet:
+            print(f"{res.scenario.name}: seed {args.seed} -> {args.out} (Frontex detections per route and year)")
+            print("\n".join(summary_lines(res)))
+        return 0
     timer = PhaseTimer() if getattr(args, "profile", False) else None
     res = run_scenario(args.scenario, **kw, timer=timer)
     if timer is not None:
