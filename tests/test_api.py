@@ -48,7 +48,9 @@ def test_run_plot_and_excel(res, tmp_path):
 
 
 def test_run_refuses_a_flee_directory_with_a_pointer():
-    with pytest.raises(ValueError, match="run_flee"):
+    from crossings.core.errors import InputError
+
+    with pytest.raises(InputError, match="run_flee"):
         crossings.run("src/crossings/data/flee_cases/mali2012")
 
 

@@ -218,10 +218,11 @@ def run(scenario: str | Path, *, seed: int = 1, start: str | None = None, end: s
     overrides: {"levers.tunisia_mou.enabled": False, ...} as `--set` takes them; baseline: every lever off.
     For a case in Flee's format (a directory) use `crossings.run_flee`.
     """
+    from crossings.core.errors import InputError
     from crossings.run.runner import run_scenario
 
     if Path(scenario).is_dir():
-        raise ValueError(f"{scenario} is a directory: a Flee-format case runs with crossings.run_flee")
+        raise InputError(str(scenario), "", "a directory: a Flee-format case runs with crossings.run_flee")
     r = run_scenario(scenario, seed=seed, start=start, end=end, overrides=overrides, baseline=baseline)
     return RunResult(daily=r.daily, monthly=_periods(r.monthly), summary=r.summary, manifest=r.manifest,
                      scenario=r.scenario)
