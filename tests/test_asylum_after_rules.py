@@ -1,0 +1,121 @@
+"""The after-data rules (asylum/after_rules.py, after_data.py): hold_last_quarter, damped_trend, stochastic,
+and the data cut `data_until` a back-test uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crossings.asylum import after_rules
+from crossings.asylum.after_data import AfterData
+from crossings.core import observed
+from crossings.core.errors import InputError
+from crossings.scenario.asylum import AfterDataSpec, parse_asylum
+
+ROOT = Path(__file__).resolve().parents[1]
+QUARTERLY = ROOT / "src" / "crossings" / "data" / "observed" / "uk_asylum_quarterly.csv"
+CUT = dt.date(2023, 6, 30)
+START, END = dt.date(2023, 1, 1), dt.date(2024, 6, 30)
+N = (END - START).days + 1
+N_IN = (CUT - START).days + 1
+KEY = "asylum.destinations.uk"
+
+
+def _ad(rule: str, path: int = 0) -> AfterData:
+    return AfterData(AfterDataSpec(rule=rule, data_until=CUT, path=path), KEY, START, N)  # type: ignore[arg-type]
+
+
+def _csv() -> pd.DataFrame:
+    return pd.read_csv(QUARTERLY, parse_dates=["quarter_end"]).set_index("quarter_end")
+
+
+def test_hold_last_quarter_is_the_cut_quarters_daily_rate() -> None:
+    q = _csv()
+    dec = _ad("hold_last_quarter").decision_capacity()
+    assert np.allclose(dec[N_IN:], q.loc["2023-06-30", "initial_decisions_people_AsyD02"] / 91)
+    # inside the cut: the observed quarters as before
+    assert np.allclose(dec[:90], q.loc["2023-03-31", "initial_decisions_people_AsyD02"] / 90)
+    g = _ad("hold_last_quarter").grant_rate()
+    grants, refusals = q.loc["2023-06-30", ["initial_grants_people_AsyD02", "initial_refusals_people_AsyD02"]]
+    assert np.allclose(g[N_IN:], grants / (grants + refusals))
+
+
+def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rule's values are unchanged when all data after the cut are tripled."""
+    real = observed.load
+
+    def tripled(name: str) -> pd.DataFrame:
+        df = real(name)
+        dcol = "quarter_end" if "quarter_end" in df.columns else "date"
+        late = pd.to_datetime(df[dcol]) > pd.Timestamp(CUT)
+        num = df.select_dtypes("number").columns
+        df.loc[late, num] = df.loc[late, num] * 3
+        return df
+
+    def all_inputs(rule: str) -> list[np.ndarray]:
+        ad = _ad(rule, path=3)
+        return [ad.decision_capacity(), ad.grant_rate(), ad.withdrawal_share(), ad.dispersed_capacity(),
+                ad.other_claims(0.99)]
+
+    before = {r: all_inputs(r) for r in ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic")}
+    monkeypatch.setattr(observed, "load", tripled)
+    for rule, arrs in before.items():
+        for a, b in zip(arrs, all_inputs(rule), strict=True):
+            assert np.allclose(a, b), rule
+
+
+def test_damped_trend_follows_a_trend_and_bends() -> None:
+    x = 100.0 * np.exp(0.1 * np.arange(16))
+    f = after_rules.damped_trend(x, "flow", 8)
+    assert np.all(np.diff(f) > 0) and f[0] > x[-1]  # it continues the growth
+    assert f[-1] <= x[-1] * np.exp(0.1 * 8) * 1.001  # no faster than the undamped trend
+    s = after_rules.damped_trend(np.linspace(0.5, 0.98, 16), "share", 12)
+    assert np.all((s > 0) & (s < 1))
+
+
+def test_damped_trend_rule_moves_with_the_data() -> None:
+    """The rule is not a hold: after the cut its daily values change from quarter to quarter."""
+    dec = _ad("damped_trend").decision_capacity()[N_IN:]
+    assert len(np.unique(np.round(dec, 9))) == 4  # four quarters after the cut, four values
+
+
+def test_stochastic_paths_reproducible_distinct_and_widening() -> None:
+    a1 = _ad("stochastic", path=1).decision_capacity()
+    assert np.array_equal(a1, _ad("stochastic", path=1).decision_capacity())
+    assert not np.allclose(a1[N_IN:], _ad("stochastic", path=2).decision_capacity()[N_IN:])
+    hist = _csv()["initial_decisions_people_AsyD02"].dropna().to_numpy()[:-6] / 91
+    paths = np.log([after_rules.stochastic(hist, "flow", 8, "decision_capacity", p) for p in range(400)])
+    sd = paths.std(axis=0)
+    assert sd[7] > sd[0] * 1.2  # the spread grows with the horizon (a random-walk level)
+
+
+def test_stochastic_noise_matches_a_known_random_walk() -> None:
+    """On a log random walk with step sd 0.2 (generated here) the one-quarter-ahead spread is near 0.2."""
+    steps = np.array([0.25, -0.1, 0.3, -0.2, 0.05, -0.3, 0.2, 0.1, -0.25, 0.15, -0.05, 0.3, -0.2, 0.1, -0.15, 0.2])
+    x = 1000 * np.exp(np.cumsum(steps))
+    d = np.log([after_rules.stochastic(x, "flow", 1, "test", p)[0] for p in range(600)]) - np.log(x[-1])
+    assert 0.1 < d.std() < 0.35
+
+
+def test_summary_lists_rule_cut_and_quarterly_values() -> None:
+    ad = _ad("damped_trend")
+    ad.decision_capacity()
+    s = ad.summary()
+    assert s["rule"] == "damped_trend" and s["data_until"] == str(CUT)
+    assert len(s["extended"]["decision_capacity"]["quarterly_values"]) == 4
+
+
+def test_schema_accepts_rule_or_spec_and_rejects_unknown() -> None:
+    base: dict[str, Any] = {"decision_capacity": "observed", "grant_rate": "observed"}
+    cfg = parse_asylum({"destinations": {"uk": {**base, "after_data": "damped_trend"}}})
+    assert cfg.destinations["uk"].after_data == "damped_trend"
+    cfg = parse_asylum({"destinations": {"uk": {**base, "after_data": {"rule": "stochastic", "path": 4}}}})
+    spec = cfg.destinations["uk"].after_data
+    assert isinstance(spec, AfterDataSpec) and spec.path == 4
+    with pytest.raises(InputError):
+        parse_asylum({"destinations": {"uk": {**base, "after_data": "hold_forever"}}})
