@@ -1,0 +1,167 @@
+"""Quarterly rolling back-test of the UK asylum after-data rules (docs/asylum_forecasting.md).
+
+Origins at quarter ends from 2019 Q1 to the last with HORIZON quarters of data after it; at each origin the
+asylum part of scenarios/uk_asylum.yaml runs from its start (2018-01-01) to origin + HORIZON quarters with
+every observed quarterly input cut at the origin (after_data {rule, data_until: origin}: the rule takes over
+after it, estimated from quarters before it only) and the small-boat arrivals after the origin forecast-only:
+the same days one year earlier repeated (seasonal naive on the observed daily series before the origin; the
+Channel sea model is not rerun at each origin). Scored at the quarter ends after the origin against Asy_D03
+(awaiting_decision) and Asy_D11 (in_hotels, only from origins with a hotel count at or before them, 2022 Q4
+on: before it the model's dispersed capacity is the first count held back, i.e. later data). Cost has no
+observed quarterly series: it is forecast but not scored. Deterministic rules run at one seed (their CRPS is
+the absolute error); the stochastic rule's ensemble is seeds x driver paths. The baseline holds the last
+observed value at the origin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crossings.analysis.scoring import score
+from crossings.asylum import inputs
+from crossings.asylum.simulate import load_asylum_scenario, run_asylum
+from crossings.core import observed
+from crossings.scenario.asylum import AfterDataSpec, AsylumConfig
+
+RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic")
+BASELINE = "hold_last_observed"
+HORIZON = 4  # quarters
+FIRST_ORIGIN = dt.date(2019, 3, 31)
+SCENARIO = Path(__file__).resolve().parents[3] / "scenarios" / "uk_asylum.yaml"
+DEST = "uk"
+BOATS = "uk_small_boats_daily"
+SCORED = {"awaiting_decision": "people_awaiting_initial_decision_AsyD03",
+          "in_hotels": "people_in_contingency_hotels_AsyD11"}
+FORECAST_ONLY = ("cost",)  # no observed quarterly series: forecast, not scored
+HOTELS_FROM = dt.date(2022, 12, 31)  # first Asy_D11 hotel count
+
+
+def quarter_end(d: dt.date, ahead: int = 0) -> dt.date:
+    return (pd.Timestamp(d) + pd.offsets.QuarterEnd(0) + pd.offsets.QuarterEnd(ahead)).date()
+
+
+def observed_quarterly() -> pd.DataFrame:
+    q = observed.load(inputs.UK_QUARTERLY)
+    q["quarter_end"] = pd.to_datetime(q["quarter_end"]).dt.date
+    return q.set_index("quarter_end")
+
+
+def origins(first: dt.date = FIRST_ORIGIN, horizon: int = HORIZON, last: dt.date | None = None) -> list[dt.date]:
+    """Quarter ends from `first` to the last with `horizon` observed quarters of backlog after it."""
+    q = observed_quarterly()["people_awaiting_initial_decision_AsyD03"].dropna()
+    end = quarter_end(max(q.index), -horizon)
+    if last is not None:
+        end = min(end, last)
+    out, o = [], quarter_end(first)
+    while o <= end:
+        out.append(o)
+        o = quarter_end(o, 1)
+    return out
+
+
+def arrivals_to(origin: dt.date, start: dt.date, n_days: int) -> np.ndarray:
+    """Observed daily small-boat arrivals to the origin, then the same day a year earlier (repeated)."""
+    n_in = (origin - start).days + 1
+    arr = np.zeros(n_days)
+    arr[:n_in] = inputs.observed_arrivals_daily(BOATS, start, n_in)
+    for t in range(n_in, n_days):
+        arr[t] = arr[t - 365]
+    return arr
+
+
+def _config(base: AsylumConfig, origin: dt.date, end: dt.date, rule: str, path: int) -> AsylumConfig:
+    d = base.destinations[DEST]
+    d = d.model_copy(update={
+        "after_data": AfterDataSpec(rule=rule, data_until=origin, path=path),  # type: ignore[arg-type]
+        "inflows": d.inflows.model_copy(update={"arrivals_from": "sea"})})  # arrivals built by arrivals_to
+    return base.model_copy(update={"end": end, "destinations": {DEST: d}})
+
+
+def run_at_origin(origin: dt.date, rule: str, seed: int, path: int, horizon: int = HORIZON,
+                  scenario: Path = SCENARIO) -> dict[str, np.ndarray]:
+    """One run cut at `origin`: each measure at the `horizon` quarter ends after it (cost: per quarter)."""
+    base, _ = load_asylum_scenario(scenario)
+    start = base.start or dt.date(2018, 1, 1)
+    end = quarter_end(origin, horizon)
+    n_days = (end - start).days + 1
+    sea = SimpleNamespace(start=start, n_days=n_days, routes=["channel"], destination_of_route={"channel": DEST},
+                          arrivals={"channel": arrivals_to(origin, start, n_days)})
+    out = run_asylum(_config(base, origin, end, rule, path), sea, seed)
+    d = out.daily[out.daily["place"] == DEST]
+    targets = [quarter_end(origin, h) for h in range(1, horizon + 1)]
+    got: dict[str, np.ndarray] = {}
+    for m in SCORED:
+        s = d[d["measure"] == m].set_index("date")["simulated"]
+        s.index = pd.to_datetime(s.index).date
+        got[m] = s.reindex(targets).to_numpy(dtype=float)
+    c = d[d["measure"] == "cost"]
+    qe = (pd.to_datetime(c["date"]) + pd.offsets.QuarterEnd(0)).dt.date
+    got["cost"] = c.groupby(qe.to_numpy())["simulated"].sum().reindex(targets).to_numpy(dtype=float)
+    return got
+
+
+def _origin_job(args: tuple[dt.date, int, tuple[int, ...], int]) -> dict[str, Any]:
+    """Every rule's runs at one origin: {rule: {measure: array (members, horizon)}}."""
+    origin, horizon, seeds, n_paths = args
+    res: dict[str, Any] = {}
+    for rule in RULES:
+        members = ([(s, p) for s in seeds for p in range(n_paths)] if rule == "stochastic" else [(seeds[0], 0)])
+        runs = [run_at_origin(origin, rule, s, p, horizon) for s, p in members]
+        res[rule] = {m: np.array([r[m] for r in runs]) for m in (*SCORED, *FORECAST_ONLY)}
+    return res
+
+
+def backtest(origin_list: list[dt.date], horizon: int = HORIZON, seeds: tuple[int, ...] = (1, 2),
+             n_paths: int = 6, jobs: int = 1) -> pd.DataFrame:
+    """One row per origin, horizon, measure and method: the forecast's median, mean, p05, p95, the observed
+    value and its scores (crps, ae, in_50, in_90). Results do not depend on `jobs`."""
+    args = [(o, horizon, seeds, n_paths) for o in origin_list]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as ex:
+            per_origin = list(ex.map(_origin_job, args))
+    else:
+        per_origin = [_origin_job(a) for a in args]
+    obs = observed_quarterly()
+    rows: list[dict[str, Any]] = []
+    for origin, res in zip(origin_list, per_origin, strict=True):
+        for h in range(1, horizon + 1):
+            target = quarter_end(origin, h)
+            for m, col in SCORED.items():
+                y = float(obs[col].get(target, np.nan))
+                last = float(obs[col].get(origin, np.nan))
+                if not np.isfinite(y) or (m == "in_hotels" and origin < HOTELS_FROM):
+                    continue
+                methods = {r: res[r][m][:, h - 1] for r in RULES} | {BASELINE: np.array([last])}
+                for method, draws in methods.items():
+                    rows.append({"origin": origin, "horizon": h, "target": target, "measure": m, "method": method,
+                                 "members": len(draws), "observed": y, "median": float(np.median(draws)),
+                                 "p05": float(np.quantile(draws, 0.05)), "p95": float(np.quantile(draws, 0.95)),
+                                 **score(y, draws)})
+            for m in FORECAST_ONLY:
+                for r in RULES:
+                    draws = res[r][m][:, h - 1]
+                    rows.append({"origin": origin, "horizon": h, "target": target, "measure": m, "method": r,
+                                 "members": len(draws), "observed": np.nan, "median": float(np.median(draws)),
+                                 "p05": float(np.quantile(draws, 0.05)), "p95": float(np.quantile(draws, 0.95))})
+    return pd.DataFrame(rows)
+
+
+def summarise(table: pd.DataFrame, measure: str = "awaiting_decision") -> pd.DataFrame:
+    """Mean CRPS, MAE and coverage per method (rows) over origins and horizons for one measure."""
+    t = table[table["measure"] == measure]
+    g = t.groupby("method")
+    return pd.DataFrame({"crps": g["crps"].mean(), "mae": g["ae"].mean(), "coverage_50": g["in_50"].mean(),
+                         "coverage_90": g["in_90"].mean(), "n": g["crps"].size()}).sort_values("crps")
+
+
+def best_rule(table: pd.DataFrame) -> str:
+    """The declared rule with the lowest mean CRPS on awaiting_decision (the baseline is not a rule)."""
+    s = summarise(table)
+    return str(s[s.index.isin(RULES)].index[0])
