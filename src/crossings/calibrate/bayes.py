@@ -1,0 +1,391 @@
+"""Bayesian calibration of a sea scenario's free parameters with emcee; posterior draws and ArviZ diagnostics.
+
+Usage: python -m crossings.calibrate.bayes scenarios/channel.yaml [--walkers W --steps S --burn B --thin T]
+       [--seed N] [--only NAME ...] [--output F]
+
+Log posterior = log prior (calibrate/priors.py: the fit spec's bounds as support, lever priors from
+EVIDENCE.md where it gives a range, weakly informative otherwise) + log likelihood of the observed monthly
+counts inside the fit window (the window of the shipped fitted file) under a negative binomial around the
+mean-field expectation of calibrate/problem.Problem (NB2: mean mu, size r, variance mu + mu^2 / r; one size per
+observed measure, sampled with the others), plus each observed total inside the window (a sum of counts,
+size of the arrivals' series when the measure has no monthly series of its own). Sampler: emcee's ensemble
+with differential-evolution moves (DEMove 0.8, DESnookerMove 0.2), walkers started in a small ball around the
+shipped fit (calibrate/uncertainty.estimates) and the NB sizes' maximum likelihood there; its random state is
+seeded from the counter-based stream stream_for("calibrate.bayes.sampler") keyed by --seed.
+Diagnostics after burn-in and thinning, walkers treated as chains: ArviZ rank-normalised split R-hat, bulk
+and tail ESS, and emcee's integrated autocorrelation time (in steps). The file (default X.posterior.yaml
+beside the scenario) holds the draws (after burn-in and thinning), the priors, the settings and diagnostics.
+`--only` samples the named parameters and holds the others at the shipped fit (for tests and slices).
+
+`crossings ensemble --parameter-uncertainty X.posterior.yaml`: member i takes the posterior draw with index
+floor(u n_draws), u from stream_for("calibrate.bayes.posterior_draw") keyed by the member's seed (member_overrides).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import math
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from crossings.calibrate.fitspec import has_fit
+from crossings.calibrate.priors import Prior, log_prior, nb_prior, priors_for
+from crossings.core.errors import InputError
+from crossings.core.rng import stream_for, tick_key, uniform_np
+from crossings.scenario.load import load_raw, read_yaml
+
+SAMPLER_STREAM = stream_for("calibrate.bayes.sampler")
+DRAW_STREAM = stream_for("calibrate.bayes.posterior_draw")
+BALL = 1e-3  # walkers start within this share of each parameter's bound range around the shipped fit
+MU_FLOOR = 1e-3  # a mean-field month with (near) nothing expected: keeps log mu finite
+FORMAT = "crossings posterior draws v1"
+
+
+# --- the log posterior ------------------------------------------------------------------------------------
+
+
+def nb_logpmf(y: np.ndarray, mu: np.ndarray, r: float) -> np.ndarray:
+    from scipy.special import gammaln
+
+    return (gammaln(y + r) - gammaln(r) - gammaln(y + 1.0) + r * np.log(r / (r + mu))
+            + y * np.log(mu / (r + mu)))
+
+
+class LogPosterior:
+    """theta = the sampled free parameters (fitspec order) then one log NB size per observed measure."""
+
+    def __init__(self, problem: Any, x0: np.ndarray, sample: np.ndarray) -> None:
+        from crossings.calibrate.problem import ROWS
+
+        p = self.p = problem
+        self.x0, self.sample = x0.astype(float), sample
+        self.measures = sorted({str(m) for m in p.obs_m["measure"]})
+        lab = {m: i for i, m in enumerate(p.month_labels)}
+        self.groups = []  # (route rows, measure row, month positions, observed, size index)
+        for (route, measure), g in p.obs_m.groupby(["place", "measure"]):
+            rows = [i for i, r in enumerate(p.routes) if r == route or p.dest[r] == route]
+            pos = np.array([lab[m] for m in g["month"]])
+            self.groups.append((rows, ROWS[str(measure)], pos, g["observed"].to_numpy(float),
+                                self.measures.index(str(measure))))
+        self.totals = []
+        for t in p.totals:
+            rows = [i for i, r in enumerate(p.routes) if r == t.route or p.dest[r] == t.route]
+            k = t.measure if t.measure in self.measures else ("arrivals" if "arrivals" in self.measures
+                                                              else self.measures[0])
+            self.totals.append((rows, ROWS[t.measure], (t.start - p.start).days, (t.end - p.start).days + 1,
+                                float(t.value), self.measures.index(k)))
+        frees = [p.frees[i] for i in sample]
+        self.names = [f.name for f in frees] + [f"log_nb_size[{m}]" for m in self.measures]
+        self.priors: list[Prior] = priors_for(frees) + [nb_prior(m) for m in self.measures]
+        at = {int(i): j for j, i in enumerate(sample)}
+        self.knot_groups = [[at[i] for i in g] for g in p.groups if all(i in at for i in g)]
+        self.lo = np.array([q.lo for q in self.priors])
+        self.hi = np.array([q.hi for q in self.priors])
+
+    def full(self, theta: np.ndarray) -> np.ndarray:
+        x = self.x0.copy()
+        x[self.sample] = theta[: len(self.sample)]
+        return x
+
+    def expected(self, x: np.ndarray) -> list[np.ndarray]:
+        """Mean-field monthly expectation of each observed group, then each total."""
+        from crossings.sea.model import build
+        from crossings.sea.simulate import run_arrays
+
+        out = run_arrays(build(self.p.scenario(x)), 1, "meanfield")
+        res = []
+        for rows, row, pos, _, _ in self.groups:
+            res.append(np.add.reduceat(out[row, rows].sum(axis=0), self.p.month_starts)[pos])
+        for rows, row, a, b, _, _ in self.totals:
+            res.append(np.array([out[row, rows].sum(axis=0)[a:b].sum()]))
+        return res
+
+    def loglike(self, x: np.ndarray, log_r: np.ndarray) -> float:
+        mus = self.expected(x)
+        obs = [(g[3], g[4]) for g in self.groups] + [(np.array([t[4]]), t[5]) for t in self.totals]
+        ll = 0.0
+        for mu, (y, k) in zip(mus, obs, strict=True):
+            ll += float(np.sum(nb_logpmf(y, np.maximum(mu, MU_FLOOR), math.exp(float(log_r[k])))))
+        return ll if math.isfinite(ll) else -math.inf
+
+    def __call__(self, theta: np.ndarray) -> float:
+        lp = log_prior(self.priors, self.knot_groups, theta)
+        if lp == -math.inf:
+            return lp
+        return lp + self.loglike(self.full(theta), theta[len(self.sample):])
+
+    def nb_start(self, x: np.ndarray) -> np.ndarray:
+        """Maximum-likelihood log NB size per measure at x (the shipped fit), on a grid."""
+        mus = self.expected(x)
+        grid = np.linspace(self.lo[-1], self.hi[-1], 200)
+        best = []
+        for k in range(len(self.measures)):
+            pairs = [(mu, g[3]) for mu, g in zip(mus, self.groups, strict=False) if g[4] == k]
+            ll = [sum(float(np.sum(nb_logpmf(y, np.maximum(mu, MU_FLOOR), math.exp(v)))) for mu, y in pairs)
+                  for v in grid]
+            best.append(grid[int(np.argmax(ll))])
+        return np.array(best)
+
+
+def setup(scenario: Path, fitted: Path | None = None, only: list[str] | None = None) -> tuple[LogPosterior, dict[str, Any]]:
+    """The log posterior over the shipped fit's window, and the fitted file it starts from."""
+    from crossings.calibrate.problem import Problem
+    from crossings.calibrate.uncertainty import estimates, fitted_for
+
+    fp = fitted if fitted is not None else fitted_for(scenario)
+    if not fp.exists():
+        raise InputError(str(fp), "", "no such fitted file")
+    fd = read_yaml(fp)
+    raw = load_raw(scenario, {"fitted_file": str(fp.resolve())})
+    if not has_fit(raw):
+        raise InputError(str(scenario), "fit.free", "the scenario declares no free parameters to fit")
+    w = fd.get("fit_window") or {}
+    try:
+        start, end = dt.date.fromisoformat(str(w["start"])), dt.date.fromisoformat(str(w["end"]))
+    except (KeyError, ValueError):
+        raise InputError(str(fp), "fit_window", "missing or not two dates (start, end)") from None
+    p = Problem(scenario, raw, start, end)
+    x0 = estimates(p.frees, p.raw, p.routes)
+    names = [f.name for f in p.frees]
+    if only:
+        bad = [n for n in only if n not in names]
+        if bad:
+            raise InputError(str(scenario), "--only", f"not free parameters of the fit: {bad}; they are {names}")
+        sample = np.array([names.index(n) for n in only], dtype=np.int64)
+    else:
+        sample = np.arange(len(names), dtype=np.int64)
+    info = {"fitted_file": fp.name, "fitted_created_utc": str(fd.get("created_utc")),
+            "fit_window": {"start": start.isoformat(), "end": end.isoformat()}}
+    return LogPosterior(p, x0, sample), info
+
+
+# --- sampling and diagnostics (generic: any log density over a box) ---------------------------------------
+
+
+def _normals(seed: int, tick: int, n: int) -> np.ndarray:
+    u = uniform_np(tick_key(seed, SAMPLER_STREAM, tick), np.arange(2 * n, dtype=np.int64))
+    return np.sqrt(-2.0 * np.log(1.0 - u[0::2])) * np.cos(2.0 * np.pi * u[1::2])
+
+
+def start_ball(x0: np.ndarray, lo: np.ndarray, hi: np.ndarray, walkers: int, seed: int) -> np.ndarray:
+    """Walkers around x0 (moved inside the bounds by BALL of the range where x0 sits on a bound)."""
+    span = hi - lo
+    c = np.clip(x0, lo + BALL * span, hi - BALL * span)
+    z = _normals(seed, 1, walkers * len(x0)).reshape(walkers, len(x0))
+    return np.clip(c + 0.5 * BALL * span * z, lo + 1e-9 * span, hi - 1e-9 * span)
+
+
+@dataclass
+class Run:
+    chain: np.ndarray  # (walkers, draws, dim) after burn-in and thinning
+    acceptance: float
+    autocorr_steps: np.ndarray  # emcee's integrated autocorrelation time per parameter, in steps
+    seconds: float
+    evaluations: int
+
+
+def run_emcee(log_prob: Callable[[np.ndarray], float], x_init: np.ndarray, steps: int, burn: int, thin: int,
+              seed: int, progress: bool = False) -> Run:
+    import emcee
+
+    walkers, dim = x_init.shape
+    moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
+    s = emcee.EnsembleSampler(walkers, dim, log_prob, moves=moves)
+    s.random_state = np.random.RandomState(int(tick_key(seed, SAMPLER_STREAM, 0)) % 2**32).get_state()
+    t0 = time.perf_counter()
+    for i, _ in enumerate(s.sample(x_init, iterations=steps), start=1):
+        if progress and (i % 100 == 0 or i == steps):
+            el = time.perf_counter() - t0
+            print(f"  step {i}/{steps}: {el:.0f} s, acceptance {np.mean(s.acceptance_fraction):.3f}, "
+                  f"{el / (i * walkers) * 1e3:.1f} ms per evaluation", flush=True)
+    tau = s.get_autocorr_time(discard=burn, quiet=True)
+    chain = s.get_chain(discard=burn, thin=thin).transpose(1, 0, 2)
+    return Run(chain, float(np.mean(s.acceptance_fraction)), np.asarray(tau), time.perf_counter() - t0,
+               steps * walkers)
+
+
+def diagnostics(chain: np.ndarray, names: list[str]) -> list[dict[str, Any]]:
+    """ArviZ rank-normalised split R-hat, bulk and tail ESS per parameter; walkers as chains."""
+    import arviz as az
+
+    ds = az.convert_to_dataset({f"p{j}": chain[:, :, j] for j in range(chain.shape[2])})
+    rhat, bulk, tail = az.rhat(ds, method="rank"), az.ess(ds, method="bulk"), az.ess(ds, method="tail")
+    return [{"name": n, "r_hat": float(rhat[f"p{j}"]), "ess_bulk": float(bulk[f"p{j}"]),
+             "ess_tail": float(tail[f"p{j}"])} for j, n in enumerate(names)]
+
+
+# --- the file -----------------------------------------------------------------------------------------------
+
+
+def _g(v: float) -> float:
+    return float(f"{v:.6g}")
+
+
+def result(post: LogPosterior, info: dict[str, Any], run: Run, settings: dict[str, Any],
+           scenario: Path) -> dict[str, Any]:
+    diag = diagnostics(run.chain, post.names)
+    flat = run.chain.reshape(-1, run.chain.shape[2])
+    params = []
+    for j, (q, d) in enumerate(zip(post.priors, diag, strict=True)):
+        col = flat[:, j]
+        params.append({**d, "r_hat": round(d["r_hat"], 5), "ess_bulk": round(d["ess_bulk"], 1),
+                       "ess_tail": round(d["ess_tail"], 1), "autocorr_steps": round(float(run.autocorr_steps[j]), 1),
+                       "mean": _g(col.mean()), "sd": _g(col.std()), "p05": _g(np.quantile(col, 0.05)),
+                       "p50": _g(np.quantile(col, 0.5)), "p95": _g(np.quantile(col, 0.95)), "prior": q.as_dict()})
+    held = [f.name for i, f in enumerate(post.p.frees) if i not in set(post.sample.tolist())]
+    return {
+        "format": FORMAT,
+        "scenario": scenario.name,
+        **info,
+        "method": __doc__.split("\n\n")[1].replace("\n", " "),
+        "sampler": {**settings, "package": "emcee", "moves": "DEMove 0.8, DESnookerMove 0.2",
+                    "acceptance": round(run.acceptance, 4), "seconds": round(run.seconds, 1),
+                    "evaluations": run.evaluations, "stream": "stream_for('calibrate.bayes.sampler')"},
+        "diagnostics": {"rhat_max": round(max(d["r_hat"] for d in diag), 5),
+                        "ess_bulk_min": round(min(d["ess_bulk"] for d in diag), 1),
+                        "ess_tail_min": round(min(d["ess_tail"] for d in diag), 1),
+                        "converged": bool(all(d["r_hat"] < 1.01 and min(d["ess_bulk"], d["ess_tail"]) > 400
+                                              for d in diag)),
+                        "rule": "R-hat < 1.01 and bulk and tail ESS > 400 for every parameter",
+                        "arviz": "rank-normalised split R-hat (arviz.rhat method='rank'), arviz.ess bulk and tail; "
+                                 "walkers as chains, after burn-in and thinning"},
+        "held": held,
+        "held_values": {f.name: float(post.x0[i]) for i, f in enumerate(post.p.frees) if f.name in held},
+        "parameters": params,
+        "draws": {"names": post.names, "walkers": int(run.chain.shape[0]), "per_walker": int(run.chain.shape[1]),
+                  "values": [[_g(v) for v in row] for row in flat]},
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+@dataclass
+class Posterior:
+    path: Path
+    data: dict[str, Any]
+    names: list[str]
+    draws: np.ndarray  # (n, dim), walker-major
+
+
+def read(path: Path) -> Posterior:
+    d = read_yaml(path)
+    try:
+        if d.get("format") != FORMAT:
+            raise KeyError("format")
+        names = [str(n) for n in d["draws"]["names"]]
+        draws = np.array(d["draws"]["values"], dtype=np.float64).reshape(-1, len(names))
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise InputError(str(path), "", f"not a posterior file ({type(err).__name__}: {err}); write it with "
+                         "python -m crossings.calibrate.bayes") from None
+    return Posterior(path, d, names, draws)
+
+
+def is_posterior(path: Path) -> bool:
+    return path.name.endswith(".posterior.yaml")
+
+
+def draw_index(n: int, seed: int) -> int:
+    return min(int(uniform_np(tick_key(seed, DRAW_STREAM, 0), np.zeros(1, dtype=np.int64))[0] * n), n - 1)
+
+
+def member_overrides(scenario: Path, seeds: list[int], overrides: Mapping[str, Any] | None,
+                     file: Path) -> tuple[list[dict[str, Any]], Any]:
+    """Per seed: one posterior draw's key paths (held parameters at their shipped value), under the user's
+    overrides; and an Uncertainty-like record for the ensemble's manifest (calibrate/uncertainty.py)."""
+    from crossings.calibrate import uncertainty as unc
+
+    post = read(file)
+    d = post.data
+    fp = unc.fitted_for(scenario, overrides)
+    fitted = read_yaml(fp) if fp.exists() else {}
+    if d.get("fitted_file") != fp.name or str(fitted.get("created_utc")) != str(d.get("fitted_created_utc")):
+        raise InputError(str(file), "fitted_file", f"sampled around {d.get('fitted_file')} of "
+                         f"{d.get('fitted_created_utc')}, but this run reads {fp.name} of {fitted.get('created_utc')}")
+    w = d["fit_window"]
+    frees_names = [p["name"] for p in d["parameters"] if not p["name"].startswith("log_nb_size[")] + list(d["held"])
+    probe = unc.Uncertainty(file, str(d["scenario"]), fp.name, str(d["fitted_created_utc"]),
+                            (str(w["start"]), str(w["end"])), frees_names, np.zeros(len(frees_names)),
+                            np.zeros(len(frees_names)), np.zeros(len(frees_names)), np.zeros(0, dtype=np.int64),
+                            np.zeros((0, 0)))
+    # the fit's Free order (with write functions); the check on names is order-free here
+    raw = load_raw(scenario, {"fitted_file": overrides["fitted_file"]} if overrides and "fitted_file" in overrides
+                   else None)
+    raw["start"], raw["end"] = dt.date.fromisoformat(str(w["start"])), dt.date.fromisoformat(str(w["end"]))
+    from crossings.calibrate.fitspec import frees_for
+
+    frees = frees_for(raw)
+    order = [f.name for f in frees]
+    if sorted(order) != sorted(frees_names):
+        raise InputError(str(file), "parameters", "do not match the fit's free parameters: rerun "
+                         f"python -m crossings.calibrate.bayes {scenario}")
+    col = {n: j for j, n in enumerate(post.names)}
+    held = {str(k): float(v) for k, v in d.get("held_values", {}).items()}
+    per = []
+    for s in seeds:
+        row = post.draws[draw_index(len(post.draws), s)]
+        theta = np.array([row[col[n]] if n in col else held[n] for n in order])
+        per.append({**unc.member_values(frees, theta), **(overrides or {})})
+    x = np.array([float(np.mean(post.draws[:, col[n]])) if n in col else held[n] for n in order])
+    u = dataclasses.replace(probe, names=order, x=x, sampled=np.array([i for i, n in enumerate(order) if n in col],
+                                                                      dtype=np.int64))
+    return per, u
+
+
+# --- command line --------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    from crossings.core.output import write_generated_yaml
+
+    ap = argparse.ArgumentParser(prog="python -m crossings.calibrate.bayes", description=__doc__.splitlines()[0])
+    ap.add_argument("scenario")
+    ap.add_argument("--fitted", help="fitted-values file to start from (default: the scenario's fitted_file)")
+    ap.add_argument("--walkers", type=int, default=32)
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--burn", type=int, default=1000)
+    ap.add_argument("--thin", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", nargs="+", help="sample only these free parameters (others held at the fit)")
+    ap.add_argument("--output", help="where to write (default: X.posterior.yaml beside the scenario)")
+    a = ap.parse_args(argv)
+    path = Path(a.scenario)
+    try:
+        if a.burn >= a.steps or min(a.walkers, a.steps, a.thin) < 1 or a.burn < 0:
+            raise InputError("command line", "--steps/--burn/--thin/--walkers",
+                             "need walkers, steps, thin >= 1 and 0 <= burn < steps")
+        post, info = setup(path, Path(a.fitted) if a.fitted else None, a.only)
+        dim = len(post.names)
+        if a.walkers < 2 * dim:
+            raise InputError("command line", "--walkers", f"need at least 2 x {dim} parameters = {2 * dim}")
+        x0 = np.concatenate([post.x0[post.sample], post.nb_start(post.x0)])
+        t = time.perf_counter()
+        post(x0)
+        print(f"{path.name}: {dim} parameters, log posterior at the fit {post(x0):.2f} "
+              f"({(time.perf_counter() - t) * 1e3:.1f} ms per evaluation)", flush=True)
+        run = run_emcee(post, start_ball(x0, post.lo, post.hi, a.walkers, a.seed), a.steps, a.burn, a.thin,
+                        a.seed, progress=True)
+        settings = {"walkers": a.walkers, "steps": a.steps, "burn": a.burn, "thin": a.thin, "seed": a.seed}
+        res = result(post, info, run, settings, path)
+        target = Path(a.output) if a.output else path.with_name(f"{path.stem}.posterior.yaml")
+    except InputError as err:
+        print(f"crossings.calibrate.bayes: error: {err}", file=sys.stderr)
+        return 2
+    write_generated_yaml(target, "python -m crossings.calibrate.bayes", res, width=110)
+    for q in res["parameters"]:
+        print(f"  {q['name']:<46} mean {q['mean']:>10.5g} sd {q['sd']:>9.3g}  R-hat {q['r_hat']:.4f}  "
+              f"ESS bulk {q['ess_bulk']:>7.0f} tail {q['ess_tail']:>7.0f}  tau {q['autocorr_steps']:>6.1f}")
+    print(f"wrote {target}: R-hat max {res['diagnostics']['rhat_max']}, ESS bulk min "
+          f"{res['diagnostics']['ess_bulk_min']}, tail min {res['diagnostics']['ess_tail_min']}, "
+          f"{run.seconds:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

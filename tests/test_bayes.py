@@ -1,0 +1,111 @@
+"""Bayesian calibration (crossings.calibrate.bayes): the sampler recovers a known posterior, the NB likelihood
+is the textbook one, the Channel's log posterior is informed by the data, and the posterior file round-trips
+into ensemble members."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from crossings.calibrate import bayes
+
+ROOT = Path(__file__).resolve().parents[1]
+CHANNEL = ROOT / "scenarios" / "channel.yaml"
+
+MEAN = np.array([1.0, -2.0])
+COV = np.array([[1.0, 0.8], [0.8, 2.0]])
+LO, HI = np.array([-10.0, -15.0]), np.array([12.0, 11.0])
+
+
+def _gauss(theta: np.ndarray) -> float:
+    if np.any(theta < LO) or np.any(theta > HI):
+        return -math.inf
+    d = theta - MEAN
+    return float(-0.5 * d @ np.linalg.solve(COV, d))
+
+
+def test_sampler_recovers_a_known_gaussian_posterior() -> None:
+    x0 = bayes.start_ball(np.array([0.0, 0.0]), LO, HI, 16, seed=3)
+    run = bayes.run_emcee(_gauss, x0, steps=1500, burn=300, thin=2, seed=3)
+    flat = run.chain.reshape(-1, 2)
+    sd = np.sqrt(np.diag(COV))
+    assert np.all(np.abs(flat.mean(axis=0) - MEAN) < 0.15 * sd)
+    assert np.allclose(flat.std(axis=0), sd, rtol=0.1)
+    assert abs(np.corrcoef(flat.T)[0, 1] - 0.8 / math.sqrt(2.0)) < 0.05
+    diag = bayes.diagnostics(run.chain, ["a", "b"])
+    assert all(d["r_hat"] < 1.05 and d["ess_bulk"] > 400 for d in diag)
+
+
+def test_sampler_is_deterministic_in_the_seed() -> None:
+    x0 = bayes.start_ball(np.zeros(2), LO, HI, 8, seed=5)
+    a = bayes.run_emcee(_gauss, x0, steps=50, burn=10, thin=1, seed=5).chain
+    b = bayes.run_emcee(_gauss, x0, steps=50, burn=10, thin=1, seed=5).chain
+    c = bayes.run_emcee(_gauss, x0, steps=50, burn=10, thin=1, seed=6).chain
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_rhat_flags_chains_that_disagree() -> None:
+    rng = np.random.default_rng(0)
+    chain = rng.normal(size=(8, 500, 1))
+    chain[:4] += 3.0  # half the walkers elsewhere
+    assert bayes.diagnostics(chain, ["x"])[0]["r_hat"] > 1.5
+
+
+def test_negative_binomial_is_scipys() -> None:
+    y, mu, r = np.array([0.0, 3.0, 40.0, 1234.0]), np.array([0.5, 2.0, 60.0, 1000.0]), 2.7
+    assert np.allclose(bayes.nb_logpmf(y, mu, r), stats.nbinom.logpmf(y, r, r / (r + mu)))
+
+
+@pytest.fixture(scope="module")
+def channel() -> tuple[bayes.LogPosterior, np.ndarray]:
+    post, _ = bayes.setup(CHANNEL)
+    return post, np.concatenate([post.x0[post.sample], post.nb_start(post.x0)])
+
+
+def test_channel_log_posterior_is_informed_by_the_data(channel: tuple[bayes.LogPosterior, np.ndarray]) -> None:
+    post, x0 = channel
+    assert len(post.names) == len(post.p.frees) + len(post.measures)
+    at_fit = post(x0)
+    assert math.isfinite(at_fit)
+    moved = x0.copy()
+    moved[[i for i, n in enumerate(post.names) if n.startswith("log_inflow[")][2:]] += 0.5  # 65% more people
+    assert post(moved) < at_fit - 10  # NB sizes near 2 (monthly cv ~0.7): a wide likelihood
+    outside = x0.copy()
+    outside[0] = post.lo[0] - 1.0
+    assert post(outside) == -math.inf
+
+
+def test_posterior_file_round_trips_into_members(tmp_path: Path) -> None:
+    out = tmp_path / "channel.posterior.yaml"
+    rc = bayes.main([str(CHANNEL), "--only", "inflows.0.seasonal_amplitude", "inflows.0.seasonal_peak_month",
+                     "--walkers", "10", "--steps", "30", "--burn", "10", "--thin", "2", "--output", str(out)])
+    assert rc == 0
+    post = bayes.read(out)
+    assert post.names[:2] == ["inflows.0.seasonal_amplitude", "inflows.0.seasonal_peak_month"]
+    assert post.draws.shape == (10 * 10, len(post.names))
+    d = post.data
+    assert {p["name"] for p in d["parameters"]} == set(post.names)
+    assert all(math.isfinite(p["r_hat"]) and p["ess_bulk"] > 0 and "prior" in p for p in d["parameters"])
+    assert d["sampler"]["walkers"] == 10 and len(d["held"]) == 10
+    members, u = bayes.member_overrides(CHANNEL, [1, 2, 1], None, out)
+    assert members[0] == members[2] and members[0] != members[1]
+    amp = {m["inflows.0.seasonal_amplitude"] for m in members}
+    assert amp <= set(post.draws[:, 0].tolist())
+    assert "inflows.0.knots.2022-07-01" in members[0]  # held parameters written at the shipped fit
+    assert len(u.sampled) == 2
+    assert bayes.member_overrides(CHANNEL, [4], {"inflows.0.seasonal_amplitude": 0.1}, out)[0][0][
+        "inflows.0.seasonal_amplitude"] == 0.1
+
+
+def test_not_a_posterior_file_is_bad_input(tmp_path: Path) -> None:
+    from crossings.core.errors import InputError
+
+    f = tmp_path / "x.posterior.yaml"
+    f.write_text("a: 1\n")
+    with pytest.raises(InputError):
+        bayes.read(f)
