@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from crossings.cli import main
 from crossings.run.ensemble import run_ensemble
@@ -90,3 +91,18 @@ def test_ensemble_manifest_has_data_versions(tmp_path: Path) -> None:
     assert rc == 0
     m = json.loads((out / "manifest.json").read_text())
     assert "uk_small_boats_daily" in m["data_versions"]
+
+
+def test_annual_lever_effect_comes_from_per_member_yearly_differences() -> None:
+    """The yearly effect's mean is the sum of the monthly effects' means (linear), while its interval comes from
+    each member's own yearly difference (not from summing monthly quantiles)."""
+    ens = run_ensemble("scenarios/central_med.yaml", seeds=[1, 2, 3], overrides={"start": "2024-01-01"},
+                       compare_baseline=True)
+    assert ens.effect is not None and ens.effect_annual is not None
+    ea = ens.effect_annual
+    row = ea[(ea["place"] == "tunisia_italy") & (ea["measure"] == "arrivals") & (ea["year"] == "2024")]
+    em = ens.effect
+    months = em[(em["place"] == "tunisia_italy") & (em["measure"] == "arrivals")]
+    assert float(row["mean"].iloc[0]) == pytest.approx(float(months["mean"].sum()), rel=1e-9)
+    assert float(row["p05"].iloc[0]) <= float(row["mean"].iloc[0]) <= float(row["p95"].iloc[0])
+    assert float(row["p05"].iloc[0]) > float(months["p05"].sum())  # summed monthly quantiles: far too wide

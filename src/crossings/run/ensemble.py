@@ -48,6 +48,9 @@ class EnsembleResult:
     annual: pd.DataFrame  # year, keys, observed (complete years), mean, sd, p05, p50, p95
     effect: pd.DataFrame | None  # month, keys, mean, sd, p05, p50, p95 of (levers on - all off); None if not asked
     seeds: list[int]
+    # year, keys, mean, sd, p05, p50, p95 of each member's annual (levers on - all off): the yearly effect's
+    # interval from per-member yearly differences (summing monthly quantiles would be wrong)
+    effect_annual: pd.DataFrame | None = None
     uncertainty: dict[str, Any] | None = None  # the parameter-uncertainty file used, if any (for the manifest)
     profile: dict[str, float] = field(default_factory=dict)  # seconds per phase (workers' summed over members)
     resumed: int = 0  # members found in the checkpoint folder, not run again
@@ -217,6 +220,7 @@ def run_ensemble(
                     "annual": annual_vectors(res["monthly"], ann)}
             if "effect" in res:
                 cols["effect"] = res["effect"]
+                cols["effect_annual"] = annual_vectors(res["effect"], ann)  # linear: = annual(on) - annual(off)
             store.write(todo[k], cols)
             write_s += time.perf_counter() - tw
             for name, v in res["profile"].items():
@@ -235,12 +239,15 @@ def run_ensemble(
         annual.insert(len(ann.keys.columns) - 1, "observed", ann.keys["observed"].to_numpy())
         effect = (_summary_frame(template.drop(columns=["observed"]), store, "effect")
                   if compare_baseline else None)
+        effect_annual = (_summary_frame(ann.keys.drop(columns=["observed"]), store, "effect_annual")
+                         if compare_baseline else None)
         prof["summarise_s"] = time.perf_counter() - t2
     finally:
         if temp:
             store.remove()
     prof["total_s"] = time.perf_counter() - t0
-    return EnsembleResult(monthly=monthly, annual=annual, effect=effect, seeds=seeds, uncertainty=info,
+    return EnsembleResult(monthly=monthly, annual=annual, effect=effect, effect_annual=effect_annual,
+                          seeds=seeds, uncertainty=info,
                           profile=prof, resumed=resumed, started_utc=started, finished_utc=_now(),
                           scenario=spec.scenario if spec.scenario is not None else spec.first_scenario,
                           checkpoint=None if temp else folder)

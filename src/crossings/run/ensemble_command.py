@@ -43,6 +43,8 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     tables = {"ensemble_monthly": ens.monthly, "ensemble_annual": ens.annual}
     if ens.effect is not None:
         tables["lever_effect_monthly"] = ens.effect
+    if ens.effect_annual is not None:
+        tables["lever_effect_annual"] = ens.effect_annual
     files = scenario_files(args.scenario, overrides)
     extra: dict[str, Any] = {"seeds": seeds, "overrides": {k: str(v) for k, v in overrides.items()},
                              "compare_baseline": bool(args.compare_baseline), "backend": backend,
@@ -68,4 +70,22 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
             index=False):
         obs = "-" if pd.isna(observed) else f"{float(observed):,.0f}"
         print(f"  {route!s:<16}{year!s:>6}{obs:>12}{float(mean):>12,.0f}  [{float(p05):,.0f}-{float(p95):,.0f}]")
+    if ens.effect_annual is not None:
+        print("\n".join(effect_lines(ens.effect_annual, over)))
     return 0
+
+
+EFFECT_MEASURES = ("arrivals", "deaths", "interceptions", "awaiting_decision", "in_hotels", "cost")
+
+
+def effect_lines(effect_annual: pd.DataFrame, over: str) -> list[str]:
+    """Every lever together against all levers off, per place and year: mean and 90% interval of the per-member
+    yearly differences (common random numbers); `crossings compare` splits it lever by lever."""
+    e = effect_annual[effect_annual["measure"].isin(EFFECT_MEASURES)]
+    e = e[(e["p05"] != 0) | (e["p95"] != 0)]
+    lines = [f"levers on minus all levers off, per year: mean [5%-95% over {over}] (crossings compare: lever by "
+             "lever, in words)"]
+    for r in e.itertuples(index=False):
+        lines.append(f"  {r.place!s:<16}{r.year!s:>6}  {r.measure:<18}{r.mean:>+14,.0f}  "
+                     f"[{r.p05:+,.0f} to {r.p95:+,.0f}] {r.unit}")
+    return lines
