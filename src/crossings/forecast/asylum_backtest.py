@@ -107,22 +107,30 @@ def run_at_origin(origin: dt.date, rule: str, seed: int, path: int, horizon: int
     return got
 
 
-def _origin_job(args: tuple[dt.date, int, tuple[int, ...], int]) -> dict[str, Any]:
-    """Every rule's runs at one origin: {rule: {measure: array (members, horizon)}}."""
-    origin, horizon, seeds, n_paths = args
+def _origin_job(args: tuple[dt.date, int, tuple[int, ...], int, Path | None]) -> dict[str, Any]:
+    """Every rule's runs at one origin: {rule: {measure: array (members, horizon)}}; kept in `store` (one
+    file per origin and setting) when given, so an interrupted back-test resumes where it stopped."""
+    origin, horizon, seeds, n_paths, store = args
+    f = (store / f"{origin}_h{horizon}_s{'-'.join(map(str, seeds))}_p{n_paths}.npz") if store else None
+    if f is not None and f.exists():
+        with np.load(f) as z:
+            return {r: {m: z[f"{r}.{m}"] for m in (*SCORED, *FORECAST_ONLY)} for r in RULES}
     res: dict[str, Any] = {}
     for rule in RULES:
         members = ([(s, p) for s in seeds for p in range(n_paths)] if rule == "stochastic" else [(seeds[0], 0)])
         runs = [run_at_origin(origin, rule, s, p, horizon) for s, p in members]
         res[rule] = {m: np.array([r[m] for r in runs]) for m in (*SCORED, *FORECAST_ONLY)}
+    if f is not None:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(f, **{f"{r}.{m}": v for r, by in res.items() for m, v in by.items()})
     return res
 
 
 def backtest(origin_list: list[dt.date], horizon: int = HORIZON, seeds: tuple[int, ...] = (1, 2),
-             n_paths: int = 6, jobs: int = 1) -> pd.DataFrame:
+             n_paths: int = 6, jobs: int = 1, store: Path | None = None) -> pd.DataFrame:
     """One row per origin, horizon, measure and method: the forecast's median, mean, p05, p95, the observed
     value and its scores (crps, ae, in_50, in_90). Results do not depend on `jobs`."""
-    args = [(o, horizon, seeds, n_paths) for o in origin_list]
+    args = [(o, horizon, seeds, n_paths, store) for o in origin_list]
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as ex:
             per_origin = list(ex.map(_origin_job, args))
@@ -155,10 +163,11 @@ def backtest(origin_list: list[dt.date], horizon: int = HORIZON, seeds: tuple[in
 
 def summarise(table: pd.DataFrame, measure: str = "awaiting_decision") -> pd.DataFrame:
     """Mean CRPS, MAE and coverage per method (rows) over origins and horizons for one measure."""
-    t = table[table["measure"] == measure]
+    t = table[table["measure"] == measure].copy()
+    t.loc[t["members"] < 2, ["in_50", "in_90"]] = np.nan  # a point forecast has no interval to cover
     g = t.groupby("method")
     return pd.DataFrame({"crps": g["crps"].mean(), "mae": g["ae"].mean(), "coverage_50": g["in_50"].mean(),
-                         "coverage_90": g["in_90"].mean(), "n": g["crps"].size()}).sort_values("crps")
+                         "coverage_90": g["in_90"].mean(), "forecasts": g["crps"].size()}).sort_values("crps")
 
 
 def best_rule(table: pd.DataFrame) -> str:
