@@ -112,3 +112,16 @@ def test_not_a_posterior_file_is_bad_input(tmp_path: Path) -> None:
     f.write_text("a: 1\n")
     with pytest.raises(InputError):
         bayes.read(f)
+
+
+def test_lever_prior_from_the_evidence_and_bounds_as_support() -> None:
+    from crossings.calibrate.fitspec import frees_for
+    from crossings.calibrate.priors import priors_for
+    from crossings.scenario.load import load_raw
+
+    frees = frees_for(load_raw(ROOT / "scenarios" / "central_med.yaml"))
+    pri = {p.name: p for p in priors_for(frees)}
+    lib = pri["levers.libya_coastguard.interception"]
+    assert lib.kind == "normal" and "EVIDENCE.md line 31" in lib.source
+    assert lib.logpdf(0.32) > lib.logpdf(0.8) and lib.logpdf(1.0) == -math.inf
+    assert all(p.lo == f.lo and p.hi == f.hi for p, f in zip(priors_for(frees), frees, strict=True))

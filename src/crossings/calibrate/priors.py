@@ -30,9 +30,12 @@ NB_LOG_SIZE_BOUNDS = (math.log(0.1), math.log(1.0e4))
 # name pattern -> (mean, sd, citation); patterns match Free.name (fnmatch)
 LEVER_PRIORS: dict[str, tuple[float, float, str]] = {
     # EVIDENCE.md, "Partner-country interception and deals", line 31: share of departures intercepted on the
-    # Libya route about 0.4 (2018-2019), 0.15 (2017) to 0.43 (2018): 0.4 +- 2 sd = 0.15..0.65 (0.70 in Sep 2018)
-    "sea_links.libya_*.interception": (0.4, 0.125, "EVIDENCE.md line 31 (Libya route intercepted share 0.15-0.43, "
-                                                   "about 0.4 in 2018-2019; Bijak et al. 2021, ISPI, IOM Libya)"),
+    # Libya route 0.15 (2017), 0.43 (2018), 0.39 (2019) (Risk & Rumours inputs), "about 0.4 (2018-2019)". The
+    # lever's level before its yearly schedule covers Feb 2017 - Dec 2019: centred on the mean of the three years
+    # (0.32), +-2 sd = 0.12..0.52 spans them; the later yearly levels (2020-2024) have no range there: uniform.
+    "levers.libya_coastguard.interception": (0.32, 0.1, "EVIDENCE.md line 31 (Libya route intercepted share 0.15 "
+                                                        "in 2017, 0.43 in 2018, 0.39 in 2019; Bijak et al. 2021, "
+                                                        "ISPI, IOM Libya)"),
 }
 
 
