@@ -115,4 +115,4 @@ def test_every_numbered_stream_is_distinct_and_each_module_uses_its_entry() -> N
         assert const == sid, name
     from crossings.calibrate.uncertainty import STREAM
 
-    assert STREAM == STREAM_IDS["ensemble.parameters"]
+    assert STREAM_IDS["ensemble.parameters"] == STREAM

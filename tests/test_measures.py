@@ -64,7 +64,7 @@ def test_parts_never_counted_with_their_total(fixture: str, request: pytest.Fixt
     totals = t[t["is_total"]]
     assert len(totals) > 0
     parts = t[~t["is_total"]]
-    for (month, place, m), g in totals.groupby(["month", "place", "measure"]):
+    for (month, _place, m), g in totals.groupby(["month", "place", "measure"]):
         if m == "cost":  # the destination's cost: its own, its centre's and its third country's
             continue
         routes = parts[(parts["month"] == month) & (parts["measure"] == m) & (parts["place_kind"] == "route")]
