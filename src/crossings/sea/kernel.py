@@ -114,15 +114,6 @@ def _pick(u: float, r: int, t: int, region_of_coast: np.ndarray, choice: np.ndar
     return last
 
 
-@nb.njit(cache=True, inline="always")
-def _return(a, c, t, kr, region_of_coast, choice, coast, wait_days):
-    """A stopped person goes back to wait: the wait restarts, at a coast of the region chosen again."""
-    wait_days[a] = -1
-    c2 = _pick(uniform(kr, a), region_of_coast[c], t, region_of_coast, choice)
-    coast[a] = c2
-    return c2
-
-
 @nb.njit(cache=True)
 def _table(C, loss_cdf):
     """The loss table, or an empty one (no coast draws people lost per incident) when none is given."""
@@ -142,7 +133,14 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
                intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out, loss_cdf=None):
     """Run the agent model; fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays. loss_cdf[c] (a
     cumulative table, sea.deaths) gives the people lost per incident; a row of zeros (or none) keeps the
-    per-person lethality."""
+    per-person lethality.
+
+    The waiting list is one queue per coast (a linked list through qnext) plus each person's ticket, the
+    position in the one waiting order of all coasts: only a coast's first people board, so a day costs
+    the people who arrive, board or return, not the people who just wait. Boarders are visited in ticket
+    order (a merge of the coasts' queues), so returned people rejoin in the order of a single list.
+    While a person waits, wait_days holds the day the wait started; it becomes the days waited when the
+    person boards or the run ends."""
     C, T = choice.shape
     tbl = _table(C, loss_cdf)
     lumpy = np.zeros(C, dtype=np.bool_)
@@ -154,18 +152,25 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
     state = np.zeros(N, dtype=np.int8)
     coast = np.zeros(N, dtype=np.int8)
     wait_days = np.zeros(N, dtype=np.int32)
-    waiting = np.empty(N, dtype=np.int64)
-    nextw = np.empty(N, dtype=np.int64)
-    back = np.empty(N, dtype=np.int64)
-    nw = 0
+    qnext = np.empty(N, dtype=np.int64)  # next person in the same coast's queue (-1 = last)
+    ticket = np.empty(N, dtype=np.int64)
+    back = np.empty(N, dtype=np.int64)  # today's returned people, in waiting order
+    lsz = np.empty(N, dtype=np.int64)  # sizes of today's launched boats (at most one per waiting person)
+    lstop = np.empty(N, dtype=np.bool_)  # and whether each is stopped on the beach
+    head = np.full(C, -1, dtype=np.int64)
+    tail = np.full(C, -1, dtype=np.int64)
+    wc = np.zeros(C, dtype=np.int64)  # people in each coast's queue
+    nticket = 0
     nxt = 0
-    wc = np.zeros(C, dtype=np.int64)
     seats = np.zeros(C, dtype=np.int64)  # people in launched boats today (boats x people per boat)
-    filled = np.zeros(C, dtype=np.int64)
+    left = np.zeros(C, dtype=np.int64)  # seats not yet taken today
     pint = np.zeros(C)
     off = np.zeros(C, dtype=np.int64)  # first index of the coast's launched boats in lsz
     cur = np.zeros(C, dtype=np.int64)  # launched boat being filled, and its seats left
     rem = np.zeros(C, dtype=np.int64)
+    bstop = np.zeros(C, dtype=np.bool_)  # the boat being filled: stopped on the beach, intercepted, incident
+    bint = np.zeros(C, dtype=np.bool_)
+    binc = np.zeros(C, dtype=np.bool_)
     pend = np.zeros(C, dtype=np.int64)  # size of the coast's next boat, kept until it fills (0 = none yet)
     nser = np.zeros(C, dtype=np.int64)  # boats whose size was drawn so far, per coast
     ks = tick_key(seed, S.SIZE, 0)  # boat sizes are indexed by the coast's boat serial number
@@ -182,7 +187,17 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
             for _ in range(counts[r, t]):
                 a = nxt
                 nxt += 1
-                chosen = _pick(uniform(kc, 2 * a), r, t, region_of_coast, choice)
+                # the coast: _pick written out here (an array passed to a helper costs two atomic
+                # reference counts per call, most of the kernel's time once the waiting loop is gone)
+                u = uniform(kc, 2 * a)
+                chosen = -1
+                cum = 0.0
+                for c in range(C):
+                    if region_of_coast[c] == r:
+                        chosen = c
+                        cum += choice[c, t]
+                        if u < cum:
+                            break
                 if chosen < 0 or uniform(kc, 2 * a + 1) >= keep[chosen, t]:
                     state[a] = GAVE_UP  # no coast for this region, or deterred
                     continue
@@ -193,23 +208,26 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
                     continue
                 coast[a] = chosen
                 state[a] = WAITING
-                waiting[nw] = a
-                nw += 1
+                wait_days[a] = t
+                ticket[a] = nticket  # join the end of the coast's queue
+                nticket += 1
+                qnext[a] = -1
+                if tail[chosen] >= 0:
+                    qnext[tail[chosen]] = a
+                else:
+                    head[chosen] = a
+                tail[chosen] = a
+                wc[chosen] += 1
         kl = tick_key(seed, S.LAUNCH, t)
         kp = tick_key(seed, S.PREVENT, t)
         kb = tick_key(seed, S.BOAT, t)
         kf = tick_key(seed, S.FATE, t)
         kr = tick_key(seed, S.RECHOICE, t)
         kd = tick_key(seed, S.LOSS, t)
-        wc[:] = 0
-        for i in range(nw):
-            wc[coast[waiting[i]]] += 1
-        lsz = np.empty(nw, dtype=np.int64)  # sizes of today's launched boats (at most one per person)
         nlt = 0
         # boats launched per coast: boats are filled in order while the waiting people suffice; each
         # full boat goes with the launch share; then stopped on the beach
         for c in range(C):
-            filled[c] = 0
             cur[c] = -1
             rem[c] = 0
             off[c] = nlt
@@ -236,43 +254,54 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
                         nl += 1
                         seats[c] += s
                     k += 1
+            left[c] = seats[c]
             nbd = 0
             for j in range(nl):
-                if uniform(kp, c * BOATS_MAX + j) >= prevent[c, t]:
+                u = uniform(kp, c * BOATS_MAX + j)
+                lstop[off[c] + j] = u < prevent[c, t]
+                if u >= prevent[c, t]:
                     nbd += 1
             out[BOATS, c, t] = nbd
             # patrols can stop at most `capacity` boats a day: each boat's chance shrinks in a surge
             pint[c] = intercept[c, t] * min(1.0, capacity[c, t] / nbd) if nbd > 0 else 0.0
-        # people in waiting order: into today's launched boats until they are full, else wait
-        m = 0
+        # the first people of each coast's queue board today's launched boats until they are full, taken in
+        # waiting order across coasts; everyone else just waits
         nbk = 0
-        for i in range(nw):
-            a = waiting[i]
-            c = coast[a]
-            if filled[c] >= seats[c]:
-                wait_days[a] += 1
-                out[WAIT, c, t] += 1.0
-                nextw[m] = a
-                m += 1
-                continue
-            if rem[c] == 0:  # the next launched boat
+        while True:
+            c = -1
+            best = 0
+            for c2 in range(C):
+                if left[c2] > 0 and (c < 0 or ticket[head[c2]] < best):
+                    c = c2
+                    best = ticket[head[c2]]
+            if c < 0:
+                break
+            a = head[c]
+            head[c] = qnext[a]
+            if head[c] < 0:
+                tail[c] = -1
+            wc[c] -= 1
+            left[c] -= 1
+            wait_days[a] = t - wait_days[a]
+            if rem[c] == 0:  # the next launched boat: its fate is one draw per boat, shared by its people
                 cur[c] += 1
-                rem[c] = lsz[off[c] + cur[c]]
+                bi = off[c] + cur[c]
+                rem[c] = lsz[bi]
+                b0 = c * BOATS_MAX + cur[c]
+                bstop[c] = lstop[bi]
+                bint[c] = (not bstop[c]) and uniform(kb, 2 * b0) < pint[c]
+                binc[c] = uniform(kb, 2 * b0 + 1) < incident[c, t]
                 lost[c] = 0
-                if lumpy[c]:  # its incident and people lost, used only if it sails (not stopped/intercepted)
-                    b0 = c * BOATS_MAX + cur[c]
-                    if uniform(kb, 2 * b0 + 1) < incident[c, t]:
-                        lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
+                if lumpy[c] and binc[c]:  # people lost, used only if it sails (not stopped/intercepted)
+                    lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
             rem[c] -= 1
-            bid = c * BOATS_MAX + cur[c]
-            filled[c] += 1
             st = WAITING
-            if uniform(kp, bid) < prevent[c, t]:
+            if bstop[c]:
                 out[PREV, c, t] += 1.0
                 st = _stop_fate(uniform(kf, a), ret[c], det[c])
             else:
                 out[DEP, c, t] += 1.0
-                if uniform(kb, 2 * bid) < pint[c]:
+                if bint[c]:
                     out[INT, c, t] += 1.0
                     st = _stop_fate(uniform(kf, a), ret[c], det[c])
                 elif lumpy[c]:
@@ -285,7 +314,7 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
                     else:
                         out[ARR, c, t] += 1.0
                         st = ARRIVED
-                elif uniform(kb, 2 * bid + 1) < incident[c, t] and uniform(kf, a) < lethality[c, t]:
+                elif binc[c] and uniform(kf, a) < lethality[c, t]:
                     out[DEATHS, c, t] += 1.0
                     st = DEAD
                 else:
@@ -295,14 +324,36 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
             if st == WAITING:
                 back[nbk] = a
                 nbk += 1
-        # returned people (stopped or intercepted) choose a coast again and rejoin the end of the list
+        # returned people (stopped or intercepted) choose a coast of their region again and rejoin the end
+        # of the waiting order; their wait restarts tomorrow
         for i in range(nbk):
             a = back[i]
-            c = _return(a, coast[a], t, kr, region_of_coast, choice, coast, wait_days)
-            wait_days[a] += 1
-            out[WAIT, c, t] += 1.0
-            nextw[m] = a
-            m += 1
-        waiting, nextw = nextw, waiting
-        nw = m
+            u = uniform(kr, a)
+            r = region_of_coast[coast[a]]
+            c2 = -1
+            cum = 0.0
+            for c in range(C):  # _pick, written out
+                if region_of_coast[c] == r:
+                    c2 = c
+                    cum += choice[c, t]
+                    if u < cum:
+                        break
+            coast[a] = c2
+            wait_days[a] = t + 1
+            ticket[a] = nticket
+            nticket += 1
+            qnext[a] = -1
+            if tail[c2] >= 0:
+                qnext[tail[c2]] = a
+            else:
+                head[c2] = a
+            tail[c2] = a
+            wc[c2] += 1
+        for c in range(C):
+            out[WAIT, c, t] += wc[c]
+    for c in range(C):  # people still waiting at the end: the days since their wait started
+        a = head[c]
+        while a >= 0:
+            wait_days[a] = T - wait_days[a]
+            a = qnext[a]
     return state, coast, wait_days
