@@ -103,14 +103,18 @@ class AfterData:
             per_q = after_rules.stochastic(x, kind, horizon, name, self.path)
         else:  # hold_last_year
             per_q = np.full(horizon, held.value)
-        self._record(name, held, n_after, per_q)
+        # the quarters the rule rests on: the last 4 (hold_last_year), the last one, or the last N_FIT
+        n_basis = {"hold_last_quarter": 1, "damped_trend": after_rules.N_FIT, "stochastic": after_rules.N_FIT}
+        k = min(n_basis.get(self.rule, 0), len(hist))
+        basis_start = _first_day(hist.index[-k]) if k else held.basis_start
+        self._record(name, held, n_after, per_q, basis_start)
         return per_q[q_ahead - 1]
 
-    def _record(self, name: str, held: Held, n_after: int, per_q: F64) -> None:
+    def _record(self, name: str, held: Held, n_after: int, per_q: F64, basis_start: dt.date) -> None:
         self.extended[name] = {
             "from": str(self.start + dt.timedelta(days=self.n_days - n_after)),
             "held_value": float(per_q[0]), "unit": held.unit, "quarterly_values": [float(v) for v in per_q],
-            "basis": f"{held.basis_start} to {held.data_end}",
+            "basis": f"{basis_start} to {held.data_end}",
         }
 
     def summary(self) -> dict[str, Any]:
