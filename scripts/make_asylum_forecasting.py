@@ -133,7 +133,11 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
             "than a full forecast's would be.",
             "- The model's own error at the origin (runs start in 2018, not at the observed origin stock) is "
             "part of every rule's error; the baseline has none at the origin.",
-            "- in_hotels is scored on few origins (hotel counts start 2022-12-31).", ""]
+            "- in_hotels is scored on few origins (hotel counts start 2022-12-31).",
+            "- A single run under the stochastic rule draws one driver path (`path`, default 0; "
+            "`after_data: {rule: stochastic, path: N}` picks another); the run's seed does not change it yet, so "
+            "an ensemble over seeds alone does not sample the input paths.",
+            "- Only the four declared rules were compared; nothing was tuned to these scores.", ""]
     return "\n".join(out)
 
 
