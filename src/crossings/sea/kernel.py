@@ -268,62 +268,71 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
         # waiting order across coasts; everyone else just waits
         nbk = 0
         while True:
+            # the coast whose first boarder comes first, and the ticket where another coast's come in
             c = -1
             best = 0
+            lim = np.iinfo(np.int64).max
             for c2 in range(C):
-                if left[c2] > 0 and (c < 0 or ticket[head[c2]] < best):
-                    c = c2
-                    best = ticket[head[c2]]
+                if left[c2] > 0:
+                    tk = ticket[head[c2]]
+                    if c < 0 or tk < best:
+                        if c >= 0:
+                            lim = min(lim, best)
+                        c = c2
+                        best = tk
+                    else:
+                        lim = min(lim, tk)
             if c < 0:
                 break
-            a = head[c]
-            head[c] = qnext[a]
-            if head[c] < 0:
-                tail[c] = -1
-            wc[c] -= 1
-            left[c] -= 1
-            wait_days[a] = t - wait_days[a]
-            if rem[c] == 0:  # the next launched boat: its fate is one draw per boat, shared by its people
-                cur[c] += 1
-                bi = off[c] + cur[c]
-                rem[c] = lsz[bi]
-                b0 = c * BOATS_MAX + cur[c]
-                bstop[c] = lstop[bi]
-                bint[c] = (not bstop[c]) and uniform(kb, 2 * b0) < pint[c]
-                binc[c] = uniform(kb, 2 * b0 + 1) < incident[c, t]
-                lost[c] = 0
-                if lumpy[c] and binc[c]:  # people lost, used only if it sails (not stopped/intercepted)
-                    lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
-            rem[c] -= 1
-            st = WAITING
-            if bstop[c]:
-                out[PREV, c, t] += 1.0
-                st = _stop_fate(uniform(kf, a), ret[c], det[c])
-            else:
-                out[DEP, c, t] += 1.0
-                if bint[c]:
-                    out[INT, c, t] += 1.0
+            while left[c] > 0 and ticket[head[c]] < lim:  # its boarders up to there, in order
+                a = head[c]
+                head[c] = qnext[a]
+                if head[c] < 0:
+                    tail[c] = -1
+                wc[c] -= 1
+                left[c] -= 1
+                wait_days[a] = t - wait_days[a]
+                if rem[c] == 0:  # the next launched boat: its fate is one draw per boat, shared by its people
+                    cur[c] += 1
+                    bi = off[c] + cur[c]
+                    rem[c] = lsz[bi]
+                    b0 = c * BOATS_MAX + cur[c]
+                    bstop[c] = lstop[bi]
+                    bint[c] = (not bstop[c]) and uniform(kb, 2 * b0) < pint[c]
+                    binc[c] = uniform(kb, 2 * b0 + 1) < incident[c, t]
+                    lost[c] = 0
+                    if lumpy[c] and binc[c]:  # people lost, used only if it sails (not stopped/intercepted)
+                        lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
+                rem[c] -= 1
+                st = WAITING
+                if bstop[c]:
+                    out[PREV, c, t] += 1.0
                     st = _stop_fate(uniform(kf, a), ret[c], det[c])
-                elif lumpy[c]:
-                    if lost[c] > 0:  # the first K people aboard a boat with an incident are lost
-                        if rem[c] + 1 == lsz[off[c] + cur[c]]:  # the boat's first person: count the incident
-                            out[INCIDENTS, c, t] += 1.0
-                        lost[c] -= 1
+                else:
+                    out[DEP, c, t] += 1.0
+                    if bint[c]:
+                        out[INT, c, t] += 1.0
+                        st = _stop_fate(uniform(kf, a), ret[c], det[c])
+                    elif lumpy[c]:
+                        if lost[c] > 0:  # the first K people aboard a boat with an incident are lost
+                            if rem[c] + 1 == lsz[off[c] + cur[c]]:  # the boat's first person: count the incident
+                                out[INCIDENTS, c, t] += 1.0
+                            lost[c] -= 1
+                            out[DEATHS, c, t] += 1.0
+                            st = DEAD
+                        else:
+                            out[ARR, c, t] += 1.0
+                            st = ARRIVED
+                    elif binc[c] and uniform(kf, a) < lethality[c, t]:
                         out[DEATHS, c, t] += 1.0
                         st = DEAD
                     else:
                         out[ARR, c, t] += 1.0
                         st = ARRIVED
-                elif binc[c] and uniform(kf, a) < lethality[c, t]:
-                    out[DEATHS, c, t] += 1.0
-                    st = DEAD
-                else:
-                    out[ARR, c, t] += 1.0
-                    st = ARRIVED
-            state[a] = st
-            if st == WAITING:
-                back[nbk] = a
-                nbk += 1
+                state[a] = st
+                if st == WAITING:
+                    back[nbk] = a
+                    nbk += 1
         # returned people (stopped or intercepted) choose a coast of their region again and rejoin the end
         # of the waiting order; their wait restarts tomorrow
         for i in range(nbk):
