@@ -125,3 +125,13 @@ def test_lever_prior_from_the_evidence_and_bounds_as_support() -> None:
     assert lib.kind == "normal" and "EVIDENCE.md line 31" in lib.source
     assert lib.logpdf(0.32) > lib.logpdf(0.8) and lib.logpdf(1.0) == -math.inf
     assert all(p.lo == f.lo and p.hi == f.hi for p, f in zip(priors_for(frees), frees, strict=True))
+
+
+def test_time_limit_keeps_the_steps_done() -> None:
+    x0 = bayes.start_ball(np.zeros(2), LO, HI, 8, seed=1)
+    run = bayes.run_emcee(_gauss, x0, steps=1000, burn=0, thin=1, seed=1, max_seconds=0.0)
+    assert run.evaluations == 8 and run.chain.shape == (8, 1, 2)
+    from crossings.core.errors import InputError
+
+    with pytest.raises(InputError):
+        bayes.run_emcee(_gauss, x0, steps=1000, burn=5, thin=1, seed=1, max_seconds=0.0)

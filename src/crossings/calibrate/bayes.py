@@ -193,7 +193,8 @@ class Run:
 
 
 def run_emcee(log_prob: Callable[[np.ndarray], float], x_init: np.ndarray, steps: int, burn: int, thin: int,
-              seed: int, progress: bool = False) -> Run:
+              seed: int, progress: bool = False, max_seconds: float = math.inf) -> Run:
+    """`max_seconds`: stop after the step that passes it (the run keeps the steps done; Run.evaluations says)."""
     import emcee
 
     walkers, dim = x_init.shape
@@ -201,15 +202,21 @@ def run_emcee(log_prob: Callable[[np.ndarray], float], x_init: np.ndarray, steps
     s = emcee.EnsembleSampler(walkers, dim, log_prob, moves=moves)
     s.random_state = np.random.RandomState(int(tick_key(seed, SAMPLER_STREAM, 0)) % 2**32).get_state()
     t0 = time.perf_counter()
+    done = 0
     for i, _ in enumerate(s.sample(x_init, iterations=steps), start=1):
+        done = i
         if progress and (i % 100 == 0 or i == steps):
             el = time.perf_counter() - t0
             print(f"  step {i}/{steps}: {el:.0f} s, acceptance {np.mean(s.acceptance_fraction):.3f}, "
                   f"{el / (i * walkers) * 1e3:.1f} ms per evaluation", flush=True)
+        if time.perf_counter() - t0 > max_seconds:
+            break
+    if done <= burn:
+        raise InputError("command line", "--max-minutes", f"stopped after {done} steps, not past the burn-in {burn}")
     tau = s.get_autocorr_time(discard=burn, quiet=True)
     chain = s.get_chain(discard=burn, thin=thin).transpose(1, 0, 2)
     return Run(chain, float(np.mean(s.acceptance_fraction)), np.asarray(tau), time.perf_counter() - t0,
-               steps * walkers)
+               done * walkers)
 
 
 def diagnostics(chain: np.ndarray, names: list[str]) -> list[dict[str, Any]]:
@@ -338,6 +345,14 @@ def member_overrides(scenario: Path, seeds: list[int], overrides: Mapping[str, A
     return per, u
 
 
+def _last_draws(path: Path, names: list[str], walkers: int) -> np.ndarray:
+    prev = read(path)
+    w = int(prev.data["draws"]["walkers"])
+    if prev.names != names or w < walkers:
+        raise InputError(str(path), "draws", f"need the parameters {names} and at least {walkers} walkers")
+    return prev.draws.reshape(w, -1, len(names))[:walkers, -1, :].copy()
+
+
 # --- command line --------------------------------------------------------------------------------------------
 
 
@@ -353,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--thin", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", nargs="+", help="sample only these free parameters (others held at the fit)")
+    ap.add_argument("--init-from", help="start the walkers at the last draws of this posterior file's walkers "
+                    "(same parameters; at least as many walkers there): continues a run, so --burn can be short")
+    ap.add_argument("--max-minutes", type=float, default=math.inf, help="stop sampling after this wall time")
     ap.add_argument("--output", help="where to write (default: X.posterior.yaml beside the scenario)")
     a = ap.parse_args(argv)
     path = Path(a.scenario)
@@ -369,9 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         post(x0)
         print(f"{path.name}: {dim} parameters, log posterior at the fit {post(x0):.2f} "
               f"({(time.perf_counter() - t) * 1e3:.1f} ms per evaluation)", flush=True)
-        run = run_emcee(post, start_ball(x0, post.lo, post.hi, a.walkers, a.seed), a.steps, a.burn, a.thin,
-                        a.seed, progress=True)
-        settings = {"walkers": a.walkers, "steps": a.steps, "burn": a.burn, "thin": a.thin, "seed": a.seed}
+        init = start_ball(x0, post.lo, post.hi, a.walkers, a.seed) if not a.init_from else _last_draws(
+            Path(a.init_from), post.names, a.walkers)
+        run = run_emcee(post, init, a.steps, a.burn, a.thin, a.seed, progress=True, max_seconds=60 * a.max_minutes)
+        settings = {"walkers": a.walkers, "steps": run.evaluations // a.walkers, "burn": a.burn, "thin": a.thin,
+                    "seed": a.seed, "start": f"last draws of {Path(a.init_from).name}" if a.init_from
+                    else "ball around the shipped fit"}
         res = result(post, info, run, settings, path)
         target = Path(a.output) if a.output else path.with_name(f"{path.stem}.posterior.yaml")
     except InputError as err:
