@@ -119,3 +119,16 @@ def test_schema_accepts_rule_or_spec_and_rejects_unknown() -> None:
     assert isinstance(spec, AfterDataSpec) and spec.path == 4
     with pytest.raises(InputError):
         parse_asylum({"destinations": {"uk": {**base, "after_data": "hold_forever"}}})
+
+
+def test_stochastic_rule_draws_a_path_per_seed() -> None:
+    """Under `after_data: stochastic` without a named path, the run's seed picks the driver path (listed in the
+    summary): two seeds draw two paths, one seed always the same one."""
+    from crossings.run.runner import run_scenario
+
+    def path(seed: int) -> int:
+        res = run_scenario("scenarios/uk_asylum.yaml", seed=seed, start="2024-01-01", end="2025-03-31")
+        return int(res.summary["asylum"]["destinations"]["uk"]["after_data"]["path"])
+
+    assert path(1) != path(2)
+    assert path(1) == path(1)

@@ -57,9 +57,11 @@ class Held:
 class AfterData:
     """Applies one destination's rule and records every input it extends (for the summary)."""
 
-    def __init__(self, rule: str | AfterDataSpec, dest_key: str, start: dt.date, n_days: int) -> None:
+    def __init__(self, rule: str | AfterDataSpec, dest_key: str, start: dt.date, n_days: int, seed: int = 0) -> None:
         spec = rule if isinstance(rule, AfterDataSpec) else AfterDataSpec(rule=rule)  # type: ignore[arg-type]
-        self.rule, self.until, self.path = spec.rule, spec.data_until, spec.path
+        # the stochastic rule's driver path: the one the scenario names, else the run's (destination's) seed
+        self.rule, self.until = spec.rule, spec.data_until
+        self.path = spec.path if spec.path is not None else int(seed)
         self.key, self.start, self.n_days = dest_key, start, n_days
         self.extended: dict[str, dict[str, Any]] = {}
 

@@ -285,7 +285,7 @@ def _support_and_costs(flows: F64, stocks: F64, dest: Destination, start: dt.dat
 def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: dt.date, n_days: int,
                      seed: int, reference: bool) -> DestinationRecord:
     """One destination: inflow -> plans (parameters, levers) -> queues -> the daily loop -> support and costs."""
-    ad = AfterData(dest.after_data, f"asylum.destinations.{name}", start, n_days)
+    ad = AfterData(dest.after_data, f"asylum.destinations.{name}", start, n_days, seed)
     inflow = _inflow(name, dest, sea, start, n_days, ad)
     sea_arr, rescued, observed_day = inflow.sea, inflow.rescued, inflow.observed_day
     safe_arr, share, other_n = inflow.safe, inflow.claim_share, inflow.other

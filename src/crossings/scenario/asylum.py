@@ -107,11 +107,12 @@ AfterRule = Literal["error", "hold_last_year", "hold_last_quarter", "damped_tren
 
 class AfterDataSpec(_Strict):
     """The after-data rule with its data cut: inputs count as observed only to `data_until` (a back-test's
-    origin; None = the data's own end); `path` numbers the stochastic rule's driver path."""
+    origin; None = the data's own end); `path` numbers the stochastic rule's driver path (None: the run's
+    seed, so an ensemble over seeds draws a path per member)."""
 
     rule: AfterRule
     data_until: dt.date | None = None
-    path: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    path: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
 
 
 class Destination(_Strict):
