@@ -76,12 +76,20 @@ def _obs_monthly_ch() -> pd.DataFrame:
     return out
 
 
+def _year(x: pd.Series | pd.DataFrame) -> np.ndarray:
+    return np.asarray(pd.PeriodIndex(x.index).year)
+
+
+def _month(x: pd.Series | pd.DataFrame) -> np.ndarray:
+    return np.asarray(pd.PeriodIndex(x.index).month)
+
+
 def _in_years(idx: pd.PeriodIndex) -> np.ndarray:
     return np.asarray((idx.year >= YEARS[0]) & (idx.year <= YEARS[-1]))
 
 
 def _pooled(deaths: pd.Series | pd.DataFrame, arrivals: pd.Series | pd.DataFrame, months: list[int]) -> Any:
-    sel = _in_years(deaths.index) & np.isin(deaths.index.month, months)
+    sel = _in_years(pd.PeriodIndex(deaths.index)) & np.isin(_month(deaths), months)
     return 1000 * deaths[sel].sum() / arrivals[sel].sum()
 
 
@@ -120,7 +128,7 @@ def monthly_rates(name: str, runs: Runs, obs: pd.DataFrame, mark: Any) -> tuple[
 
 def annual(name: str, runs: Runs, obs: pd.Series, mark: Any, extra: pd.Series | None = None) -> tuple[list[str], int]:
     d = runs.frame("deaths")
-    by_y = d.groupby(d.index.year).sum()
+    by_y = d.groupby(_year(d)).sum()
     rows, inside = [], 0
     for y in YEARS:
         sim = by_y.loc[y].to_numpy()
@@ -166,10 +174,10 @@ def incident_sizes(ch: Runs, cm: Runs, obs_cm: pd.DataFrame) -> list[str]:
              "at sea:", "", *_quantile_rows(sim_ch, sea["dead_and_missing"].to_numpy(dtype=float))]
     n = cm.frame("incidents")
     d = cm.frame("deaths")
-    sel = _in_years(n.index)
+    sel = _in_years(pd.PeriodIndex(n.index))
     sim_n = n[sel].to_numpy().ravel()
     sim_k = (d[sel].to_numpy() / np.maximum(n[sel].to_numpy(), 1)).ravel()[n[sel].to_numpy().ravel() > 0]
-    o = obs_cm[_in_years(obs_cm.index)]
+    o = obs_cm[_in_years(pd.PeriodIndex(obs_cm.index))]
     lines += ["**Central Mediterranean**, fatal incidents per month (all seeds' months vs observed months):", "",
               *_quantile_rows(sim_n, o["incidents"].to_numpy(dtype=float)),
               "Dead + missing per incident, month by month (months with incidents):", "",
@@ -184,13 +192,13 @@ def channel_change(ch: Runs, obs_ch: pd.DataFrame) -> list[str]:
     rows = []
     daily = v.observed_channel_daily()
     ob = daily["boats"].groupby(pd.to_datetime(daily.index).year).sum()
-    oi = obs_ch["incidents"].groupby(obs_ch.index.year).sum()
-    od = obs_ch["deaths"].groupby(obs_ch.index.year).sum()
+    oi = obs_ch["incidents"].groupby(_year(obs_ch)).sum()
+    od = obs_ch["deaths"].groupby(_year(obs_ch)).sum()
     inc_day = pd.Series(a.incident[0], index=days)
     for y in (2021, 2022, 2023, 2024):
-        by = b[b.index.year == y].sum().mean()
-        iy = i[i.index.year == y].sum().to_numpy()
-        dy = d[d.index.year == y].sum().to_numpy()
+        by = b[_year(b) == y].sum().mean()
+        iy = i[_year(i) == y].sum().to_numpy()
+        dy = d[_year(d) == y].sum().to_numpy()
         chance = float(inc_day[days.year == y].mean())
         rows.append([str(y), _fmt(float(by), 0), _fmt(1000 * chance, 2), _fmt(float(iy.mean()), 1),
                      _fmt(float(dy.sum() / max(iy.sum(), 1)), 1), _fmt(float(dy.mean()), 0),
@@ -205,7 +213,7 @@ def channel_change(ch: Runs, obs_ch: pd.DataFrame) -> list[str]:
 def lever_effect(label: str, base: Runs, other: Runs, years: Sequence[int], sign: int) -> str:
     """sign x (other - base) deaths over the years, per seed on common random numbers: mean and 90% interval."""
     db, do = base.frame("deaths"), other.frame("deaths")
-    sel = np.isin(db.index.year, list(years))
+    sel = np.isin(_year(db), list(years))
     diff = sign * (do[sel].sum().to_numpy() - db[sel].sum().to_numpy())
     tot = db[sel].sum().to_numpy()
     return (f"| {label} | {years[0]}-{years[-1]} | {_fmt(float(tot.mean()), 0)} | {_fmt(float(diff.mean()), 0)} | "

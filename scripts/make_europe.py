@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,11 @@ def by_year(daily: np.ndarray, dates: np.ndarray, years: list[int]) -> np.ndarra
 def by_month(daily: np.ndarray, dates: np.ndarray) -> pd.DataFrame:
     m = dates.astype("datetime64[M]").astype(str)
     return pd.DataFrame(daily.T, index=m).groupby(level=0).sum()
+
+
+def _num(v: object) -> float:
+    """A table cell as a float (pandas' scalar union is wider than float() accepts)."""
+    return float(np.asarray(v, dtype=float))
 
 
 def fmt(v: float) -> str:
@@ -177,12 +183,12 @@ def counterfactuals(sc: EuropeScenario, draws: int, lines: list[str]) -> None:
 
 
 SD: dict[str, float] = {}
-SUMMARY: dict[str, object] = {}
+SUMMARY: dict[str, Any] = {}
 
 
 def summary(lines: list[str]) -> None:
-    beats = ", ".join(SUMMARY.get("beats", [])) or "none"  # type: ignore[arg-type]
-    loses = ", ".join(SUMMARY.get("loses", [])) or "none"  # type: ignore[arg-type]
+    beats = ", ".join(SUMMARY.get("beats", [])) or "none"
+    loses = ", ".join(SUMMARY.get("loses", [])) or "none"
     lines += [
         "## What holds and what does not", "",
         f"- In sample, annual detections within 15% for every route-year above 5,000: "
@@ -228,8 +234,8 @@ def shifts(sc: EuropeScenario, lines: list[str]) -> None:
         lines += [f"### {title}", "", f"| route | observed {y0} | observed {y1} | simulated {y0} | simulated {y1} |",
                   "|---|---|---|---|---|"]
         for r in rts:
-            lines.append(f"| {r} | {fmt(obs.loc[r, y0])} | {fmt(obs.loc[r, y1])} | {fmt(sim.loc[r, y0])} | "
-                         f"{fmt(sim.loc[r, y1])} |")
+            lines.append(f"| {r} | {fmt(_num(obs.loc[r, y0]))} | {fmt(_num(obs.loc[r, y1]))} | "
+                         f"{fmt(_num(sim.loc[r, y0]))} | {fmt(_num(sim.loc[r, y1]))} |")
         lines.append("")
         for lv in levers:
             d_off, _, _ = run_mf(sc, sc.fitted, START, END, off=(lv,))
@@ -290,9 +296,9 @@ def _backtest_table(sc: EuropeScenario, members: int, max_nfev: int) -> pd.DataF
             det, _, dates = run_mf(sc_y, p, dt.date(Y - 1, 1, 1), dt.date(Y, 12, 31))
             sims.append(by_year(det, dates, [Y])[:, 0])
         sims_a = np.array(sims)  # (members, R)
-        for r, route in enumerate(routes):
+        for ri, route in enumerate(routes):
             hist = obs.loc[route, past].to_numpy()
-            y_obs = float(obs.loc[route, Y])
+            y_obs = _num(obs.loc[route, Y])
             lg = np.log(np.maximum(hist, 1.0))
             naive_ens = hist[-1] * np.exp(rng.choice(np.diff(lg), members))
             n_fit = min(len(past), 5)
@@ -301,10 +307,10 @@ def _backtest_table(sc: EuropeScenario, members: int, max_nfev: int) -> pd.DataF
             resid = lg[-n_fit:] - (b0 + b1 * xs)
             trend_pt = float(np.exp(b0 + b1 * n_fit))
             trend_ens = trend_pt * np.exp(rng.choice(resid, members) * np.sqrt(1 + 1 / n_fit))
-            model_pt = float(np.median(sims_a[:, r]))
+            model_pt = float(np.median(sims_a[:, ri]))
             rows.append({"origin": Y, "route": route, "observed": y_obs, "model": model_pt, "naive": hist[-1],
                          "trend": trend_pt,
-                         "crps_model": float(sr.crps_ensemble(y_obs, sims_a[:, r])),
+                         "crps_model": float(sr.crps_ensemble(y_obs, sims_a[:, ri])),
                          "crps_naive": float(sr.crps_ensemble(y_obs, naive_ens)),
                          "crps_trend": float(sr.crps_ensemble(y_obs, trend_ens))})
         print(f"origin {Y}: fit {res.nfev} evaluations, {time.perf_counter() - t0:.0f} s", file=sys.stderr)

@@ -123,7 +123,8 @@ def per_horizon(df: pd.DataFrame) -> str:
              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for h, r in crps.iterrows():
         lines.append(f"| {h} | " + " | ".join(_fmt(r[m]) for m in METHODS)
-                     + f" | {cov.loc[h, 'in_50']:.2f} | {cov.loc[h, 'in_90']:.2f} |")
+                     + f" | {float(np.asarray(cov.at[h, 'in_50'], dtype=float)):.2f} | "
+                     f"{float(np.asarray(cov.at[h, 'in_90'], dtype=float)):.2f} |")
     return "\n".join(lines)
 
 

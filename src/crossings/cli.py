@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="override a scenario parameter by key path (repeatable)")
     r.add_argument("--rules", help="Flee simsetting.yml (Flee cases; default: the case's own, else the bundled one)")
     r.add_argument("--no-parquet", action="store_true", help="write CSV only")
+    r.add_argument("--profile", action="store_true",
+                   help="print the phase plan with seconds per phase to stderr (YAML scenarios)")
+    r.add_argument("--check", action="store_true",
+                   help="also check conservation of people in the sea process (off by default: it costs time)")
     r.add_argument("--quiet", action="store_true", help="print nothing (the files are still written)")
 
     v = sub.add_parser("validate", help="run a Flee case over N seeds and report Flee's ARD")
