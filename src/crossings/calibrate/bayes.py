@@ -268,7 +268,8 @@ def result(post: LogPosterior, info: dict[str, Any], run: Run, settings: dict[st
         "held_values": {f.name: float(post.x0[i]) for i, f in enumerate(post.p.frees) if f.name in held},
         "parameters": params,
         "draws": {"names": post.names, "walkers": int(run.chain.shape[0]), "per_walker": int(run.chain.shape[1]),
-                  "values": [[_g(v) for v in row] for row in flat]},
+                  # one string per draw (walker-major): a list of lists would exceed the YAML reader's node bound
+                  "values": [" ".join(f"{v:.6g}" for v in row) for row in flat]},
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -287,7 +288,7 @@ def read(path: Path) -> Posterior:
         if d.get("format") != FORMAT:
             raise KeyError("format")
         names = [str(n) for n in d["draws"]["names"]]
-        draws = np.array(d["draws"]["values"], dtype=np.float64).reshape(-1, len(names))
+        draws = np.array([str(r).split() for r in d["draws"]["values"]], dtype=np.float64).reshape(-1, len(names))
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise InputError(str(path), "", f"not a posterior file ({type(err).__name__}: {err}); write it with "
                          "python -m crossings.calibrate.bayes") from None
