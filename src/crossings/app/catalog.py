@@ -13,16 +13,15 @@ from typing import Any
 
 from crossings.core.errors import InputError
 from crossings.report.demo import scenario_dirs
-from crossings.scenario.load import load_raw
+from crossings.scenario.load import is_scenario_file, load_raw
 
 # files beside the scenarios that are not scenarios: fitted values and their uncertainty
-_NOT_SCENARIOS = (".fitted.", ".uncertainty.", ".fit_to_")
 
 
 def shipped_scenarios() -> dict[str, Path]:
     """name (file stem) -> path, from the first scenario folder that has any."""
     for d in scenario_dirs():
-        files = sorted(p for p in d.glob("*.yaml") if not any(t in p.name for t in _NOT_SCENARIOS))
+        files = sorted(p for p in d.glob("*.yaml") if is_scenario_file(p))
         if files:
             return {p.stem: p for p in files}
     return {}

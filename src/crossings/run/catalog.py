@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from crossings.core.errors import InputError
+from crossings.scenario.load import is_scenario_file
 
-_NOT_SCENARIOS = (".fitted.", ".uncertainty.", ".fit_to_")
 SEA_DOC, ASYLUM_DOC, FORMAT_DOC = "docs/sea_model.md", "docs/asylum_model.md", "docs/scenario_format.md"
 
 
@@ -35,7 +35,7 @@ def scenario_dirs() -> list[Path]:
 def shipped_scenarios() -> list[Path]:
     """The scenario files of the first scenario folder that has any (fitted and uncertainty files left out)."""
     for d in scenario_dirs():
-        files = sorted(p for p in d.glob("*.yaml") if not any(t in p.name for t in _NOT_SCENARIOS))
+        files = sorted(p for p in d.glob("*.yaml") if is_scenario_file(p))
         if files:
             return files
     return []

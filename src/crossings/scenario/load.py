@@ -26,6 +26,15 @@ def _unalias(node: Any) -> Any:
     return node
 
 
+# files that sit beside a scenario but are not scenarios: fitted values, covariances, posterior draws
+SIDECAR_MARKS = (".fitted.", ".uncertainty.", ".fit_to_", ".posterior.")
+
+
+def is_scenario_file(path: Path) -> bool:
+    """A shipped-scenario listing keeps *.yaml files that are not a scenario's sidecar (SIDECAR_MARKS)."""
+    return path.suffix in (".yaml", ".yml") and not any(t in path.name for t in SIDECAR_MARKS)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     try:
         if path.stat().st_size > MAX_BYTES:
