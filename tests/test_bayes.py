@@ -98,7 +98,7 @@ def test_posterior_file_round_trips_into_members(tmp_path: Path) -> None:
     assert amp <= set(post.draws[:, 0].tolist())
     assert "inflows.0.knots.2022-07-01" in members[0]  # held parameters written at the shipped fit
     assert len(u.sampled) == 2
-    from crossings.calibrate.uncertainty import member_overrides  # the ensemble's entry point takes it too
+    from crossings.calibrate.draws import member_overrides  # the ensemble's entry point takes it too
 
     assert member_overrides(CHANNEL, [1, 2], None, out)[0] == members[:2]
     assert bayes.member_overrides(CHANNEL, [4], {"inflows.0.seasonal_amplitude": 0.1}, out)[0][0][

@@ -172,10 +172,6 @@ def member_values(frees: list[Free], theta: np.ndarray) -> dict[str, Any]:
 def member_overrides(scenario: Path, seeds: list[int], overrides: Mapping[str, Any] | None,
                      file: Path | None = None) -> tuple[list[dict[str, Any]], Uncertainty]:
     """Per seed: the drawn parameters' key paths, under the user's overrides (a --set wins over a draw)."""
-    if file is not None and file.name.endswith(".posterior.yaml"):  # posterior draws (calibrate/bayes.py)
-        from crossings.calibrate import bayes
-
-        return bayes.member_overrides(scenario, seeds, overrides, file)
     u = read(file or default_file(scenario, overrides), scenario, overrides)
     frees = frees_for(u, scenario, overrides)
     return [{**member_values(frees, draw(u, s)), **(overrides or {})} for s in seeds], u

@@ -183,7 +183,7 @@ def run_ensemble(
     per_seed = [dict(overrides or {}) for _ in seeds]
     info = None
     if parameter_uncertainty is not False:
-        from crossings.calibrate.uncertainty import member_overrides
+        from crossings.calibrate.draws import member_overrides
 
         file = None if parameter_uncertainty is True else Path(parameter_uncertainty)
         per_seed, u = member_overrides(Path(path), seeds, overrides, file)
