@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crossings.forecast import asylum_backtest as ab
@@ -30,7 +31,7 @@ def _fmt(x: float) -> str:
 
 def _md(df: pd.DataFrame) -> str:
     cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join([df.index.name or "", *cols]) + " |", "|" + "---|" * (len(cols) + 1)]
+    lines = ["| " + " | ".join([str(df.index.name or ""), *cols]) + " |", "|" + "---|" * (len(cols) + 1)]
     for idx, row in df.iterrows():
         lines.append("| " + " | ".join([str(idx), *(_fmt(v) for v in row.to_numpy())]) + " |")
     return "\n".join(lines)
@@ -48,10 +49,11 @@ def _per_horizon(t: pd.DataFrame, measure: str, value: str) -> pd.DataFrame:
 def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
     aw = ab.summarise(t, "awaiting_decision")
     best = ab.best_rule(t)
+    best_crps = float(np.asarray(aw.loc[best, "crps"], dtype=float))  # one cell as a float
     st = aw.loc["stochastic"]
-    base = aw.loc[ab.BASELINE, "crps"]
-    cov_ok = 0.80 <= st["coverage_90"] <= 0.97
-    crps_ok = st["crps"] < base
+    base = float(np.asarray(aw.loc[ab.BASELINE, "crps"], dtype=float))
+    cov_ok = 0.80 <= float(np.asarray(st["coverage_90"], dtype=float)) <= 0.97
+    crps_ok = float(np.asarray(st["crps"], dtype=float)) < base
     origins = sorted(t["origin"].unique())
     n_members = int(t[(t["method"] == "stochastic")]["members"].max())
     out = [
@@ -94,7 +96,7 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
         f" (coverage_90 = {st['coverage_90']:.2f}; coverage_50 = {st['coverage_50']:.2f}).",
         f"- CRPS below holding the last observed value: stochastic rule **{'holds' if crps_ok else 'does not hold'}**"
         f" ({st['crps']:,.0f} vs hold_last_observed {base:,.0f} people); the default rule {best} "
-        f"**{'holds' if aw.loc[best, 'crps'] < base else 'does not hold'}** ({aw.loc[best, 'crps']:,.0f}).",
+        f"**{'holds' if best_crps < base else 'does not hold'}** ({best_crps:,.0f}).",
 
         "",
         f"Default rule (the lowest mean CRPS on awaiting_decision among the four): **{best}**, set in "
