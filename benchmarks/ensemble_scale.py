@@ -102,8 +102,8 @@ def store_only(members: int, rows: int = 2304, annual: int = 192) -> None:
 
     import numpy as np
 
-    from crossings.run.ensemble import CHUNK, QCOLS, _stats
-    from crossings.run.member_store import MemberStore
+    from crossings.runs.ensemble import CHUNK, QCOLS, _stats
+    from crossings.runs.member_store import MemberStore
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()

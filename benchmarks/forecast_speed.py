@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from crossings.forecast.engine import draws, setup
-from crossings.forecast.origin import fit_at_origin
+from crossings.forecasting.engine import draws, setup
+from crossings.forecasting.origin import fit_at_origin
 
 
 def main() -> int:

@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from crossings.run.member import _sea_layout, sea_vector
-from crossings.run.runner import prepare, run_scenario
+from crossings.runs.member import _sea_layout, sea_vector
+from crossings.runs.runner import prepare, run_scenario
 from crossings.sea.kernel import N_OUT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build
 from crossings.sea.quality import launch_by_day

@@ -18,7 +18,7 @@ from scipy.stats import ks_2samp
 
 from crossings.analysis import validation as v
 from crossings.core.observed import load
-from crossings.run.runner import prepare
+from crossings.runs.runner import prepare
 from crossings.sea.kernel import ARR, BOATS, DEATHS, INCIDENTS
 from crossings.sea.model import build
 from crossings.sea.simulate import run_arrays

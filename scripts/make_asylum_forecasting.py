@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crossings.forecast import asylum_backtest as ab
+from crossings.forecasting import asylum_backtest as ab
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV = ROOT / "docs" / "asylum_backtest.csv"
@@ -68,7 +68,7 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
         "## What is tested",
         "",
         "scenarios/uk_asylum.yaml's asylum part, fed at each origin only with what was known then "
-        "(src/crossings/forecast/asylum_backtest.py):",
+        "(src/crossings/forecasting/asylum_backtest.py):",
         f"- origins: {len(origins)} quarter ends, {origins[0]} to {origins[-1]} (the last with 4 observed "
         "quarters of Asy_D03 after it); horizons 1-4 quarters; every run starts at the scenario's start "
         "(2018-01-01) and ends 4 quarters after the origin;",

@@ -2,7 +2,7 @@
 
     uv run --frozen python scripts/make_validation.py [--seeds 5] [--out docs/validation.md]
 
-Runs the shipped scenarios through the public API (crossings.run.runner.run_scenario), computes every
+Runs the shipped scenarios through the public API (crossings.runs.runner.run_scenario), computes every
 comparison with crossings.analysis.validation and marks each check pass/FAIL against the stated tolerance.
 A part that cannot run (e.g. a missing fit window) is written as NOT AVAILABLE with the reason.
 """
@@ -29,8 +29,8 @@ from crossings.analysis import validation as v
 from crossings.analysis.forecast import mape
 from crossings.core.output import git_commit, write_text_atomic
 from crossings.report.demo import partner_lever, scenario_path
-from crossings.run.results import ScenarioResult
-from crossings.run.runner import prepare, run_scenario
+from crossings.runs.results import ScenarioResult
+from crossings.runs.runner import prepare, run_scenario
 from crossings.sea.model import build
 from crossings.sea.simulate import simulate
 

@@ -76,9 +76,11 @@ def test_compare_and_ensemble(tmp_path):
     assert a.to_numpy() == pytest.approx(b.to_numpy())
 
 
-def test_run_stays_the_function_after_the_subpackage_is_imported():
-    import crossings.forecast.engine  # noqa: F401  (would rebind crossings.forecast without the guard)
-    import crossings.run.runner  # noqa: F401  (would rebind crossings.run to the package without the guard)
+def test_run_stays_the_function_after_the_subpackages_are_imported():
+    """The run layer is crossings.runs and the forecasts crossings.forecasting: no subpackage shares a name with
+    a public function, so importing one never rebinds crossings.run or crossings.forecast."""
+    import crossings.forecasting.engine  # noqa: F401
+    import crossings.runs.runner  # noqa: F401
 
     assert callable(crossings.run) and crossings.run is crossings.api.run
     assert callable(crossings.forecast) and crossings.forecast is crossings.api.forecast

@@ -20,7 +20,7 @@ from crossings.app.jobs import MAX_SEEDS, JobSpec, run_members
 from crossings.app.server import create_app, serve
 from crossings.cli import main
 from crossings.core.errors import InputError
-from crossings.run.runner import prepare
+from crossings.runs.runner import prepare
 from crossings.scenario.overrides import parse_set
 
 ROOT = Path(__file__).resolve().parents[1]

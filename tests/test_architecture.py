@@ -70,7 +70,7 @@ def test_a_broken_floor_is_caught(tmp_path: Path) -> None:
     """The check can fail: a contract that forbids what the code does is reported broken."""
     cfg = tmp_path / "contracts.toml"
     cfg.write_text('[tool.importlinter]\nroot_package = "crossings"\n\n[[tool.importlinter.contracts]]\n'
-                   'name = "upside down"\ntype = "layers"\nlayers = ["crossings.core", "crossings.run"]\n')
+                   'name = "upside down"\ntype = "layers"\nlayers = ["crossings.core", "crossings.runs"]\n')
     proc = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--config", str(cfg)],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode != 0

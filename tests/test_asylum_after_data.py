@@ -14,7 +14,7 @@ import pytest
 from crossings.asylum.after_data import AfterData
 from crossings.asylum.simulate import run_asylum
 from crossings.core.errors import InputError
-from crossings.run.runner import run_scenario
+from crossings.runs.runner import run_scenario
 from crossings.scenario.asylum import parse_asylum
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -124,7 +124,7 @@ def test_schema_accepts_rule_or_spec_and_rejects_unknown() -> None:
 def test_stochastic_rule_draws_a_path_per_seed() -> None:
     """Under `after_data: stochastic` without a named path, the run's seed picks the driver path (listed in the
     summary): two seeds draw two paths, one seed always the same one."""
-    from crossings.run.runner import run_scenario
+    from crossings.runs.runner import run_scenario
 
     def path(seed: int) -> int:
         res = run_scenario("scenarios/uk_asylum.yaml", seed=seed, start="2024-01-01", end="2025-03-31")

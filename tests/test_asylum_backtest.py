@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crossings.forecast import asylum_backtest as ab
+from crossings.forecasting import asylum_backtest as ab
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTERLY = ROOT / "src" / "crossings" / "data" / "observed" / "uk_asylum_quarterly.csv"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crossings.run.runner import run_scenario
+from crossings.runs.runner import run_scenario
 
 
 def test_safe_route_claims_survive_an_asylum_window() -> None:

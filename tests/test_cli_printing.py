@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from crossings.cli import main
-from crossings.run.commands import plain
+from crossings.runs.commands import plain
 
 
 def test_plain_numbers():

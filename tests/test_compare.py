@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crossings.run.compare import Variant, compare, money, round_people
+from crossings.runs.compare import Variant, compare, money, round_people
 
 WINDOW = {"start": "2023-01-01", "end": "2024-12-31"}
 

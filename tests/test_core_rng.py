@@ -105,7 +105,7 @@ def test_every_numbered_stream_is_distinct_and_each_module_uses_its_entry() -> N
     assert len(ids) == len(set(ids)), sorted(ids)
     modules = {"flee": ("crossings.flee.engine_numba", "STREAM_{}"), "sea": ("crossings.sea.streams", "{}"),
                "land": ("crossings.land.streams", "{}"), "asylum": ("crossings.core.rng", "STREAM_{}"),
-               "forecast": ("crossings.forecast.streams", "{}")}
+               "forecast": ("crossings.forecasting.streams", "{}")}
     for name, sid in STREAM_IDS.items():
         part, what = name.split(".")
         if part not in modules:

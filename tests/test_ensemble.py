@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from crossings.cli import main
-from crossings.run.ensemble import run_ensemble
+from crossings.runs.ensemble import run_ensemble
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 SHORT = {"end": "2019-06-30"}  # channel.yaml from 2018-01-01: a short, fast window
@@ -63,8 +63,8 @@ def test_cli_ensemble_writes_tables_and_rejects_bad_seeds(tmp_path: Path, capsys
 
 
 def test_without_parameter_uncertainty_each_member_is_the_plain_run() -> None:
-    from crossings.run.ensemble import _summarise
-    from crossings.run.runner import run_scenario
+    from crossings.runs.ensemble import _summarise
+    from crossings.runs.runner import run_scenario
 
     ens = run_ensemble(SCEN / "channel.yaml", [1, 2, 3], SHORT)
     direct = _summarise([run_scenario(SCEN / "channel.yaml", seed=s, overrides=SHORT).monthly for s in (1, 2, 3)])

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from crossings.core.executor import LocalExecutor, SerialExecutor
-from crossings.run.ensemble import run_ensemble
-from crossings.run.member import prepare_members, run_members
-from crossings.run.runner import run_scenario
+from crossings.runs.ensemble import run_ensemble
+from crossings.runs.member import prepare_members, run_members
+from crossings.runs.runner import run_scenario
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 

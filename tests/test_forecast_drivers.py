@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from crossings.forecast.drivers import LocalLevel, fit_local_level, normals, paths
+from crossings.forecasting.drivers import LocalLevel, fit_local_level, normals, paths
 
 
 def _simulate(n: int, s_level: float, s_obs: float, seed: int) -> np.ndarray:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crossings.core.errors import InputError
-from crossings.run.runner import prepare
+from crossings.runs.runner import prepare
 from crossings.scenario.asylum import Levers
 from crossings.scenario.levers import ASYLUM_KINDS, KINDS, LEVER_TAGS, SEA_KINDS
 from crossings.scenario.load import LEVER_TAGS as LOAD_TAGS

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from crossings.core.measures import MEASURES, measure, period_rule, unit_of
-from crossings.run.ensemble import run_ensemble
-from crossings.run.runner import run_scenario
+from crossings.runs.ensemble import run_ensemble
+from crossings.runs.runner import run_scenario
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crossings.run.runner import prepare, run_sea_and_asylum
+from crossings.runs.runner import prepare, run_sea_and_asylum
 
 UK = Path(__file__).resolve().parents[1] / "scenarios" / "uk_asylum.yaml"
 LV = "asylum.destinations.uk.levers"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from crossings.core.errors import InputError
-from crossings.run.checks import ConservationError, check_finite, check_sea_conservation
-from crossings.run.runner import run_scenario
+from crossings.runs.checks import ConservationError, check_finite, check_sea_conservation
+from crossings.runs.runner import run_scenario
 
 
 @pytest.fixture(scope="module")

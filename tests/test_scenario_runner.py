@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from crossings.cli import main
-from crossings.run.runner import run_scenario, run_with_baseline
+from crossings.runs.runner import run_scenario, run_with_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 CH = ROOT / "scenarios" / "channel.yaml"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossings.run.runner import prepare
+from crossings.runs.runner import prepare
 from crossings.sea.deaths import draw_loss, expected_loss, incident_factor, loss_cdf, loss_pmf
 from crossings.sea.kernel import DEATHS, DEP, INT, N_OUT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossings.run.runner import prepare
+from crossings.runs.runner import prepare
 from crossings.sea.kernel import (
     ARR,
     BOATS,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from crossings.core.errors import InputError
-from crossings.run.runner import prepare
+from crossings.runs.runner import prepare
 from crossings.sea.kernel import BOATS, DEP, PREV, WAIT
 from crossings.sea.model import build
 from crossings.sea.simulate import run_arrays

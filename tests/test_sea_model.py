@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crossings.run.runner import prepare
+from crossings.runs.runner import prepare
 from crossings.scenario.schema import PartnerCoastguard
 from crossings.sea.model import build, dated_series, lever_weight
 

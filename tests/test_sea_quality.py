@@ -10,7 +10,7 @@ import pytest
 
 from crossings.core import observed as obs
 from crossings.core.errors import InputError
-from crossings.run.runner import prepare
+from crossings.runs.runner import prepare
 from crossings.sea.kernel import ARR, BOATS, DEP, INT, PREV
 from crossings.sea.model import build
 from crossings.sea.quality import expected_launch, launch_by_day, window_quality

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from crossings.core.errors import InputError
-from crossings.run.runner import prepare, run_scenario
+from crossings.runs.runner import prepare, run_scenario
 from crossings.sea.kernel import ARR, DEP, N_OUT, SAFE, SAFE_OUT, WAIT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build
 from crossings.sea.reference import sea_reference

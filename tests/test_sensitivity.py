@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from crossings.core.errors import InputError
-from crossings.run.sensitivity import indices, parse_output, parse_params
+from crossings.runs.sensitivity import indices, parse_output, parse_params
 
 PI = float(np.pi)
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
@@ -56,8 +56,8 @@ def test_bad_params_and_outputs_are_input_errors() -> None:
 
 
 def test_scenario_outputs_are_the_runs_outputs() -> None:
-    from crossings.run.runner import run_scenario
-    from crossings.run.sensitivity import scenario_model
+    from crossings.runs.runner import run_scenario
+    from crossings.runs.sensitivity import scenario_model
 
     over = {"end": "2019-06-30"}
     outs = [parse_output("arrivals:france_uk@2018"), parse_output("waiting:france_uk@2019-01..2019-03")]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pandas and matplotlib load on first use: `import crossings`
     from matplotlib.figure import Figure
 
     from crossings.flee.api import FleeResult
-    from crossings.run.compare import Comparison
+    from crossings.runs.compare import Comparison
 
 __all__ = ["ComparisonResult", "EnsembleResult", "ForecastResult", "RunResult", "compare", "ensemble", "forecast",
            "run", "run_flee"]
@@ -219,7 +219,7 @@ def run(scenario: str | Path, *, seed: int = 1, start: str | None = None, end: s
     For a case in Flee's format (a directory) use `crossings.run_flee`.
     """
     from crossings.core.errors import InputError
-    from crossings.run.runner import run_scenario
+    from crossings.runs.runner import run_scenario
 
     if Path(scenario).is_dir():
         raise InputError(str(scenario), "", "a directory: a Flee-format case runs with crossings.run_flee")
@@ -242,7 +242,7 @@ def ensemble(scenario: str | Path, *, seeds: int | Sequence[int] = 20, overrides
 
     compare_baseline: also each seed with every lever off (`.effect`); parameter_uncertainty: draw each
     member's fitted parameters from the fit's covariance (True: the scenario's uncertainty file)."""
-    from crossings.run.ensemble import run_ensemble
+    from crossings.runs.ensemble import run_ensemble
 
     seed_list = list(range(1, seeds + 1)) if isinstance(seeds, int) else [int(s) for s in seeds]
     e = run_ensemble(scenario, seed_list, overrides, compare_baseline, jobs, parameter_uncertainty)
@@ -258,8 +258,8 @@ def compare(a: str | Path, b: str | Path | None = None, *, seeds: int | Sequence
 
     overrides: applied to both; overrides_b: to B only (B = A with them when `b` is None); seeds: an int n
     = seeds 1..n. `.headlines` says each effect in words with its 90% interval; `.to_html()` is the report."""
-    from crossings.run.compare import Variant
-    from crossings.run.compare import compare as run_compare
+    from crossings.runs.compare import Variant
+    from crossings.runs.compare import compare as run_compare
 
     seed_list = list(range(1, seeds + 1)) if isinstance(seeds, int) else [int(s) for s in seeds]
     shared = dict(overrides or {})
@@ -282,11 +282,11 @@ def forecast(scenario: str | Path, *, origin: str | None = None, horizon: int = 
              seed: int = 1, compare_baseline: bool = False) -> ForecastResult:
     """Probabilistic forecast of a sea scenario from `origin` ("YYYY-MM-01"; default: the day after the
     scenario's end) for `horizon` months: parameters re-estimated on data before the origin, `draws` paths of
-    the latent inflow driver (crossings.forecast; docs/forecasting.md)."""
-    from crossings.forecast.commands import _origin, _scenario, effects_table, forecast_table
-    from crossings.forecast.engine import draws as forecast_draws
-    from crossings.forecast.engine import setup
-    from crossings.forecast.origin import fit_at_origin
+    the latent inflow driver (crossings.forecasting; docs/forecasting.md)."""
+    from crossings.forecasting.commands import _origin, _scenario, effects_table, forecast_table
+    from crossings.forecasting.engine import draws as forecast_draws
+    from crossings.forecasting.engine import setup
+    from crossings.forecasting.origin import fit_at_origin
 
     path = Path(scenario)
     sc = _scenario(path)

@@ -1,9 +1,9 @@
 """Command line: run scenarios, compare them, report, and find what can be steered (`crossings COMMAND --help`).
 
 This file only parses arguments and dispatches; each command's work lives with its subsystem:
-Flee-format cases in crossings.flee.commands, Crossings YAML scenarios in crossings.run.commands,
+Flee-format cases in crossings.flee.commands, Crossings YAML scenarios in crossings.runs.commands,
 comparisons, reports and the demo in crossings.report (compare_cmd, dir_report, demo), the catalog of
-scenarios, levers and keys in crossings.run.catalog. Bad input raises InputError, printed as one line, exit
+scenarios, levers and keys in crossings.runs.catalog. Bad input raises InputError, printed as one line, exit
 status 2.
 """
 
@@ -175,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8050, help="port on 127.0.0.1 (default: 8050)")
     sv.add_argument("--host", default="127.0.0.1",
                     help="only 127.0.0.1 (or localhost) is accepted: the app runs models on request")
-    from crossings.forecast.args import add_parsers as add_forecast_parsers
+    from crossings.forecasting.args import add_parsers as add_forecast_parsers
 
     add_forecast_parsers(sub)  # forecast, backtest
     for name, sp in sub.choices.items():  # defaults in every option's help; examples under every command
@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from crossings.flee.commands import cmd_run
 
                 return cmd_run(args)
-            from crossings.run.commands import cmd_run as cmd_run_yaml
+            from crossings.runs.commands import cmd_run as cmd_run_yaml
 
             return cmd_run_yaml(args)
         if args.command == "validate":
@@ -238,11 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return cmd_validate(args)
         if args.command == "ensemble":
-            from crossings.run.commands import cmd_ensemble
+            from crossings.runs.commands import cmd_ensemble
 
             return cmd_ensemble(args)
         if args.command == "sensitivity":
-            from crossings.run.sensitivity_command import cmd_sensitivity
+            from crossings.runs.sensitivity_command import cmd_sensitivity
 
             return cmd_sensitivity(args)
         if args.command == "compare":
@@ -251,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command in ("forecast", "backtest"):
             from crossings.core.output import check_target
-            from crossings.forecast import commands as forecast_commands
+            from crossings.forecasting import commands as forecast_commands
 
             if args.command == "forecast":
                 check_target(Path(args.out))
@@ -264,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return cmd_report(args)
         if args.command in ("scenarios", "levers", "explain"):
-            from crossings.run import catalog
+            from crossings.runs import catalog
 
             if args.command == "scenarios":
                 lines = catalog.scenarios_lines()

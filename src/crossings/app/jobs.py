@@ -27,7 +27,7 @@ import pandas as pd
 from crossings.core.errors import InputError
 from crossings.core.measures import MEASURES
 from crossings.core.output import hash_files, make_manifest, write_outputs
-from crossings.run.runner import data_versions, prepare, run_scenario
+from crossings.runs.runner import data_versions, prepare, run_scenario
 from crossings.scenario.load import scenario_files
 from crossings.scenario.overrides import parse_set
 

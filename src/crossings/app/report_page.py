@@ -12,7 +12,7 @@ from crossings.app.charts import fan_svg
 from crossings.app.jobs import JobSpec, Summary
 from crossings.core.measures import MEASURES
 from crossings.report.context import caveats, data_coverage_end, sources_for
-from crossings.run.runner import data_versions, prepare
+from crossings.runs.runner import data_versions, prepare
 
 HEADLINE_MEASURES = ("arrivals", "deaths", "interceptions", "prevented", "safe_route", "claims", "removals",
                      "transfers", "cost")

@@ -1,4 +1,4 @@
-"""Tidy results of the asylum model (the table contract of crossings.run.results) and summary.
+"""Tidy results of the asylum model (the table contract of crossings.runs.results) and summary.
 
 Places: the destination (mainland system, place_kind "destination"), its offshore centre ("centre"), its third
 country ("third_country"). A destination's `cost` includes its centre's and third country's (is_total True

@@ -10,7 +10,7 @@ from typing import Any
 from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest, write_outputs
 from crossings.report.compare_html import build_compare_html, display_path, headline_table
-from crossings.run.compare import Comparison, Variant, compare
+from crossings.runs.compare import Comparison, Variant, compare
 from crossings.scenario.load import scenario_files
 from crossings.scenario.overrides import parse_set
 

@@ -1,6 +1,6 @@
 """The comparison report: one self-contained HTML page (figures inline as base64 PNG, nothing fetched).
 
-`build_compare_html(comparison)` is a pure function of a crossings.run.compare.Comparison, so the CLI
+`build_compare_html(comparison)` is a pure function of a crossings.runs.compare.Comparison, so the CLI
 (`crossings compare`, `crossings demo`) and the browser app build the same page.
 """
 
@@ -26,7 +26,7 @@ from crossings.report.context import (
     yaml_comment,
 )
 from crossings.report.html import Section, build_html
-from crossings.run.compare import Comparison, headline_years
+from crossings.runs.compare import Comparison, headline_years
 
 ASYLUM_PANELS = ("awaiting_decision", "in_hotels", "cost")
 EFFECT_MEASURES = ("arrivals", "deaths", "interceptions", *ASYLUM_PANELS, "claims", "removals", "transfers")

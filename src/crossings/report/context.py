@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from crossings.run.catalog import LEVER_PAGES, lever_doc, yaml_comment
+from crossings.runs.catalog import LEVER_PAGES, lever_doc, yaml_comment
 
 __all__ = ["caveats", "data_coverage_end", "lever_page", "lever_summary", "link_urls", "sources_for", "yaml_comment"]
 

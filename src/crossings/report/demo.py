@@ -40,7 +40,7 @@ def scenario_path(name: str) -> Path:
 
 def partner_lever(path: Path, route: str = LEVER_ROUTE) -> str:
     """Name of the partner-coastguard lever acting on `route` (the Tunisia deal in central_med)."""
-    from crossings.run.runner import prepare
+    from crossings.runs.runner import prepare
 
     sc = prepare(path)
     names = [n for n, lv in sc.levers.items() if getattr(lv, "type", "") == "partner_coastguard"
@@ -55,7 +55,7 @@ DEMO_SCENARIOS = ("central_med.yaml", "uk_rwanda.yaml")
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crossings.report.compare_cmd import write_comparison
-    from crossings.run.compare import Variant, compare
+    from crossings.runs.compare import Variant, compare
 
     out = Path(args.out)
     seeds = list(range(args.seed, args.seed + args.seeds))

@@ -18,10 +18,10 @@ from crossings.core import observed as obs
 from crossings.core.errors import InputError
 from crossings.core.measures import unit_of
 from crossings.core.output import hash_files, make_manifest, write_outputs
-from crossings.forecast.backtest import backtest_rows, origins, summary
-from crossings.forecast.engine import Setup, draws, month_add, setup
-from crossings.forecast.origin import fit_at_origin
-from crossings.forecast.streams import DRIVER
+from crossings.forecasting.backtest import backtest_rows, origins, summary
+from crossings.forecasting.engine import Setup, draws, month_add, setup
+from crossings.forecasting.origin import fit_at_origin
+from crossings.forecasting.streams import DRIVER
 from crossings.scenario.load import load_raw, scenario_files, validate
 
 SEA_SCENARIOS = ("central_med", "channel")
@@ -106,7 +106,7 @@ def fan_chart_svg(table: pd.DataFrame, observed: pd.DataFrame, place: str, measu
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from crossings.forecast.args import check
+    from crossings.forecasting.args import check
 
     check(args)
     t0 = time.perf_counter()
@@ -144,7 +144,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from crossings.forecast.args import check
+    from crossings.forecasting.args import check
 
     check(args)
     t0 = time.perf_counter()

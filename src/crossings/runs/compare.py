@@ -93,7 +93,7 @@ def place_column(df: pd.DataFrame) -> str:
 
 
 def _member(task: tuple[str, int, dict[str, Any], bool]) -> pd.DataFrame:
-    from crossings.run.runner import run_scenario
+    from crossings.runs.runner import run_scenario
 
     path, seed, overrides, baseline = task
     m = run_scenario(path, seed=seed, overrides=overrides, baseline=baseline).monthly
@@ -105,7 +105,7 @@ def _member(task: tuple[str, int, dict[str, Any], bool]) -> pd.DataFrame:
 
 def levers_of(path: str | Path, overrides: Mapping[str, Any] | None = None) -> list[LeverInfo]:
     """Every lever of a scenario (sea levers, then each asylum destination's), enabled or not."""
-    from crossings.run.runner import prepare
+    from crossings.runs.runner import prepare
 
     sc = prepare(path, overrides=overrides)
     dest_of = {s.name: s.to for s in sc.sea_links}
@@ -181,7 +181,7 @@ def compare(
     """Run A and B (default: A's levers-off baseline) for every seed on common random numbers.
 
     With the baseline, `per_lever` also runs A with each enabled lever off, one at a time."""
-    from crossings.run.runner import data_versions, prepare
+    from crossings.runs.runner import data_versions, prepare
 
     sc = prepare(a.path, overrides=a.overrides)
     levers = levers_of(a.path, a.overrides)

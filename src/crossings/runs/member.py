@@ -76,7 +76,7 @@ class MemberSpec:
 
 def scenario_for(spec_raw: Mapping[str, Any], path: str, overrides: Mapping[str, Any],
                  baseline: bool = False) -> Scenario:
-    """As crossings.run.runner.prepare, from an already-read raw dict (no file is read again)."""
+    """As crossings.runs.runner.prepare, from an already-read raw dict (no file is read again)."""
     raw = copy.deepcopy(dict(spec_raw))
     if overrides:
         apply_overrides(raw, {k: v for k, v in overrides.items() if k != "fitted_file"})
@@ -151,7 +151,7 @@ def sea_vector(sea: SeaOutcome, lay: SeaLayout) -> np.ndarray:
 def prepare_members(path: str | Path, seeds: Sequence[int], overrides: Sequence[Mapping[str, Any]],
                     baseline: bool = False) -> tuple[MemberSpec, pd.DataFrame]:
     """The spec sent to workers, and the monthly table of the first member (its key columns and observed)."""
-    from crossings.run.runner import run_scenario
+    from crossings.runs.runner import run_scenario
 
     t0 = time.perf_counter()
     common = overrides[0] if overrides else {}
@@ -176,7 +176,7 @@ def prepare_members(path: str | Path, seeds: Sequence[int], overrides: Sequence[
 
 
 def _one(spec: MemberSpec, i: int, baseline: bool, prof: dict[str, float]) -> np.ndarray:
-    from crossings.run.runner import run_sea_and_asylum
+    from crossings.runs.runner import run_sea_and_asylum
     from crossings.sea.simulate import simulate
 
     seed = spec.seeds[i]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest, write_outputs
-from crossings.run.ensemble import EnsembleResult, run_ensemble
+from crossings.runs.ensemble import EnsembleResult, run_ensemble
 from crossings.scenario.load import scenario_files
 from crossings.scenario.overrides import parse_set
 
@@ -53,7 +53,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if ens.uncertainty is not None:  # the covariance file the members' parameters were drawn from
         files = [*files, Path(ens.uncertainty["file"])]
         extra["parameter_uncertainty"] = ens.uncertainty
-    from crossings.run.runner import data_versions
+    from crossings.runs.runner import data_versions
 
     manifest = make_manifest(scenario=str(args.scenario), scenario_hash=hash_files(files), seed=seeds[0],
                              wall_s=time.perf_counter() - t0, data_versions=data_versions(ens.scenario), extra=extra)

@@ -20,8 +20,8 @@ import pandas as pd
 
 from crossings.analysis.baselines import count_model_draws, ets_draws, random_walk_draws, seasonal_naive_draws
 from crossings.analysis.scoring import score
-from crossings.forecast.engine import draws, month_add, setup
-from crossings.forecast.origin import OriginFit, fit_at_origin
+from crossings.forecasting.engine import draws, month_add, setup
+from crossings.forecasting.origin import OriginFit, fit_at_origin
 
 BASELINES = ("seasonal_naive", "random_walk", "count_model", "ets")
 

@@ -14,9 +14,9 @@ import pandas as pd
 from crossings.core import observed as obs
 from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest
-from crossings.run.checks import check_finite, check_sea_conservation
-from crossings.run.phases import PhaseTimer, maybe
-from crossings.run.results import (
+from crossings.runs.checks import check_finite, check_sea_conservation
+from crossings.runs.phases import PhaseTimer, maybe
+from crossings.runs.results import (
     ScenarioResult,
     annual_summary,
     attach_observed,
@@ -146,7 +146,7 @@ def run_scenario(path: str | Path, seed: int = 1, start: Any = None, end: Any = 
                  overrides: Mapping[str, Any] | None = None, baseline: bool = False,
                  engine: Engine = "numba", check: bool = False, timer: PhaseTimer | None = None) -> ScenarioResult:
     """Run one scenario; `baseline=True` switches every lever off (all else equal); `check=True` also checks
-    conservation of people in the sea process (crossings.run.checks)."""
+    conservation of people in the sea process (crossings.runs.checks)."""
     t0 = time.perf_counter()
     check_seed(seed)
     with maybe(timer, "prepare: load and validate"):

@@ -11,7 +11,7 @@ from typing import Any
 
 from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest, write_outputs
-from crossings.run.sensitivity import (
+from crossings.runs.sensitivity import (
     indices,
     json_summary,
     parse_output,

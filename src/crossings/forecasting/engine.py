@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from crossings.calibrate.problem import OFFSET
-from crossings.forecast.drivers import LocalLevel, fit_local_level, paths
+from crossings.forecasting.drivers import LocalLevel, fit_local_level, paths
 from crossings.scenario.load import apply_overrides, load_raw, validate
 from crossings.scenario.observed_series import observed_frames
 from crossings.sea.kernel import ARR, DEATHS, DEP, INT, PREV

@@ -76,7 +76,7 @@ def parse_output(text: str) -> Output:
 def output_matrix(template: pd.DataFrame, outputs: Sequence[Output]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Weights W (K x rows) and, per output, whether it is a stock (last month: a one-hot row) so that
     the outputs of a member are W @ monthly vector. Raises InputError for an output the table lacks."""
-    from crossings.run.member import _place_col, _rule
+    from crossings.runs.member import _place_col, _rule
 
     pc = _place_col(list(template.columns))
     w = np.zeros((len(outputs), len(template)))
@@ -153,7 +153,7 @@ def scenario_model(path: str | Path, keys: Sequence[str], outputs: Sequence[Outp
 
     def model(x: np.ndarray) -> np.ndarray:
         from crossings.core.executor import make_executor
-        from crossings.run.member import prepare_members, run_members
+        from crossings.runs.member import prepare_members, run_members
 
         per = [{**(overrides or {}), **{k: float(v) for k, v in zip(keys, row, strict=True)}} for row in x]
         spec, template = prepare_members(path, [seed] * len(per), per)

@@ -65,8 +65,8 @@ class ScenarioEntry:
 
 
 def list_scenarios() -> list[ScenarioEntry]:
-    from crossings.run.compare import levers_of
-    from crossings.run.runner import prepare
+    from crossings.runs.compare import levers_of
+    from crossings.runs.runner import prepare
 
     out = []
     for f in shipped_scenarios():
@@ -384,7 +384,7 @@ def scenarios_lines() -> list[str]:
 
 def levers_lines(scenario: str | Path) -> list[str]:
     """`crossings levers SCENARIO`: every lever with its dates, state, switch and settings."""
-    from crossings.run.compare import levers_of
+    from crossings.runs.compare import levers_of
     from crossings.scenario.load import load_raw, scenario_files
     from crossings.scenario.overrides import get_path
 

@@ -22,7 +22,7 @@ from scipy.optimize import minimize
 from scipy.special import ndtri
 
 from crossings.core.rng import tick_key_np, uniform_np
-from crossings.forecast.streams import DRIVER
+from crossings.forecasting.streams import DRIVER
 
 
 @dataclass(frozen=True)

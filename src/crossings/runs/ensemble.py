@@ -8,10 +8,10 @@ with `parameter_uncertainty`, member by member: each seed draws its own fitted-p
 Laplace covariance (crossings.calibrate.uncertainty, counter-based stream keyed by the seed), so the quantiles are
 the predictive spread from both the model's randomness and the fitted parameters.
 
-How it runs (issue 12): the scenario is read, validated and built once (crossings.run.member); members run in
+How it runs (issue 12): the scenario is read, validated and built once (crossings.runs.member); members run in
 chunks of CHUNK seeds on an executor (crossings.core.executor: this process, a local process pool, or Ray);
 each finished chunk's monthly vectors (and annual, and lever-effect vectors) go to a Parquet partition in a
-checkpoint folder (crossings.run.member_store), and the summaries are computed from those partitions at the
+checkpoint folder (crossings.runs.member_store), and the summaries are computed from those partitions at the
 end, a block of rows at a time. Each member is a pure function of (scenario, seed, overrides) and the
 partitions are read in member order, so the summary is identical whatever the backend, the number of workers,
 the completion order, or an interruption and re-run in between.
@@ -33,8 +33,8 @@ import pandas as pd
 
 from crossings.core.executor import Executor, make_executor
 from crossings.core.tables import META
-from crossings.run.member import MemberSpec, prepare_members, run_members
-from crossings.run.member_store import MemberStore, checkpoint_dir
+from crossings.runs.member import MemberSpec, prepare_members, run_members
+from crossings.runs.member_store import MemberStore, checkpoint_dir
 
 QUANTILES = (0.05, 0.5, 0.95)
 QCOLS = [f"p{round(q * 100):02d}" for q in QUANTILES]

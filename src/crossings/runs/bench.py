@@ -1,6 +1,6 @@
 """Print how long the sea process takes on a shipped scenario (one core, one agent per person).
 
-Usage: python -m crossings.run.bench [scenarios/central_med.yaml] [--repeat 3]
+Usage: python -m crossings.runs.bench [scenarios/central_med.yaml] [--repeat 3]
 Compiles first (numba cache), then times the agent kernel alone and the whole `run_scenario`.
 """
 
@@ -11,14 +11,14 @@ import time
 
 import numpy as np
 
-from crossings.run.runner import prepare, run_scenario
+from crossings.runs.runner import prepare, run_scenario
 from crossings.sea.kernel import N_OUT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build
 from crossings.sea.quality import launch_by_day
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crossings.run.bench")
+    ap = argparse.ArgumentParser(prog="python -m crossings.runs.bench")
     ap.add_argument("scenario", nargs="?", default="scenarios/central_med.yaml")
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args(argv)

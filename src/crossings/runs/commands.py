@@ -8,9 +8,9 @@ from typing import Any
 
 from crossings.core.measures import unit_of
 from crossings.core.output import write_outputs
-from crossings.run.phases import PhaseTimer
-from crossings.run.results import ScenarioResult
-from crossings.run.runner import run_scenario
+from crossings.runs.phases import PhaseTimer
+from crossings.runs.results import ScenarioResult
+from crossings.runs.runner import run_scenario
 from crossings.scenario.overrides import parse_set
 
 
@@ -90,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     kw = dict(seed=args.seed, start=args.start, end=args.end, overrides=overrides)
     if getattr(args, "check", False):
         kw["check"] = True
-    from crossings.run.route_system import is_route_system, run_route_system
+    from crossings.runs.route_system import is_route_system, run_route_system
 
     if is_route_system(args.scenario):  # a route system (europe.yaml): the land process, monthly tables
         res = run_route_system(args.scenario, seed=args.seed, start=args.start, end=args.end, overrides=overrides)
@@ -118,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
-    """`crossings ensemble`: see crossings.run.ensemble_command."""
-    from crossings.run.ensemble_command import cmd_ensemble as run_command
+    """`crossings ensemble`: see crossings.runs.ensemble_command."""
+    from crossings.runs.ensemble_command import cmd_ensemble as run_command
 
     return run_command(args)

@@ -16,8 +16,8 @@ import pandas as pd
 from crossings.core import observed as obs
 from crossings.core.output import hash_files, make_manifest
 from crossings.core.tables import DAILY_COLS
-from crossings.run.checks import check_finite
-from crossings.run.results import ScenarioResult
+from crossings.runs.checks import check_finite
+from crossings.runs.results import ScenarioResult
 from crossings.scenario.load import read_yaml
 from crossings.scenario.routes import fitted_path, load_europe
 
