@@ -55,11 +55,9 @@ from crossings.calibrate.fitspec import has_fit
 from crossings.calibrate.moments import (
     _p95_ratio,
     arrival_given_window,
-    channel_boat_cv,
     channel_one_boat,
-    channel_persistence,
-    channel_weather,
     corrected_weather,
+    direct_estimates,
     simulated_one_boat,
 )
 from crossings.calibrate.problem import W_TOTAL, Problem
@@ -97,16 +95,9 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     if not has_fit(raw0):
         raise InputError(str(path), "fit.free", "the scenario declares no free parameters to fit (see docs/scenario_format.md, `fit:`)")
     p = Problem(path, raw0, fit_start or sc0.start, fit_end or sc0.end)
-    fixed: dict[str, Any] = {}
-    weather = channel_weather(p)
-    if weather is not None:
-        fixed.update({f"sea_links.{r}.weather.by_month": weather for r in p.routes})
-    rho = channel_persistence(p)
-    if rho is not None:
-        fixed.update({f"sea_links.{r}.weather.persistence": rho for r in p.routes})
-    cv = channel_boat_cv(p)
-    if cv is not None:
-        fixed.update({f"sea_links.{r}.people_per_boat.cv": min(cv, 0.4) for r in p.routes})
+    fixed: dict[str, Any] = direct_estimates(p)
+    weather = fixed.get(f"sea_links.{p.routes[0]}.weather.by_month")
+    rho = fixed.get(f"sea_links.{p.routes[0]}.weather.persistence")
     # the deaths process (incident season and crowding, people lost per incident) by maximum likelihood on
     # the incident data of the window (calibrate/deaths.py); the incident level stays free in step 2
     fixed.update(deaths_values(raw0, p.start, p.end))

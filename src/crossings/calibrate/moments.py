@@ -136,3 +136,20 @@ def _p95_ratio(v: np.ndarray) -> float:
     """95th-percentile day over the mean day, in the last 3 years of the series (where the trend is flat)."""
     v = v[-3 * 365:]
     return float(np.percentile(v, 95) / max(v.mean(), 1e-9))
+
+
+def direct_estimates(p: Problem, every_month: bool = False) -> dict[str, Any]:
+    """Step 1 of the fit: the daily moments' direct estimates as key-path values (window shares by month,
+    persistence, boat-size spread), from the problem's window only. `every_month`: keep the window shares only
+    when every calendar month has days in the window (a forecast origin early in the daily data)."""
+    out: dict[str, Any] = {}
+    weather = channel_weather(p)
+    if weather is not None and (not every_month or all(np.isfinite(weather))):
+        out.update({f"sea_links.{r}.weather.by_month": weather for r in p.routes})
+    rho = channel_persistence(p)
+    if rho is not None:
+        out.update({f"sea_links.{r}.weather.persistence": rho for r in p.routes})
+    cv = channel_boat_cv(p)
+    if cv is not None:
+        out.update({f"sea_links.{r}.people_per_boat.cv": min(cv, 0.4) for r in p.routes})
+    return out

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
-from crossings.calibrate.moments import channel_boat_cv, channel_persistence, channel_weather
+from crossings.calibrate.moments import direct_estimates
 from crossings.calibrate.problem import Problem
 from crossings.scenario.load import fitted_path, load_raw, read_yaml
 
@@ -72,16 +72,7 @@ def fit_at_origin(path: Path, origin: dt.date, x0: np.ndarray | None = None, max
 
         apply_overrides(raw, off)
     p = Problem(path, raw, start, origin - dt.timedelta(days=1))
-    fixed: dict[str, Any] = dict(off)
-    weather = channel_weather(p)
-    if weather is not None and all(np.isfinite(weather)):  # every calendar month seen since 2022
-        fixed.update({f"sea_links.{r}.weather.by_month": weather for r in p.routes})
-    rho = channel_persistence(p)
-    if rho is not None:
-        fixed.update({f"sea_links.{r}.weather.persistence": rho for r in p.routes})
-    cv = channel_boat_cv(p)
-    if cv is not None:
-        fixed.update({f"sea_links.{r}.people_per_boat.cv": min(cv, 0.4) for r in p.routes})
+    fixed: dict[str, Any] = {**off, **direct_estimates(p, every_month=True)}
     lo = np.array([f.lo for f in p.frees])
     hi = np.array([f.hi for f in p.frees])
     start_x = x0 if x0 is not None and len(x0) == len(lo) else np.array([f.x0 for f in p.frees])
