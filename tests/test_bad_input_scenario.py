@@ -188,3 +188,19 @@ def test_asylum_schedules_are_bounded() -> None:
     # found by the fuzz suite: a stock of 1e300 people in support overflowed the cost to inf
     with pytest.raises(InputError, match="less than or equal to 1000000000"):
         load_scenario(SCEN / "uk_asylum.yaml", {"asylum.destinations.uk.support_outside_queues": 1e300})
+
+
+@pytest.mark.parametrize("args", [
+    ["ensemble", "channel.yaml", "--seeds", "0"],
+    ["ensemble", "channel.yaml", "--seeds", "1000001"],
+    ["ensemble", "channel.yaml", "--jobs", "1025"],
+    ["compare", "channel.yaml", "--seeds", str(10**12)],
+    ["sensitivity", "channel.yaml", "--n", "0", "--params", "choice.risk_weight=0:1", "--outputs", "arrivals:uk@2024"],
+    ["forecast", "channel.yaml", "--draws", str(10**9)],
+    ["forecast", "channel.yaml", "--horizon", "121"],
+])
+def test_counts_have_upper_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    """A typo in a count (seeds, jobs, draws, sample size, horizon) is refused before any work: bounded time."""
+    cmd, scen, *rest = args
+    rc, err = _cli(tmp_path, capsys, cmd, str(SCEN / scen), "--out", str(tmp_path / "out"), *rest)
+    assert rc == 2 and len(err) == 1 and f"{rest[0]}: must be between 1 and" in err[0], err

@@ -194,6 +194,10 @@ def _executor_args(p: argparse.ArgumentParser) -> None:
 
 
 SEED_MAX = 2**63 - 1  # seeds key the counter-based streams as unsigned 64-bit; below 2**63 none wraps
+# Upper bounds on counts, so that a typo cannot start a run that never ends or a pool that exhausts the machine:
+# a million members is 100x the largest ensemble measured (docs/benchmarks.md: 10,000 within 1 GB, streamed to
+# disk); 1,024 workers is more than any machine or Ray cluster this tool targets; ten years of forecast months.
+COUNT_LIMITS = {"seeds": 1_000_000, "jobs": 1024, "draws": 1_000_000, "n": 1_000_000, "horizon": 120}
 
 
 def _check_args(args: argparse.Namespace) -> None:
@@ -204,6 +208,10 @@ def _check_args(args: argparse.Namespace) -> None:
         if value is not None and not 0 <= value <= SEED_MAX:
             raise InputError(f"--{name.replace('_', '-')}", "", f"must be between 0 and 2**63 - 1 "
                              f"({SEED_MAX}), got {value}")
+    for name, most in COUNT_LIMITS.items():
+        value = getattr(args, name, None)
+        if value is not None and not 1 <= value <= most:
+            raise InputError(f"--{name}", "", f"must be between 1 and {most:,}, got {value}")
     seeds, first = getattr(args, "seeds", None), getattr(args, "first_seed", None)
     if seeds is not None and first is not None and seeds > 0 and first + seeds - 1 > SEED_MAX:
         raise InputError("--seeds", "", f"the last seed {first + seeds - 1} is above 2**63 - 1 ({SEED_MAX})")
