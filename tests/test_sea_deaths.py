@@ -111,3 +111,33 @@ def test_no_table_keeps_the_per_person_lethality() -> None:
     """A scenario without a deaths block runs exactly as before (no loss table: lethality per person)."""
     a = build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides={**SMALL, "sea_links.libya_italy.deaths": None}))
     assert not a.loss_cdf[0].any()
+
+
+def test_year_driver_has_mean_one_the_fitted_variance_and_one_draw_per_year() -> None:
+    """Z_year ~ Gamma(mean 1, variance phi): the sample over seeds has those moments; it is constant within a
+    calendar year, shared by routes with the same phi, independent across years, and 1 where phi = 0."""
+    import datetime as dt
+
+    from crossings.sea.deaths import year_multipliers
+
+    z = np.array([year_multipliers(s, dt.date(2019, 12, 30), 4, np.array([0.4, 0.4, 0.0])) for s in range(4000)])
+    assert np.all(z[:, 0, 0] == z[:, 0, 1]) and np.all(z[:, 0, 2] == z[:, 0, 3])  # one draw per year
+    assert np.all(z[:, 0] == z[:, 1]) and np.all(z[:, 2] == 1.0)
+    first, second = z[:, 0, 0], z[:, 0, 2]
+    assert abs(first.mean() - 1.0) < 4 * np.sqrt(0.4 / 4000)
+    assert abs(first.var() - 0.4) < 0.06
+    assert abs(np.corrcoef(first, second)[0, 1]) < 0.06
+    again = year_multipliers(7, dt.date(2019, 12, 30), 4, np.array([0.4, 0.4, 0.0]))
+    np.testing.assert_array_equal(again, z[7])  # a pure function of the seed
+
+
+def test_year_driver_moves_the_annual_deaths_of_a_seeded_run_and_not_the_mean_field() -> None:
+    over = {**lumpy(incident=0.05), **{f"sea_links.{r}.deaths.year_dispersion": 0.5 for r in ROUTES}}
+    a = build(prepare(CM, start="2022-01-01", end="2023-12-31", overrides=over))
+    a0 = build(prepare(CM, start="2022-01-01", end="2023-12-31", overrides=lumpy(incident=0.05)))
+    assert a.incident_dispersion.tolist() == [0.5, 0.5, 0.5]
+    np.testing.assert_array_equal(run_arrays(a, 1, "meanfield"), run_arrays(a0, 1, "meanfield"))
+    x, y = run_arrays(a, 3), run_arrays(a0, 3)
+    np.testing.assert_array_equal(x[DEP], y[DEP])  # flows untouched before the fates
+    assert x[DEATHS].sum() != y[DEATHS].sum()
+    np.testing.assert_array_equal(run_arrays(a, 3, "numpy"), x)  # both engines read the same driven arrays

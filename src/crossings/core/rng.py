@@ -36,7 +36,7 @@ STREAM_IDS: dict[str, int] = {
     "flee.spawn": 30, "flee.move": 31, "flee.route": 32, "flee.walk": 33, "flee.cd_spawn": 34,
     # the sea process (sea/streams.py)
     "sea.inflow": 40, "sea.choice": 41, "sea.weather": 42, "sea.launch": 43, "sea.prevent": 44, "sea.boat": 45,
-    "sea.fate": 46, "sea.rechoice": 47, "sea.size": 48, "sea.quality": 49, "sea.safe_route": 61, "sea.loss": 63,
+    "sea.fate": 46, "sea.rechoice": 47, "sea.size": 48, "sea.quality": 49, "sea.safe_route": 61, "sea.loss": 63, "sea.incident_year": 64,
     # the asylum process (below)
     "asylum.support": 50, "asylum.decision": 51, "asylum.lodge": 52, "asylum.appeal": 53, "asylum.offshore": 54,
     "asylum.abscond": 55, "asylum.screen": 56, "asylum.routing": 57, "asylum.deter": 58,
@@ -44,7 +44,7 @@ STREAM_IDS: dict[str, int] = {
     "ensemble.parameters": 60, "forecast.driver": 62,
     # land routes (land/streams.py)
     "land.spawn": 70, "land.choice": 71, "land.attempt": 72, "land.detect": 73, "land.pushback": 74,
-    "land.retry": 75, "land.rechoice": 76, "land.onward": 77,
+    "land.retry": 75, "land.rechoice": 76, "land.onward": 77, "land.forecast": 78,
 }
 
 # asylum process, per destination and day (crossings.asylum.simulate)

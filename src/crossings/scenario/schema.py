@@ -113,6 +113,14 @@ class SeaDeaths(Strict):
     crowding_reference: Annotated[float, Field(gt=0.0)] = 1.0  # people per boat where the crowding factor is 1
     loss_mu: Annotated[float, Field(ge=-20.0, le=8.0)]  # log-scale location of people lost per incident
     loss_sigma: Annotated[float, Field(gt=0.0, le=5.0)]  # log-scale spread
+    # second harmonic of the season (period 6 months): x exp(A2 cos(4 pi (month - peak2) / 12)); 0 = one cosine
+    season_amplitude_2: Annotated[float, Field(ge=-3.0, le=3.0)] = 0.0
+    season_peak_month_2: Annotated[float, Field(ge=1.0, lt=13.0)] = 1.0
+    # latent year driver: the incident chance x Z_year, Z ~ Gamma(mean 1, variance year_dispersion), one draw
+    # per seed and year (sea.deaths.year_multipliers); 0 = none
+    year_dispersion: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    # the IOM Missing Migrants route whose incidents the fit reads (calibrate/deaths.py); None = not fitted
+    observed_route: Literal["Central Mediterranean", "Mainland Europe to the UK"] | None = None
 
 
 class SeaLink(Strict):

@@ -1,9 +1,11 @@
 """Deaths at sea as they happen: when a boat has a fatal incident and how many people it loses.
 
 A sailing boat (launched, not stopped on the beach, not intercepted) has a fatal incident with the chance
-    incident_per_boat x exp(A cos(2 pi (month - peak) / 12)) x (people per boat / reference)^gamma
-(season: winter seas; crowding: bigger boats are more fragile and harder to rescue), times the rescue
-lever's multiplier. The number of people lost in an incident is K ~ a zero-truncated discrete lognormal
+    incident_per_boat x exp(A cos(2 pi (month - peak) / 12) + A2 cos(4 pi (month - peak2) / 12))
+    x (people per boat / reference)^gamma x Z_year
+(season: winter seas; crowding: bigger boats are more fragile and harder to rescue; Z_year: a latent year
+driver, gamma with mean one, drawn per seed and year, see year_multipliers), times the rescue lever's
+multiplier. The number of people lost in an incident is K ~ a zero-truncated discrete lognormal
 (P(K = k) proportional to the lognormal mass on [k - 1/2, k + 1/2), k = 1 ... K_MAX), fitted by maximum
 likelihood to IOM Missing Migrants incidents (crossings.calibrate.deaths), capped at the people aboard:
 deaths come in lumps. The engines draw K by inverting the cumulative table built here (one uniform per
@@ -13,9 +15,15 @@ Parameters and sources: docs/sea_model.md, "Deaths".
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from dataclasses import replace
+from typing import Protocol, TypeVar
 
 import numpy as np
+
+from crossings.core.rng import tick_key, uniform_np
+from crossings.sea.streams import INCIDENT_YEAR
 
 K_MAX = 1000  # people lost in one incident, at most (the table's length; boats are capped far below)
 
@@ -60,9 +68,56 @@ def expected_loss(cdf: np.ndarray, aboard: np.ndarray) -> np.ndarray:
 
 
 def incident_factor(month_frac: np.ndarray, ppb: np.ndarray, amplitude: float, peak_month: float,
-                    crowding_exponent: float, crowding_reference: float) -> np.ndarray:
-    """Multiplier of the base incident chance per boat by date: season x crowding."""
-    season = np.exp(amplitude * np.cos(2 * np.pi * (month_frac - peak_month) / 12.0))
+                    crowding_exponent: float, crowding_reference: float, amplitude_2: float = 0.0,
+                    peak_month_2: float = 1.0) -> np.ndarray:
+    """Multiplier of the base incident chance per boat by date: season (one or two harmonics) x crowding."""
+    season = np.exp(amplitude * np.cos(2 * np.pi * (month_frac - peak_month) / 12.0)
+                    + amplitude_2 * np.cos(4 * np.pi * (month_frac - peak_month_2) / 12.0))
     crowd = (np.maximum(ppb, 1.0) / crowding_reference) ** crowding_exponent
     out: np.ndarray = season * crowd
     return out
+
+
+# --- the latent year driver of the incident chance (docs/sea_model.md "Deaths") ---
+
+
+class _HasIncident(Protocol):
+    start: dt.date
+    n_days: int
+    incident: np.ndarray
+    incident_dispersion: np.ndarray
+
+
+A = TypeVar("A", bound=_HasIncident)
+
+
+def year_multipliers(seed: int, start: dt.date, n_days: int, dispersion: np.ndarray) -> np.ndarray:
+    """[C, T] the incident chance's multiplier by day: Z_year ~ Gamma(shape 1/phi, scale phi) (mean 1, variance
+    phi = the route's dispersion), one draw per seed and calendar year on stream INCIDENT_YEAR (tick = year),
+    shared by the scenario's routes with a driver (the same uniform, inverted at each route's phi): what moves
+    the death rate from year to year that the model does not carry (rescue capacity, NGO presence, boat
+    quality). Drawn by inverting the gamma cdf at one counter-based uniform: the same number on every machine,
+    thread count and job count. A route with phi = 0 keeps 1."""
+    from scipy.special import gammaincinv
+
+    years = np.array([(start + dt.timedelta(days=int(t))).year for t in range(n_days)]) if n_days else np.zeros(0, int)
+    disp = np.asarray(dispersion, dtype=np.float64)
+    out = np.ones((disp.size, n_days))
+    if not (disp > 0).any():
+        return out
+    for y in np.unique(years):
+        u = float(uniform_np(tick_key(int(seed), INCIDENT_YEAR, int(y)), np.zeros(1, dtype=np.int64))[0])
+        for c in np.flatnonzero(disp > 0):
+            k = 1.0 / disp[c]
+            out[c, years == y] = float(gammaincinv(k, u)) / k
+    return out
+
+
+def with_year_driver(a: A, seed: int) -> A:
+    """The arrays of one seeded run: the incident chance times the seed's year multipliers (capped at 1); the
+    mean-field keeps the scenario's arrays (the driver's mean is one)."""
+    disp = np.asarray(a.incident_dispersion, dtype=np.float64)
+    if disp.size == 0 or not (disp > 0).any():
+        return a
+    z = year_multipliers(seed, a.start, a.n_days, disp)
+    return replace(a, incident=np.minimum(a.incident * z, 1.0))  # type: ignore[type-var]

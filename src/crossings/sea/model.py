@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,6 +49,8 @@ class SeaArrays:
     ret: np.ndarray  # [C] share of stopped people who return to wait at the coast
     det: np.ndarray  # [C] share detained
     rescued_share: np.ndarray  # [C]
+    # [C] variance of the incident chance's latent year driver (sea.deaths.with_year_driver; 0 = none)
+    incident_dispersion: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def dated_series(values: Mapping[dt.date, float], start: dt.date, n: int, log: bool = False) -> np.ndarray:
@@ -91,7 +93,8 @@ def _route_fields(sc: Scenario, n: int, month_frac: np.ndarray, ppb: np.ndarray)
         if s.deaths is not None:
             d = s.deaths
             incident[c] = s.incident_per_boat * incident_factor(
-                month_frac, ppb[c], d.season_amplitude, d.season_peak_month, d.crowding_exponent, d.crowding_reference)
+                month_frac, ppb[c], d.season_amplitude, d.season_peak_month, d.crowding_exponent, d.crowding_reference,
+                d.season_amplitude_2, d.season_peak_month_2)
     return RouteFields(
         route_index={s.name: i for i, s in enumerate(links)},
         days=day_ordinals(sc.start, n),
@@ -189,4 +192,5 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
         boat_cv=np.array([s.people_per_boat.cv for s in links], dtype=np.float64),
         ret=np.array([s.stopped.returned for s in links]), det=np.array([s.stopped.detained for s in links]),
         rescued_share=np.array([s.rescued_by_destination_share for s in links]),
+        incident_dispersion=np.array([s.deaths.year_dispersion if s.deaths else 0.0 for s in links], dtype=np.float64),
     )

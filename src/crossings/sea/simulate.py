@@ -6,6 +6,7 @@ from typing import Literal
 
 import numpy as np
 
+from crossings.sea.deaths import with_year_driver
 from crossings.sea.kernel import (
     ARR,
     BOATS,
@@ -34,6 +35,7 @@ def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
         return mean_field(a.inflow, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, a.p_good,
                           expected_launch(a.launch, a.quality_k), a.launch_cap, a.prevent, a.intercept, a.capacity,
                           a.incident, a.lethality, a.ppb, a.boat_size, a.boat_cv, a.ret, a.det)
+    a = with_year_driver(a, int(seed))  # the incident chance's latent year driver, drawn per seed (sea.deaths)
     counts = draw_inflow(int(seed), a.inflow)
     out = np.zeros((N_OUT, len(a.routes), a.n_days))
     if engine == "numpy":

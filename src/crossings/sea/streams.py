@@ -12,3 +12,4 @@ SIZE = 48  # a boat's size when sizes vary (people_per_boat.cv > 0), index = boa
 QUALITY = 49  # window quality: the share of ready boats a window day launches, index = coast
 SAFE_ROUTE = 61  # a person reaching a coast takes a safe route (ids 40-49 are all taken), index = agent
 LOSS = 63  # people lost on a boat with a fatal incident (sea.deaths loss table), index = boat id
+INCIDENT_YEAR = 64  # the incident chance's latent year driver (sea.deaths.year_multipliers), tick = year, index 0
