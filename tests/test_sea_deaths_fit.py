@@ -38,3 +38,52 @@ def test_fit_to_2023_sees_no_2024_incident() -> None:
     assert k.sum() == 1 + 5 + 10 + 39 + 5 + 15  # MMP at-sea dead + missing 2018-2023 (channel_deaths_annual_comparison)
     g = D.monthly_incidents(D.CMR, dt.date(2019, 1, 1), dt.date(2023, 12, 31))
     assert g.index.max() < np.datetime64("2024-01-01") and len(g) == 60
+
+
+def test_gamma_poisson_year_effect_recovers_the_driver_variance_and_the_season() -> None:
+    """Monthly incidents drawn with a gamma year effect (phi = 0.3) and a known season: the marginal likelihood
+    of shape_objective finds phi, the amplitude and the level back (80 years, so the year effect is seen)."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(5)
+    years = np.repeat(np.arange(80), 12)
+    m = np.tile(np.arange(1, 13), 80) + 0.5
+    logb = np.log(rng.uniform(200, 2000, years.size))
+    z = rng.gamma(1 / 0.3, 0.3, 80)[years]
+    mu = np.exp(logb + np.log(0.02) + 0.5 * np.cos(2 * np.pi * (m - 2.0) / 12)) * z
+    y = rng.poisson(mu).astype(float)
+    args = (y, logb, m, np.zeros(y.size), years, 1, False)
+    res = minimize(lambda th: D.shape_objective(th, *args)[0], np.r_[0.0, 0.0, np.log(0.01), np.log(0.25)],
+                   method="L-BFGS-B")
+    amp, peak = D._harmonic(res.x[0], res.x[1], 1)
+    assert abs(amp - 0.5) < 0.05 and abs(peak - 2.0) < 0.3
+    assert abs(np.exp(res.x[-1]) - 0.3) < 0.12 and abs(np.exp(res.x[-2]) / 0.02 - 1) < 0.2
+
+
+def test_deaths_values_finite_and_valid_at_early_forecast_origins() -> None:
+    """The back-test fits at origins from 2021 (a handful of Channel incidents, most of one dead): the priors
+    keep every value finite and inside the schema's bounds (without them loss_mu ran to its -20 bound)."""
+    from pathlib import Path
+
+    from crossings.scenario.load import load_raw, validate
+    from crossings.scenario.overrides import apply_overrides
+
+    root = Path(__file__).resolve().parents[1]
+    for name, end in (("channel", "2020-12-31"), ("channel", "2021-12-31"), ("central_med", "2019-12-31")):
+        raw = load_raw(root / "scenarios" / f"{name}.yaml", {"fitted_file": None})
+        vals = D.deaths_values(raw, dt.date.fromisoformat(str(raw["start"])), dt.date.fromisoformat(end))
+        assert vals and all(np.isfinite(v) for v in vals.values())
+        mu = [v for k, v in vals.items() if k.endswith("loss_mu")]
+        assert min(mu) > -5.0, vals
+        apply_overrides(raw, vals, file="test")
+        validate(raw, name)  # inside the schema's bounds
+
+
+def test_deaths_fit_needs_the_observed_route() -> None:
+    import pytest
+
+    from crossings.core.errors import InputError
+
+    raw = {"name": "x", "sea_links": [{"name": "a", "deaths": {"loss_mu": 0.0, "loss_sigma": 1.0}}]}
+    with pytest.raises(InputError, match="observed_route"):
+        D.deaths_values(raw, dt.date(2019, 1, 1), dt.date(2020, 12, 31))

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from crossings.core import observed as obs
+from crossings.core.errors import InputError
 from crossings.sea.deaths import loss_pmf
 
 CHANNEL = "Mainland Europe to the UK"
@@ -91,14 +92,38 @@ def _nll_sums(theta: np.ndarray, n: np.ndarray, dsum: np.ndarray) -> float:
     return total
 
 
+# Weakly informative priors (penalised likelihood / MAP): they keep every fit finite and sensible on any window
+# with at least a year of data (a forecast origin from 2021 sees a handful of Channel incidents, most of one
+# dead, where the likelihood alone sends loss_mu to -infinity: a near power law). Each is wide next to what the
+# data say when there are data, so on the full windows the estimates move little (docs/sea_model.md "Deaths").
+PRIOR_LOSS_MU = (0.0, 2.0)  # loss_mu ~ N(0, 2^2): the median lost per incident within e^-4 ... e^4 (0 ... 55)
+PRIOR_LOG_SIGMA = (0.0, 1.0)  # log loss_sigma ~ N(0, 1): sigma within 0.14 ... 7.4 (sizes vary within ~x1.2 ... x10^6)
+PRIOR_SEASON = 1.0  # each harmonic coefficient ~ N(0, 1): a month's factor within exp(+-2) (x0.14 ... x7.4)
+PRIOR_CROWDING = 1.0  # gamma ~ N(0, 1): doubling the people aboard changes the risk within x0.25 ... x4
+PRIOR_LOG_LEVEL = (float(np.log(0.01)), 3.0)  # incidents per boat (only the shape is exported): within 1e-5 ... 3
+# the year driver's variance phi: log phi ~ N(log 0.25, 1.5^2): a year's factor with a coefficient of variation
+# of 50% at the prior median, and anything from ~3% to ~95% within the prior's central 95%; an assumption, not
+# data: it matters only where few years are seen
+PRIOR_LOG_PHI = (float(np.log(0.25)), 1.5)
+
+
+def _gauss(x: float, mean: float, sd: float) -> float:
+    """-log N(x; mean, sd^2) up to a constant."""
+    return 0.5 * ((x - mean) / sd) ** 2
+
+
+def _loss_prior(theta: np.ndarray) -> float:
+    return _gauss(float(theta[0]), *PRIOR_LOSS_MU) + _gauss(float(theta[1]), *PRIOR_LOG_SIGMA)
+
+
 def fit_loss(route: str, start: dt.date, end: dt.date) -> tuple[float, float, int]:
-    """(mu, sigma, observations used) by maximum likelihood."""
+    """(mu, sigma, observations used) by penalised maximum likelihood (MAP under the priors above)."""
     from scipy.optimize import minimize
 
     if route == CHANNEL:
         k = channel_incident_sizes(start, end)
         k = k[k >= 1]
-        res = minimize(_nll_sizes, np.array([0.5, 0.0]), args=(k,), method="Nelder-Mead",
+        res = minimize(lambda th: _nll_sizes(th, k) + _loss_prior(th), np.array([0.5, 0.0]), method="Nelder-Mead",
                        options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000})
         nobs = int(k.size)
     else:
@@ -106,14 +131,17 @@ def fit_loss(route: str, start: dt.date, end: dt.date) -> tuple[float, float, in
         g = g[g["incidents"] > 0]
         n = g["incidents"].to_numpy(dtype=np.int64)
         dsum = g["dead_and_missing"].to_numpy(dtype=np.int64)
-        res = minimize(_nll_sums, np.array([1.0, 0.3]), args=(n, dsum), method="Nelder-Mead",
-                       options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 400})
+        res = minimize(lambda th: _nll_sums(th, n, dsum) + _loss_prior(th), np.array([1.0, 0.3]),
+                       method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 400})
         nobs = int(n.size)
     return float(res.x[0]), float(np.exp(res.x[1])), nobs
 
 
 def _exposure(route: str, start: dt.date, end: dt.date, ppb_const: float | None) -> pd.DataFrame:
-    """Observed boats and people per boat by month."""
+    """Observed sailing boats and people per boat by month. The model's incident chance is per sailing boat
+    (launched and not intercepted: an intercepted boat cannot sink in the model), so the exposure is the boats
+    that sailed on: Channel, the HO boats arrived; central Med, (sea arrivals in Italy + dead and missing) /
+    people per boat (Libyan and Tunisian interceptions left out, as the model leaves them out)."""
     if route == CHANNEL:
         d = obs.load("uk_small_boats_daily")
         d = d.assign(month=pd.to_datetime(d["date"]).dt.to_period("M").dt.to_timestamp())
@@ -121,74 +149,162 @@ def _exposure(route: str, start: dt.date, end: dt.date, ppb_const: float | None)
         out = pd.DataFrame({"boats": g["boats_arrived"], "ppb": g["people_arrived"] / g["boats_arrived"]})
     else:
         a = obs.load("italy_sea_arrivals_monthly").set_index("month")["iom_viminale_monthly"]
-        i = obs.load("med_arrivals_interceptions_monthly_iom").set_index("month")
-        dep = a.add(i["interceptions_by_libyan_coast_guard"].fillna(0.0), fill_value=0.0)
-        dep = dep.add(i["interceptions_by_tunisian_coast_guard"].fillna(0.0), fill_value=0.0)
-        dep.index = pd.to_datetime(dep.index)
+        a.index = pd.to_datetime(a.index)
+        dead = monthly_incidents(route, start, end)["dead_and_missing"]
+        sailed = a.add(dead.reindex(a.index).fillna(0.0), fill_value=0.0)
         assert ppb_const is not None
-        out = pd.DataFrame({"boats": dep / ppb_const, "ppb": ppb_const})
+        out = pd.DataFrame({"boats": sailed / ppb_const, "ppb": ppb_const})
     out = out[(out.index >= pd.Timestamp(start).to_period("M").to_timestamp()) & (out.index <= pd.Timestamp(end))]
     return out.fillna(0.0)
 
 
-def fit_shape(route: str, start: dt.date, end: dt.date, ppb_const: float | None = None,
-              reference: float = 1.0) -> dict[str, float]:
-    """Season amplitude and peak, crowding exponent (Channel), by Poisson maximum likelihood."""
-    from scipy.optimize import minimize
-
+def _shape_design(route: str, start: dt.date, end: dt.date, ppb_const: float | None,
+                  reference: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(incidents y, log boats, mid-month m, log(people per boat / reference), calendar year) per month."""
     g = monthly_incidents(route, start, end).join(_exposure(route, start, end, ppb_const), how="inner")
     g = g[g["boats"] > 0]
-    y = g["incidents"].to_numpy()
     idx = pd.DatetimeIndex(g.index)
-    m = idx.month.to_numpy() + 0.5  # mid-month
-    year = idx.year.to_numpy()
-    logb = np.log(g["boats"].to_numpy())
-    lppb = np.log(np.maximum(g["ppb"].to_numpy(), 1.0) / reference)
-    free_gamma = route == CHANNEL
+    return (g["incidents"].to_numpy(), np.log(g["boats"].to_numpy()), idx.month.to_numpy() + 0.5,
+            np.log(np.maximum(g["ppb"].to_numpy(), 1.0) / reference), idx.year.to_numpy())
 
-    def nll(th: np.ndarray) -> float:
-        a, b = th[0], th[1]  # a cos + b sin = A cos(2 pi (m - peak) / 12)
-        gam = th[2] if free_gamma else 0.0
-        eta = logb + a * np.cos(2 * np.pi * m / 12) + b * np.sin(2 * np.pi * m / 12) + gam * lppb
-        lam = np.exp(eta)
-        if free_gamma:  # one level, profiled out: level = sum y / sum lam
-            scale = np.full(y.size, y.sum() / lam.sum())
-        else:  # one level per calendar year, profiled out
-            scale = np.ones(y.size)
-            for yr in np.unique(year):
-                s = year == yr
-                scale[s] = max(y[s].sum(), 1e-12) / lam[s].sum()
-        mu = lam * scale
-        return float(np.sum(mu - y * np.log(np.maximum(mu, 1e-300))))
 
-    x0 = np.zeros(3 if free_gamma else 2)
-    res = minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-8, "maxiter": 4000})
-    a, b = res.x[0], res.x[1]
-    amp = float(np.hypot(a, b))
-    peak = float((np.arctan2(b, a) * 12 / (2 * np.pi)) % 12)
-    peak = peak if peak >= 1.0 else peak + 12.0
-    return {"season_amplitude": amp, "season_peak_month": peak,
-            "crowding_exponent": float(res.x[2]) if free_gamma else 0.0, "months": float(y.size),
-            "incidents": float(y.sum())}
+def shape_objective(th: np.ndarray, y: np.ndarray, logb: np.ndarray, m: np.ndarray, lppb: np.ndarray,
+                    year: np.ndarray, harmonics: int, free_gamma: bool) -> tuple[float, float]:
+    """(-log posterior, -log likelihood) of the monthly incident counts: y_m ~ Poisson(boats_m x level x
+    season(m) x crowding_m x Z_year), Z_year ~ Gamma(shape 1/phi, rate 1/phi) integrated out in closed form
+    (a gamma-Poisson year effect: the months of a year share one draw). th = [a1, b1, (a2, b2), (gamma),
+    log level, log phi]."""
+    from scipy.special import gammaln
+
+    h = 2 * harmonics
+    eta = logb.copy()
+    for j in range(harmonics):
+        w = 2 * np.pi * (j + 1) * m / 12
+        eta = eta + th[2 * j] * np.cos(w) + th[2 * j + 1] * np.sin(w)
+    gam = th[h] if free_gamma else 0.0
+    log_level, log_phi = th[-2], th[-1]
+    mu = np.exp(eta + gam * lppb + log_level)
+    k = float(np.exp(-log_phi))
+    ll = float(np.sum(y * np.log(np.maximum(mu, 1e-300))) - np.sum(gammaln(y + 1)))
+    for yr in np.unique(year):
+        s = year == yr
+        ys, ms = float(y[s].sum()), float(mu[s].sum())
+        ll += k * np.log(k) - gammaln(k) + gammaln(ys + k) - (ys + k) * np.log(ms + k)
+    pen = sum(_gauss(float(c), 0.0, PRIOR_SEASON) for c in th[:h])
+    pen += _gauss(float(gam), 0.0, PRIOR_CROWDING) if free_gamma else 0.0
+    pen += _gauss(float(log_level), *PRIOR_LOG_LEVEL) + _gauss(float(log_phi), *PRIOR_LOG_PHI)
+    return -ll + pen, -ll
+
+
+def _hessian(f: Any, x: np.ndarray, eps: float = 1e-3) -> np.ndarray:
+    """Central-difference Hessian of a scalar function (the Laplace approximation's precision)."""
+    n = x.size
+    hm = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            e_i, e_j = np.eye(n)[i] * eps, np.eye(n)[j] * eps
+            hm[i, j] = hm[j, i] = (f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)) / (4 * eps**2)
+    return hm
+
+
+def _harmonic(a: float, b: float, order: int) -> tuple[float, float]:
+    """a cos(w) + b sin(w) with w = 2 pi order m / 12 as A cos(2 pi order (m - peak) / 12): (A, peak in [1, 13))."""
+    period = 12.0 / order
+    peak = float((np.arctan2(b, a) * period / (2 * np.pi)) % period)
+    while peak < 1.0:
+        peak += period
+    return float(np.hypot(a, b)), peak
+
+
+def fit_shape(route: str, start: dt.date, end: dt.date, ppb_const: float | None = None,
+              reference: float = 1.0) -> dict[str, float]:
+    """Season (one or two harmonics: the one with the lower AIC), crowding exponent (Channel), incident level
+    and the year driver's variance phi, by penalised maximum likelihood (MAP) of the gamma-Poisson model in
+    shape_objective; sd's from the Laplace approximation; the winter (Nov-Jun) / summer (Jul-Oct) ratio of the
+    fitted incident chance per boat with its 90% interval (2,000 draws from the Laplace normal)."""
+    from scipy.optimize import minimize
+
+    y, logb, m, lppb, year = _shape_design(route, start, end, ppb_const, reference)
+    free_gamma = route == CHANNEL  # the central Med's people per boat is one constant: gamma has no effect
+    fits = {}
+    for harmonics in (1, 2):
+        x0 = np.r_[np.zeros(2 * harmonics + int(free_gamma)),
+                   np.log(max(y.sum(), 0.5) / np.exp(logb).sum()), PRIOR_LOG_PHI[0]]
+        args = (y, logb, m, lppb, year, harmonics, free_gamma)
+        res = minimize(lambda th, *a: shape_objective(th, *a)[0], x0, args=args, method="L-BFGS-B")
+        res = minimize(lambda th, *a: shape_objective(th, *a)[0], res.x, args=args, method="Nelder-Mead",
+                       options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 20000, "maxfev": 20000})
+        nll = shape_objective(res.x, *args)[1]
+        fits[harmonics] = (2 * nll + 2 * res.x.size, res.x, args)
+    harmonics = min(fits, key=lambda h: fits[h][0])
+    _, x, args = fits[harmonics]
+    hess = _hessian(lambda th: shape_objective(th, *args)[0], x)
+    cov = np.linalg.pinv(hess)
+    sd = np.sqrt(np.maximum(np.diag(cov), 0.0))
+
+    def season(th: np.ndarray, months: np.ndarray) -> np.ndarray:
+        out = np.zeros(months.size)
+        for j in range(harmonics):
+            w = 2 * np.pi * (j + 1) * months / 12
+            out = out + th[2 * j] * np.cos(w) + th[2 * j + 1] * np.sin(w)
+        return np.exp(out)
+
+    mid = np.arange(1, 13) + 0.5
+    winter, summer = np.isin(np.arange(1, 13), [11, 12, 1, 2, 3, 4, 5, 6]), np.isin(np.arange(1, 13), [7, 8, 9, 10])
+
+    def ratio(th: np.ndarray) -> float:
+        f = season(th, mid)
+        return float(f[winter].mean() / f[summer].mean())
+
+    draws = np.random.default_rng(0).multivariate_normal(x, (cov + cov.T) / 2, size=2000)
+    ratios = np.array([ratio(d) for d in draws])
+    amp, peak = _harmonic(x[0], x[1], 1)
+    amp2, peak2 = _harmonic(x[2], x[3], 2) if harmonics == 2 else (0.0, 1.0)
+    h = 2 * harmonics
+    return {"season_amplitude": amp, "season_peak_month": peak, "season_amplitude_2": amp2,
+            "season_peak_month_2": peak2, "crowding_exponent": float(x[h]) if free_gamma else 0.0,
+            "crowding_exponent_sd": float(sd[h]) if free_gamma else 0.0,
+            "year_dispersion": float(np.exp(x[-1])), "log_year_dispersion_sd": float(sd[-1]),
+            "incident_level": float(np.exp(x[-2])), "harmonics": float(harmonics),
+            "aic_one": float(fits[1][0]), "aic_two": float(fits[2][0]),
+            "winter_summer_ratio": ratio(x), "winter_summer_ratio_p05": float(np.quantile(ratios, 0.05)),
+            "winter_summer_ratio_p95": float(np.quantile(ratios, 0.95)),
+            "months": float(y.size), "incidents": float(y.sum())}
+
+
+def _route(s: dict[str, Any], file: str) -> str:
+    """The IOM Missing Migrants route a sea link's deaths block is fitted to (`deaths.observed_route`)."""
+    route = s["deaths"].get("observed_route")
+    if route not in (CHANNEL, CMR):
+        raise InputError(file, f"sea_links.{s.get('name')}.deaths.observed_route",
+                         f"fitting deaths needs the MMP route: one of {CMR!r}, {CHANNEL!r} (got {route!r})")
+    return str(route)
 
 
 def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, Any]:
-    """{key.path: value} of every route's `deaths` block in the scenario, fitted on [start, end]."""
+    """{key.path: value} of every route's `deaths` block in the scenario, fitted on [start, end] (MAP: finite
+    for any window with at least a year of data)."""
     out: dict[str, Any] = {}
+    cache: dict[tuple[Any, ...], tuple[tuple[float, float, int], dict[str, float]]] = {}
     for s in raw.get("sea_links", []):
         if not isinstance(s.get("deaths"), dict):
             continue
-        route = CHANNEL if raw.get("name") == "channel" else CMR  # the MMP route observed for the scenario
+        route = _route(s, str(raw.get("name", "scenario")))
         vals = s.get("people_per_boat", {}).get("values", {})
         ppb_const = float(next(iter(vals.values()))) if len(vals) == 1 else None
         ref = float(s["deaths"].get("crowding_reference", 1.0))
-        mu, sigma, _ = fit_loss(route, start, end)
-        shape = fit_shape(route, start, end, ppb_const, ref)
+        key_fit = (route, ppb_const, ref)
+        if key_fit not in cache:  # routes sharing one observed series share one fit
+            cache[key_fit] = (fit_loss(route, start, end), fit_shape(route, start, end, ppb_const, ref))
+        (mu, sigma, _), shape = cache[key_fit]
         key = f"sea_links.{s['name']}.deaths"
         out.update({f"{key}.loss_mu": round(mu, 4), f"{key}.loss_sigma": round(sigma, 4),
                     f"{key}.season_amplitude": round(shape["season_amplitude"], 4),
                     f"{key}.season_peak_month": round(shape["season_peak_month"], 3),
-                    f"{key}.crowding_exponent": round(shape["crowding_exponent"], 4)})
+                    f"{key}.season_amplitude_2": round(shape["season_amplitude_2"], 4),
+                    f"{key}.season_peak_month_2": round(shape["season_peak_month_2"], 3),
+                    f"{key}.crowding_exponent": round(shape["crowding_exponent"], 4),
+                    f"{key}.year_dispersion": round(shape["year_dispersion"], 4)})
     return out
 
 
@@ -199,12 +315,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("scenario")
     p.add_argument("--fit-start")
     p.add_argument("--fit-end")
+    p.add_argument("--details", action="store_true", help="also print the shape fit's diagnostics (sd, AIC, ratio)")
     a = p.parse_args(argv)
     raw = load_raw(Path(a.scenario), {"fitted_file": None})
     start = dt.date.fromisoformat(a.fit_start or str(raw["start"]))
     end = dt.date.fromisoformat(a.fit_end or str(raw["end"]))
     for k, v in deaths_values(raw, start, end).items():
         print(f"{k}={v}")
+    if a.details:  # the shape fit's diagnostics (docs/sea_model.md "Deaths")
+        for s in raw.get("sea_links", []):
+            if isinstance(s.get("deaths"), dict):
+                vals = s.get("people_per_boat", {}).get("values", {})
+                ppb = float(next(iter(vals.values()))) if len(vals) == 1 else None
+                d = fit_shape(_route(s, a.scenario), start, end, ppb, float(s["deaths"].get("crowding_reference", 1.0)))
+                print(f"# {s['name']}: " + ", ".join(f"{k} {v:.4g}" for k, v in d.items()))
+                break
     return 0
 
 
