@@ -23,6 +23,13 @@ def inside(observed: float, draws: np.ndarray, level: float) -> bool:
     return bool(lo <= observed <= hi)
 
 
+def pit(observed: float, draws: np.ndarray) -> float:
+    """Probability integral transform: the share of draws below the observation (ties counted half). Uniform
+    on [0, 1] over many forecasts when the forecasts are calibrated (the PIT histogram's test)."""
+    d = np.asarray(draws, dtype=float)
+    return float((np.sum(d < observed) + 0.5 * np.sum(d == observed)) / d.size)
+
+
 def score(observed: float, draws: np.ndarray) -> dict[str, float]:
     """CRPS, absolute error of the median and the two coverage indicators of one forecast."""
     d = np.asarray(draws, dtype=float)

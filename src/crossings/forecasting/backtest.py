@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crossings.analysis.baselines import count_model_draws, ets_draws, random_walk_draws, seasonal_naive_draws
-from crossings.analysis.scoring import score
+from crossings.analysis.scoring import pit, score
 from crossings.forecasting.engine import draws, month_add, setup
 from crossings.forecasting.origin import OriginFit, fit_at_origin
 
@@ -76,7 +76,7 @@ def backtest_rows(path: Path, origin_list: list[dt.date], horizon: int, n_draws:
                 for name, m in methods.items():
                     rows.append({"origin": o.isoformat()[:7], "place": place, "horizon": h + 1, "month": targets[h],
                                  "method": name, "observed": float(ob[h]), "median": float(np.median(m[:, h])),
-                                 **score(float(ob[h]), m[:, h])})
+                                 **score(float(ob[h]), m[:, h]), "pit": pit(float(ob[h]), m[:, h])})
         notes.append({"origin": o.isoformat()[:7], "fit_origin": f.origin.isoformat()[:7], "fit_s": round(f.seconds, 2), "forecast_s":
                       round(time.perf_counter() - t0, 2), "s_level": round(s.driver.s_level, 4),
                       "s_obs": round(s.driver.s_obs, 4), **{k: v for k, v in f.extra.items()}})

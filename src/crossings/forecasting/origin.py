@@ -4,7 +4,9 @@ At an origin inside the data the fit is step 2 of calibrate/fit.py (penalised le
 model on log monthly counts) on [scenario start, origin - 1 day], with the direct estimates of step 1 (the
 Channel's window shares, persistence and boat-size spread) from the same window; the launch share and window
 quality stay at the scenario's own values (the agent-model profile of steps 3-4 is too slow to repeat at every
-origin, and it moves the mean-field little). Inflow knots and lever schedules after the window repeat the last
+origin, and it moves the mean-field little). Every other input read off data (deaths blocks, boat sizes, the
+Channel deal's size, the days of the daily moments) is re-derived from data before the origin too
+(forecasting/origin_inputs.py). Inflow knots and lever schedules after the window repeat the last
 value inside it (calibrate/fitspec.py), so nothing after the origin is fitted. A rolling back-test may start
 each origin from the previous origin's estimate (`x0`): that uses earlier data only.
 
@@ -25,6 +27,7 @@ from scipy.optimize import least_squares
 
 from crossings.calibrate.moments import direct_estimates
 from crossings.calibrate.problem import Problem
+from crossings.forecasting.origin_inputs import origin_inputs
 from crossings.scenario.load import fitted_path, load_raw, read_yaml
 
 MAX_NFEV = 60  # least-squares evaluations per origin (warm starts converge within this; measured in the docs)
@@ -71,8 +74,9 @@ def fit_at_origin(path: Path, origin: dt.date, x0: np.ndarray | None = None, max
         from crossings.scenario.load import apply_overrides
 
         apply_overrides(raw, off)
+    known = origin_inputs(raw, origin)  # data-derived inputs (deaths, boat sizes, ...) from data before the origin
     p = Problem(path, raw, start, origin - dt.timedelta(days=1))
-    fixed: dict[str, Any] = {**off, **direct_estimates(p, every_month=True)}
+    fixed: dict[str, Any] = {**off, **known, **direct_estimates(p, every_month=True)}
     lo = np.array([f.lo for f in p.frees])
     hi = np.array([f.hi for f in p.frees])
     start_x = x0 if x0 is not None and len(x0) == len(lo) else np.array([f.x0 for f in p.frees])
