@@ -36,6 +36,29 @@ UNSPECIFIED = "OOO"  # Frontex: nationality not specified
 ANNUAL_WEIGHT = 1.0  # weight of a group-route-year residual against a route-month one (a fit setting)
 ROUTE_YEAR_WEIGHT = 8.0  # weight of a route-year total residual (a fit setting)
 
+# Evidence priors on a lever's utility (R-numbers of ../shared/design/EVIDENCE_EUROPE.md). Each source reports
+# the fall of the route's flow across the lever's date; that fall also holds any change of demand (the
+# Aegean decline began before the statement, R22), so it BOUNDS the lever's own effect: the utility shift
+# lies between log(1 - largest published fall) and 0 (no effect). The prior is a normal whose central 90%
+# spans that range (mean at its middle, sd = half-width / 1.645). Levers without a published figure keep the
+# weak prior (sd 2) that only keeps the problem well posed.
+LEVER_EVIDENCE: dict[str, tuple[float, str]] = {
+    # IOM: island arrivals April vs March 2016 -88% (R21); Commission: arrivals "97% lower" (R18, R19)
+    "eu_turkey_statement": (0.97, "R18, R19, R21"),
+    # UNHCR: Aug 2017 crossings >80% below Aug 2016 (R31); Frontex: departures from Libya -87% in 2018 (R30)
+    "italy_libya_mou": (0.87, "R30, R31"),
+    # CEAR/AFP: Morocco's 2019 crackdown, mainland arrivals -50% (R47, R42)
+    "morocco_cooperation": (0.50, "R42, R47"),
+}
+
+
+def lever_prior(name: str) -> tuple[float, float]:
+    """(mean, sd) of a lever's utility prior: the evidence bound where a source gives one, else (0, 2)."""
+    if name not in LEVER_EVIDENCE:
+        return 0.0, 2.0
+    lo = float(np.log(1.0 - LEVER_EVIDENCE[name][0]))
+    return lo / 2.0, -lo / 2.0 / 1.645
+
 
 @dataclass
 class Observed:
@@ -181,8 +204,12 @@ class Problem:
         return S
 
 
-def problem(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, float] | None = None) -> Problem:
-    """The parameters a fit on [start, end] can estimate, their starting values and priors."""
+def problem(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, float] | None = None,
+            fixed: dict[str, float] | None = None) -> Problem:
+    """The parameters a fit on [start, end] can estimate, their starting values and priors.
+
+    fixed: parameters held at a value instead of estimated (a profile likelihood: e.g. the outside option)."""
+    fixed = dict(fixed or {})
     obs = observed(sc, start, end)
     sets = choice_sets(sc, obs)
     years = list(range(start.year, end.year + 1))
@@ -191,13 +218,18 @@ def problem(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, fl
     x0: list[float] = []
     init: list[float] = []
     sd: list[float] = []
+    means: list[float] = []
     warm = warm or {}
 
-    def add(name: str, value: float, prior: float = np.inf) -> None:
+    def add(name: str, value: float, prior: float = np.inf, mean: float | None = None) -> None:
+        if name in fixed:
+            return
         names.append(name)
         init.append(value)
         x0.append(warm.get(name, value))
         sd.append(prior)
+        # priors centre shocks, seasons, levers, onward and outside at 0 and intercepts at their start values
+        means.append(value if mean is None and name.startswith("intercept.") else (mean or 0.0))
 
     for gi, g in enumerate(obs.groups):
         ymask = obs.months.astype("datetime64[Y]").astype(int) + 1970
@@ -217,7 +249,8 @@ def problem(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, fl
         if not lv.enabled or lv.start > end - dt.timedelta(days=60):
             continue
         if lv.utility == "fit":
-            add(f"lever.{lname}.utility", 0.0, 2.0)
+            pm, ps = lever_prior(lname)
+            add(f"lever.{lname}.utility", pm, ps, pm)
         if lv.onward == "fit":
             add(f"lever.{lname}.onward", 0.0, 2.0)
     for r, spec in sc.routes.items():
@@ -229,13 +262,8 @@ def problem(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, fl
         for r in sets[g]:
             mask[obs.routes.index(r), gi] = True
     cal = calendar(sc, start - dt.timedelta(days=BURN_IN_DAYS), end, years)
-    return Problem(sc, obs, names, np.array(x0), np.array(sd), _prior_means(names, init), start, end, mask, {},
+    return Problem(sc, obs, names, np.array(x0), np.array(sd), np.array(means), start, end, mask, fixed,
                    cal, mask.T.copy())
-
-
-def _prior_means(names: list[str], init: list[float]) -> np.ndarray:
-    """Priors centre shocks, seasons, levers, onward and outside at 0 and intercepts at their start values."""
-    return np.array([v if n.startswith("intercept.") else 0.0 for n, v in zip(names, init, strict=True)])
 
 
 @dataclass
@@ -250,17 +278,43 @@ class FitResult:
 
 
 def fit(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, float] | None = None,
-        max_nfev: int = 60, verbose: bool = False) -> FitResult:
+        max_nfev: int = 60, verbose: bool = False, fixed: dict[str, float] | None = None) -> FitResult:
     from scipy.optimize import least_squares
 
-    p = problem(sc, start, end, warm)
+    p = problem(sc, start, end, warm, fixed)
     sol = least_squares(p.residuals, p.x0, method="trf", x_scale=1.0, max_nfev=max_nfev,
                         jac_sparsity=p.sparsity(), tr_solver="lsmr", verbose=2 if verbose else 0)
     J = sol.jac.toarray() if hasattr(sol.jac, "toarray") else sol.jac
-    n_data = len(sol.fun) - int(np.isfinite(p.prior_sd).sum())
-    s2 = float(np.sum(sol.fun[:n_data] ** 2) / max(n_data - len(sol.x), 1))
-    cov = np.linalg.pinv(J.T @ J) * s2
-    return FitResult(p.params(sol.x), p.names, sol.x, cov, float(sol.cost), int(sol.nfev), p)
+    return FitResult(p.params(sol.x), p.names, sol.x, _covariance(p, sol.fun, J), float(sol.cost), int(sol.nfev), p)
+
+
+def _covariance(p: Problem, fun: np.ndarray, J: np.ndarray) -> np.ndarray:
+    """Laplace (Gauss-Newton) posterior covariance: the data rows scaled by their residual variance, the prior
+    rows (already in sd units) not; the inverse of the curvature of the penalised log likelihood."""
+    n_prior = int(np.isfinite(p.prior_sd).sum())
+    n_data = len(fun) - n_prior
+    s2 = float(np.sum(fun[:n_data] ** 2) / max(n_data - len(p.names), 1))
+    H = J[:n_data].T @ J[:n_data] / s2 + J[n_data:].T @ J[n_data:]
+    return np.linalg.pinv(H)
+
+
+def laplace(sc: EuropeScenario, start: dt.date | None = None, end: dt.date | None = None) -> FitResult:
+    """The fitted values of sc (its fitted file) with their full Laplace covariance (one Jacobian, ~2 s):
+    for parameter draws that keep the correlations (a lever against the same year's demand)."""
+    from scipy.optimize._numdiff import approx_derivative
+
+    p = problem(sc, start or sc.fit.start, end or sc.fit.end, warm=dict(sc.fitted))
+    fun = p.residuals(p.x0)
+    J = approx_derivative(p.residuals, p.x0, f0=fun, sparsity=p.sparsity())
+    J = J.toarray() if hasattr(J, "toarray") else np.asarray(J)
+    return FitResult(p.params(p.x0), p.names, p.x0, _covariance(p, fun, J), float(0.5 * np.sum(fun ** 2)), 1, p)
+
+
+def profile_outside(sc: EuropeScenario, values: list[float], max_nfev: int = 20) -> list[FitResult]:
+    """Refit with the outside option's utility held at each value (warm from the fitted file): the penalised
+    cost against the value is the profile likelihood, which says how far the data pin the outside option."""
+    return [fit(sc, sc.fit.start, sc.fit.end, warm=dict(sc.fitted), max_nfev=max_nfev, fixed={"outside": v})
+            for v in values]
 
 
 def write_fitted(path: Path, res: FitResult, note: str) -> None:

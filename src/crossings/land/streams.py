@@ -8,3 +8,4 @@ PUSHBACK = 74  # a detected attempt is pushed back, index = agent
 RETRY = 75  # a pushed-back person retries the same border, index = agent
 RECHOICE = 76  # a person who does not retry gives up or chooses again, index = agent (two: 2a, 2a+1)
 ONWARD = 77  # a person who crossed continues on the chained route, index = agent
+FORECAST = 78  # a forecast draw's parameters, past-year pick and monthly noise (forecasting/europe_forecast), tick = draw

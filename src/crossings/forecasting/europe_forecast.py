@@ -1,0 +1,238 @@
+"""`crossings forecast` for a route system (scenarios/europe.yaml): detections and persons per Frontex route.
+
+Everything is conditioned on Frontex months before --from:
+- parameters: the route system refitted on [fit start, origin - 1 day] from the problem's own starting values
+  (calibrate/europe.fit; no later data, not even as a starting point), or a shipped `<name>.fit_to_<year>.yaml`
+  made the same way for an origin on 1 January (scripts/make_europe.py writes europe.fit_to_2023.yaml), or the
+  shipped fitted file when its window ends before the origin; levers starting on or after the origin are off;
+- each draw: the parameters from their Laplace posterior (full covariance, calibrate/europe.laplace), a year
+  after the last fitted one takes that year's demand times one past year's fitted change of demand (the same
+  past year for every group: their changes move together) and holds its route shocks; the mean-field gives
+  the expected daily flows; each month gets log-normal noise with the route's in-sample monthly log-residual
+  sd (demand is annual in the model, months scatter around it).
+Random numbers: stream land.forecast (crossings.core.rng), keyed by (seed, draw).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtri
+
+from crossings.analysis.scoring import summary as quantiles
+from crossings.calibrate.europe import BURN_IN_DAYS, FitResult, fit, laplace, monthly
+from crossings.core import observed as obs
+from crossings.core.errors import InputError
+from crossings.core.measures import unit_of
+from crossings.core.output import hash_files, make_manifest, write_outputs
+from crossings.core.rng import tick_key, uniform_np
+from crossings.land.kernel import DET
+from crossings.land.meanfield import mean_field
+from crossings.land.simulate import observed_monthly, persons_by_route
+from crossings.land.streams import FORECAST
+from crossings.land.system import build, calendar
+from crossings.scenario.routes import EuropeScenario, fitted_path, load_europe
+
+MAX_NFEV = 40  # least-squares evaluations of a cold refit at the origin (the full fit converges in about 40)
+DATA_FILES = ("frontex_detections_monthly_by_route", "frontex_detections_monthly_by_route_nationality")
+
+
+def origin_date(value: str | None, sc: EuropeScenario) -> dt.date:
+    if value is None:
+        return dt.date(sc.fit.end.year + 1, 1, 1) if sc.fit.end.month == 12 else dt.date(
+            sc.fit.end.year, sc.fit.end.month + 1, 1)
+    try:
+        d = dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--from", value, "expected a date YYYY-MM-DD") from None
+    if d.day != 1:
+        raise InputError("--from", value, "forecasts start on the first day of a month (YYYY-MM-01)")
+    if d <= sc.fit.start + dt.timedelta(days=730):
+        raise InputError("--from", value, f"needs at least two years of data after {sc.fit.start}")
+    return d
+
+
+def known_at(sc: EuropeScenario, origin: dt.date) -> EuropeScenario:
+    """The scenario as known at the origin: levers starting on or after it are off."""
+    out = sc.model_copy(deep=True)
+    for lv in out.levers.values():
+        if lv.start >= origin:
+            lv.enabled = False
+    return out
+
+
+def fit_to_path(path: Path, origin: dt.date) -> Path:
+    return path.with_name(f"{path.stem}.fit_to_{origin.year - 1}.yaml")
+
+
+def origin_fit(path: Path, sc: EuropeScenario, origin: dt.date, max_nfev: int = MAX_NFEV) -> tuple[FitResult, str]:
+    """Parameters conditioned on data before the origin, with their Laplace covariance, and where they came from."""
+    end = origin - dt.timedelta(days=1)
+    if sc.fitted and sc.fit.end <= end:
+        return laplace(sc), f"shipped fitted file (window ends {sc.fit.end})"
+    shipped = fit_to_path(path, origin)
+    if origin.month == 1 and shipped.exists():
+        import yaml
+
+        body = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+        if str(body.get("fitted_on", "")).endswith(str(end)):
+            sc_o = sc.model_copy(update={"fitted": {k: float(v) for k, v in body["values"].items()}})
+            return laplace(sc_o, sc.fit.start, end), f"{shipped.name} (fitted on {body['fitted_on']}, cold start)"
+    res = fit(sc, sc.fit.start, end, max_nfev=max_nfev)
+    return res, f"refitted on {sc.fit.start} .. {end} from the problem's starting values ({res.nfev} evaluations)"
+
+
+def write_fit_to(path: Path, res: FitResult) -> Path:
+    """Save an origin's fit as <name>.fit_to_<year>.yaml (the command then skips the refit)."""
+    from crossings.calibrate.europe import write_fitted
+
+    target = fit_to_path(path, res.problem.end + dt.timedelta(days=1))
+    tmp = path.with_name("_fit_to_tmp.yaml")
+    write_fitted(tmp, res, f"calibrate/europe.py fit on data before {res.problem.end + dt.timedelta(days=1)}, "
+                           "cold start (crossings.forecasting.europe_forecast)")
+    fitted_path(tmp).replace(target)
+    return target
+
+
+def _normals(seed: int, draw: int, n: int, offset: int) -> np.ndarray:
+    u = uniform_np(tick_key(seed, FORECAST, draw), np.arange(offset, offset + n, dtype=np.int64))
+    return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
+
+
+def month_sd(res: FitResult) -> np.ndarray:
+    """Each route's sd of log monthly residuals (route totals) at the fitted values: the months' noise."""
+    p = res.problem
+    sim = p.simulate_monthly(res.x).sum(axis=1)
+    ob = p.obs.by_route_group.sum(axis=1)
+    return np.std(np.log1p(sim) - np.log1p(ob), axis=1, ddof=1)
+
+
+def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: int, seed: int
+          ) -> tuple[list[str], np.ndarray]:
+    """Forecast months and (draws, measure [detections, persons], route, month) monthly counts."""
+    last = res.problem.end.year  # a year the window ends inside has its demand fitted from its months
+    stop = (pd.Period(origin, freq="M") + horizon - 1).to_timestamp(how="end").date()
+    years_out = list(range(last + 1, stop.year + 1))
+    fitted_years = list(range(res.problem.start.year, last + 1))
+    steps = list(zip(fitted_years[:-1], fitted_years[1:], strict=True))
+    months = np.arange(np.datetime64(origin, "M"), np.datetime64(stop, "M") + 1)
+    w, V = np.linalg.eigh(0.5 * (res.cov + res.cov.T))
+    root = V * np.sqrt(np.clip(w, 0.0, None))  # cov = root @ root.T (a pseudo-inverse may be singular)
+    cal = calendar(sc, dt.date(origin.year - 1, 1, 1) - dt.timedelta(days=BURN_IN_DAYS), stop,
+                   fitted_years + years_out)
+    sd_m = month_sd(res)
+    routes = list(sc.routes)
+    sc_o = known_at(sc, origin)
+    run_from = dt.date(origin.year - 1, 1, 1)  # a year of run-in so the border stocks are those of the origin
+    out = np.zeros((n, 2, len(routes), len(months)))
+    for k in range(n):
+        x = res.x + (root @ _normals(seed, k, len(res.x), 0) if k > 0 else 0.0)
+        p = res.problem.params(x)
+        pick = uniform_np(tick_key(seed, FORECAST, k), np.arange(1_000_000, 1_000_000 + len(years_out)))
+        for j, y in enumerate(years_out):
+            a, b = steps[min(int(pick[j] * len(steps)), len(steps) - 1)]
+            for g in sc.groups:
+                p[f"demand.{g}.{y}"] = p[f"demand.{g}.{y - 1}"] + p[f"demand.{g}.{b}"] - p[f"demand.{g}.{a}"]
+            for r in routes:
+                p[f"shock.{r}.{y}"] = p.get(f"shock.{r}.{y - 1}", 0.0)
+        sys_ = build(sc_o, p, run_from - dt.timedelta(days=BURN_IN_DAYS), stop, cal)
+        mf = np.asarray(mean_field(sys_.move, sys_.prob, *sys_.arrays()))
+        det = monthly(mf[DET].sum(axis=0), sys_.dates, months)
+        pers = monthly(persons_by_route(mf, sys_), sys_.dates, months)
+        noise = np.exp(sd_m[:, None] * _normals(seed, k, len(routes) * len(months), 2_000_000).reshape(
+            len(routes), len(months)) - 0.5 * sd_m[:, None] ** 2)
+        out[k, 0], out[k, 1] = det * noise, pers * noise
+    return [str(m) for m in months], out
+
+
+def tables(sc: EuropeScenario, months: list[str], x: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Monthly and annual rows: month|year, place, place_kind, is_total, measure, unit, mean, p05..p95, observed."""
+    ob = observed_monthly(sc).groupby(["month", "place"]).detections.sum()
+    routes = list(sc.routes)
+    years = sorted({m[:4] for m in months})
+    rows_m: list[dict[str, Any]] = []
+    rows_y: list[dict[str, Any]] = []
+    obs_months = set(ob.index.get_level_values(0))
+    for mi, measure in enumerate(("detections", "persons")):
+        for ri, route in enumerate(routes):
+            q = quantiles(x[:, mi, ri, :])
+            for h, month in enumerate(months):
+                o = float(ob.get((month, route), 0.0)) if measure == "detections" and month in obs_months else np.nan
+                rows_m.append({"month": month, "place": route, "place_kind": "route", "is_total": False,
+                               "measure": measure, "unit": unit_of(measure),
+                               **{k: round(float(v[h]), 1) for k, v in q.items()}, "observed": o})
+            for y in years:
+                sel = [h for h, m in enumerate(months) if m[:4] == y]
+                qa = quantiles(x[:, mi, ri, sel].sum(axis=1))
+                known = measure == "detections" and all(months[h] in obs_months for h in sel)
+                o = float(sum(ob.get((months[h], route), 0.0) for h in sel)) if known else np.nan
+                rows_y.append({"year": int(y), "months": len(sel), "place": route, "place_kind": "route",
+                               "is_total": False, "measure": measure, "unit": unit_of(measure),
+                               **{k: round(float(v), 1) for k, v in qa.items()}, "observed": o})
+    return pd.DataFrame(rows_m), pd.DataFrame(rows_y)
+
+
+def cmd_europe_forecast(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    path = Path(args.scenario)
+    if getattr(args, "compare_baseline", False):
+        raise InputError("--compare-baseline", "", "not available for a route system (see docs/europe.md's "
+                                                   "counterfactuals)")
+    sc = load_europe(path)
+    origin = origin_date(args.origin, sc)
+    res, source = origin_fit(path, sc, origin)
+    months, x = draws(sc, res, origin, args.horizon, args.draws, args.seed)
+    monthly_t, annual_t = tables(sc, months, x)
+    from crossings.forecasting.commands import fan_chart_svg
+
+    hist = observed_monthly(sc).assign(measure="detections").rename(columns={"detections": "observed"})
+    hist = hist[hist.month < f"{origin:%Y-%m}"]
+    charts = {f"fan_{r}.svg": fan_chart_svg(monthly_t, hist, r, "detections",
+                                            f"{sc.name}: {r} detections from {origin:%Y-%m} ({args.draws} draws)")
+              for r in sc.routes}
+    files = [path] + [f for f in (fitted_path(path), fit_to_path(path, origin)) if f.exists()]
+    manifest = make_manifest(
+        scenario=str(path), scenario_hash=hash_files(files), seed=args.seed, wall_s=time.perf_counter() - t0,
+        data_versions={f: obs.data_version(f) for f in DATA_FILES},
+        extra={"command": "forecast", "forecast": {
+            "origin": origin.isoformat(), "horizon_months": args.horizon, "draws": args.draws,
+            "parameters": source, "fit_window": f"{res.problem.start} .. {res.problem.end}",
+            "parameter_draws": "Laplace posterior, full covariance (calibrate/europe.laplace)",
+            "after_data": "demand: last fitted year's times one past year's fitted change per draw; route shocks "
+                          "held; monthly log-normal noise with the route's in-sample monthly log-residual sd",
+            "levers_off_unknown_at_origin": [k for k, lv in sc.levers.items() if lv.start >= origin],
+            "mechanism": "mean-field route system per draw (crossings.land.meanfield)",
+            "stream": FORECAST}})
+    write_outputs(args.out, {"forecast_monthly": monthly_t, "forecast_annual": annual_t}, manifest,
+                  parquet=not args.no_parquet, extra_files=charts)
+    print(f"wrote {args.out} ({len(monthly_t)} monthly rows, {args.draws} draws, {time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m crossings.forecasting.europe_forecast scenarios/europe.yaml --origin 2024-01-01`: fit on the
+    data before the origin (cold start) and save <name>.fit_to_<year>.yaml for the command."""
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("scenario", type=Path)
+    ap.add_argument("--origin", required=True)
+    ap.add_argument("--max-nfev", type=int, default=MAX_NFEV)
+    a = ap.parse_args(argv)
+    sc = load_europe(a.scenario)
+    origin = origin_date(a.origin, sc)
+    if origin.month != 1:
+        raise InputError("--origin", a.origin, "a shipped origin fit starts on 1 January")
+    t0 = time.perf_counter()
+    res = fit(sc, sc.fit.start, origin - dt.timedelta(days=1), max_nfev=a.max_nfev)
+    target = write_fit_to(a.scenario, res)
+    print(f"wrote {target}: cost {res.cost:.2f}, {res.nfev} evaluations, {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
