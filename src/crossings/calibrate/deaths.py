@@ -216,17 +216,15 @@ def _harmonic(a: float, b: float, order: int) -> tuple[float, float]:
     return float(np.hypot(a, b)), peak
 
 
-def fit_shape(route: str, start: dt.date, end: dt.date, ppb_const: float | None = None,
-              reference: float = 1.0) -> dict[str, float]:
-    """Season (one or two harmonics: the one with the lower AIC), crowding exponent (Channel), incident level
-    and the year driver's variance phi, by penalised maximum likelihood (MAP) of the gamma-Poisson model in
-    shape_objective; sd's from the Laplace approximation; the winter (Nov-Jun) / summer (Jul-Oct) ratio of the
-    fitted incident chance per boat with its 90% interval (2,000 draws from the Laplace normal)."""
+def _fit_shape_map(route: str, start: dt.date, end: dt.date, ppb_const: float | None,
+                   reference: float) -> tuple[int, np.ndarray, tuple[Any, ...], dict[int, tuple[float, np.ndarray]]]:
+    """MAP of shape_objective with one and with two harmonics: (harmonics kept by AIC, its parameters, its
+    objective's arguments, {harmonics: (AIC, parameters)})."""
     from scipy.optimize import minimize
 
     y, logb, m, lppb, year = _shape_design(route, start, end, ppb_const, reference)
     free_gamma = route == CHANNEL  # the central Med's people per boat is one constant: gamma has no effect
-    fits = {}
+    fits: dict[int, tuple[float, np.ndarray]] = {}
     for harmonics in (1, 2):
         x0 = np.r_[np.zeros(2 * harmonics + int(free_gamma)),
                    np.log(max(y.sum(), 0.5) / np.exp(logb).sum()), PRIOR_LOG_PHI[0]]
@@ -235,9 +233,47 @@ def fit_shape(route: str, start: dt.date, end: dt.date, ppb_const: float | None 
         res = minimize(lambda th, *a: shape_objective(th, *a)[0], res.x, args=args, method="Nelder-Mead",
                        options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 20000, "maxfev": 20000})
         nll = shape_objective(res.x, *args)[1]
-        fits[harmonics] = (2 * nll + 2 * res.x.size, res.x, args)
+        fits[harmonics] = (2 * nll + 2 * res.x.size, res.x)
     harmonics = min(fits, key=lambda h: fits[h][0])
-    _, x, args = fits[harmonics]
+    return harmonics, fits[harmonics][1], (y, logb, m, lppb, year, harmonics, free_gamma), fits
+
+
+def year_driver_posterior(route: str, start: dt.date, end: dt.date, ppb_const: float | None = None,
+                          reference: float = 1.0) -> pd.DataFrame:
+    """Per calendar year of the window: observed incidents, the fit's expected incidents without the driver
+    (boats x level x season x crowding), the mean crowding factor, and the latent driver's posterior given the
+    year's incidents (Gamma(1/phi + Y, 1/phi + M): mean and 5th-95th percentiles): what the fit attributes to
+    the boats, to their size and to the latent driver."""
+    from scipy.stats import gamma as gamma_dist
+
+    harmonics, x, args, _ = _fit_shape_map(route, start, end, ppb_const, reference)
+    y, logb, m, lppb, year, _, free_gamma = args
+    eta = logb.copy()
+    for j in range(harmonics):
+        w = 2 * np.pi * (j + 1) * m / 12
+        eta = eta + x[2 * j] * np.cos(w) + x[2 * j + 1] * np.sin(w)
+    gam = float(x[2 * harmonics]) if free_gamma else 0.0
+    mu = np.exp(eta + gam * lppb + x[-2])
+    k = float(np.exp(-x[-1]))
+    rows = []
+    for yr in np.unique(year):
+        s = year == yr
+        ys, ms = float(y[s].sum()), float(mu[s].sum())
+        post = gamma_dist(k + ys, scale=1.0 / (k + ms))
+        rows.append({"year": int(yr), "incidents": ys, "expected": ms, "crowding": float(np.mean(np.exp(gam * lppb[s]))),
+                     "driver_mean": float(post.mean()), "driver_p05": float(post.ppf(0.05)),
+                     "driver_p95": float(post.ppf(0.95))})
+    return pd.DataFrame(rows).set_index("year")
+
+
+def fit_shape(route: str, start: dt.date, end: dt.date, ppb_const: float | None = None,
+              reference: float = 1.0) -> dict[str, float]:
+    """Season (one or two harmonics: the one with the lower AIC), crowding exponent (Channel), incident level
+    and the year driver's variance phi, by penalised maximum likelihood (MAP) of the gamma-Poisson model in
+    shape_objective; sd's from the Laplace approximation; the winter (Nov-Jun) / summer (Jul-Oct) ratio of the
+    fitted incident chance per boat with its 90% interval (2,000 draws from the Laplace normal)."""
+    harmonics, x, args, fits = _fit_shape_map(route, start, end, ppb_const, reference)
+    y, free_gamma = args[0], args[6]
     hess = _hessian(lambda th: shape_objective(th, *args)[0], x)
     cov = np.linalg.pinv(hess)
     sd = np.sqrt(np.maximum(np.diag(cov), 0.0))
