@@ -157,8 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--from-csv", action="store_true", help="write the page from docs/asylum_backtest.csv")
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--seeds", type=int, default=2)
-    ap.add_argument("--paths", type=int, default=6)
+    ap.add_argument("--members", type=int, default=20, help="stochastic members per origin: seed k, path k")
     ap.add_argument("--last-origin", type=dt.date.fromisoformat, default=None)
     ap.add_argument("--store", type=Path, default=None, help="keep each origin's runs here (resumable)")
     a = ap.parse_args(argv)
@@ -174,8 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = next((float(ln.split()[-2].replace(",", "")) for ln in head if ln.startswith("Wall time")), None)
     else:
         t0 = time.perf_counter()
-        t = ab.backtest(ab.origins(last=a.last_origin), seeds=tuple(range(1, a.seeds + 1)), n_paths=a.paths,
-                        jobs=a.jobs, store=a.store)
+        t = ab.backtest(ab.origins(last=a.last_origin), n_members=a.members, jobs=a.jobs, store=a.store)
         seconds = time.perf_counter() - t0
         t.to_csv(CSV, index=False)
     DOC.write_text(page(t, command, seconds))

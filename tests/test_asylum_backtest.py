@@ -32,7 +32,7 @@ def test_arrivals_after_the_origin_are_last_years() -> None:
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return ab.backtest([ORIGIN], horizon=2, seeds=(1,), n_paths=2)
+    return ab.backtest([ORIGIN], horizon=2, n_members=2)
 
 
 def test_scores_against_the_observed_file(table: pd.DataFrame) -> None:

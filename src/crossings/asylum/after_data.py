@@ -11,7 +11,8 @@ Days inside the data are computed exactly as with `error`, so runs that end with
 
 The other rules (after_rules.py) give one value per quarter after the data: `hold_last_quarter` (the last
 observed quarter's rate, share or stock), `damped_trend` (a damped trend on the log / logit of the last
-quarters) and `stochastic` (a local level on that scale, one driver path per `path`). A rule given as
+quarters) and `stochastic` (a local level on that scale fitted on every quarter before the cut, one driver
+path per `path`). A rule given as
 {rule, data_until, path} treats every input as observed only to `data_until` (a back-test's origin): the rule
 takes over after it, estimated from the quarters before it only.
 """
@@ -106,7 +107,7 @@ class AfterData:
         else:  # hold_last_year
             per_q = np.full(horizon, held.value)
         # the quarters the rule rests on: the last 4 (hold_last_year), the last one, or the last N_FIT
-        n_basis = {"hold_last_quarter": 1, "damped_trend": after_rules.N_FIT, "stochastic": after_rules.N_FIT}
+        n_basis = {"hold_last_quarter": 1, "damped_trend": after_rules.N_FIT, "stochastic": len(hist)}
         k = min(n_basis.get(self.rule, 0), len(hist))
         basis_start = _first_day(hist.index[-k]) if k else held.basis_start
         self._record(name, held, n_after, per_q, basis_start)
@@ -157,7 +158,7 @@ class AfterData:
         """`observed_residual` per day; after the data the rule on the quarterly mean daily residual, so the
         small-boat series is never read beyond its end (nor beyond `data_until`)."""
         hist = residual_history(claim_share, self.until)
-        held = held_residual(claim_share, self.until)
+        held = held_residual(claim_share, self.until, hist)
         n_after = self._check("inflows.other_claims", held.data_end)
         n_in = self.n_days - n_after
         out = np.empty(self.n_days)
@@ -255,9 +256,11 @@ def residual_history(claim_share: float | list[Step], until: dt.date | None = No
     return pd.Series(vals, index=pd.DatetimeIndex(inside["quarter_end"]), dtype=float)
 
 
-def held_residual(claim_share: float | list[Step], until: dt.date | None = None) -> Held:
-    """Mean daily residual over the last quarters of residual_history (sum of residuals / sum of days)."""
-    hist = residual_history(claim_share, until)
+def held_residual(claim_share: float | list[Step], until: dt.date | None = None,
+                  hist: pd.Series | None = None) -> Held:
+    """Mean daily residual over the last quarters of residual_history (sum of residuals / sum of days);
+    `hist`: that history when the caller has it already."""
+    hist = residual_history(claim_share, until) if hist is None else hist
     if len(hist) < HOLD_QUARTERS:
         raise ValueError(f"fewer than {HOLD_QUARTERS} observed quarters of claims with small-boat arrivals")
     last = hist.tail(HOLD_QUARTERS)

@@ -2,8 +2,11 @@
 
 Each takes the input's quarterly history up to its last observed quarter (per-day rates for flows, shares,
 people for stocks) and returns one value per following quarter. The damped trend and the local level work on
-the log scale (shares: the logit, so they stay in (0, 1)) and are estimated from the last N_FIT quarters
-before the cut only: nothing after the cut is seen. The stochastic rule's noise is drawn from the
+the log scale (shares: the logit, so they stay in (0, 1)), estimated from quarters before the cut only:
+nothing after the cut is seen. The damped trend uses the last N_FIT quarters (a trend of the recent years);
+the local level uses every observed quarter before the cut (Asy_D02 from 2001), so its noise variances are
+estimated from all the moves the input has made (the 2001-2005 fall of decisions, the 2015 and 2023 drives),
+not only the last four years', and its spread grows with the horizon as fast as the input's history says. The stochastic rule's noise is drawn from the
 counter-based stream keyed by the input's name, rng.stream_for("asylum.after_data.<input>"), with the
 driver path as the seed: the same path gives the same draws, any job count.
 """
@@ -91,9 +94,10 @@ def normals(name: str, path: int, n: int) -> F64:
 
 
 def stochastic(hist: F64, kind: str, horizon: int, name: str, path: int) -> F64:
-    """One path of the local level: the last level (drawn from its filtered distribution), a random walk
-    with the estimated level noise, plus the estimated observation noise in each quarter."""
-    z = to_scale(hist[-N_FIT:], kind)
+    """One path of the local level fitted on the whole history `hist`: the last level (drawn from its
+    filtered distribution), a random walk with the estimated level noise, plus the estimated observation
+    noise in each quarter."""
+    z = to_scale(hist, kind)
     level, p_level, s2_lev, s2_irr = _local_level(tuple(float(v) for v in z))
     e = normals(name, path, 2 * horizon + 1)
     lev = level + np.sqrt(p_level) * e[0] + np.cumsum(np.sqrt(s2_lev) * e[1:horizon + 1])

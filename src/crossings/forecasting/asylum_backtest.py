@@ -3,14 +3,16 @@
 Origins at quarter ends from 2019 Q1 to the last with HORIZON quarters of data after it; at each origin the
 asylum part of scenarios/uk_asylum.yaml runs from its start (2018-01-01) to origin + HORIZON quarters with
 every observed quarterly input cut at the origin (after_data {rule, data_until: origin}: the rule takes over
-after it, estimated from quarters before it only) and the small-boat arrivals after the origin forecast-only:
-the same days one year earlier repeated (seasonal naive on the observed daily series before the origin; the
-Channel sea model is not rerun at each origin). Scored at the quarter ends after the origin against Asy_D03
+after it, estimated from quarters before it only). Small-boat arrivals after the origin: under the stochastic
+rule a path of the arrivals driver (asylum_arrivals.py: a local level with seasonal factors on the log monthly
+arrivals, fitted to the origin), the member's path; under the deterministic rules the same days one year
+earlier repeated (seasonal naive; the Channel sea model is not rerun at each origin). Scored at the quarter ends after the origin against Asy_D03
 (awaiting_decision) and Asy_D11 (in_hotels, only from origins with a hotel count at or before them, 2022 Q4
 on: before it the model's dispersed capacity is the first count held back, i.e. later data). Cost has no
 observed quarterly series: it is forecast but not scored. Deterministic rules run at one seed (their CRPS is
-the absolute error); the stochastic rule's ensemble is seeds x driver paths. The baseline holds the last
-observed value at the origin.
+the absolute error); the stochastic rule's ensemble has one member per draw k = 1..N: seed k and driver
+path k (the asylum inputs' and the arrivals' paths), as a run with seed k draws them. The baseline holds the
+last observed value at the origin.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from crossings.analysis.scoring import score
 from crossings.asylum import inputs
 from crossings.asylum.simulate import load_asylum_scenario, run_asylum
 from crossings.core import observed
+from crossings.forecasting.asylum_arrivals import arrivals_with_path
 from crossings.scenario.asylum import AfterDataSpec, AsylumConfig
 
 RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic")
@@ -85,15 +88,28 @@ def _config(base: AsylumConfig, origin: dt.date, end: dt.date, rule: str, path: 
 
 
 def run_at_origin(origin: dt.date, rule: str, seed: int, path: int, horizon: int = HORIZON,
-                  scenario: Path = SCENARIO) -> dict[str, np.ndarray]:
-    """One run cut at `origin`: each measure at the `horizon` quarter ends after it (cost: per quarter)."""
+                  scenario: Path = SCENARIO, stochastic_arrivals: bool | None = None) -> dict[str, np.ndarray]:
+    """One run cut at `origin`: each measure at the `horizon` quarter ends after it (cost: per quarter).
+    Arrivals after the origin: driver path `path` when `stochastic_arrivals` (default: under the stochastic
+    rule), else last year's days."""
+    return run_cut(origin, rule, seed, path, horizon, scenario, stochastic_arrivals)[0]
+
+
+def run_cut(origin: dt.date, rule: str, seed: int, path: int, horizon: int = HORIZON, scenario: Path = SCENARIO,
+            stochastic_arrivals: bool | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """run_at_origin's measures and the run's after-data summary (the rule and every input it extended)."""
     base, _ = load_asylum_scenario(scenario)
     start = base.start or dt.date(2018, 1, 1)
     end = quarter_end(origin, horizon)
     n_days = (end - start).days + 1
+    if stochastic_arrivals is None:
+        stochastic_arrivals = rule == "stochastic"
+    arr = (arrivals_with_path(origin, start, n_days, path) if stochastic_arrivals
+           else arrivals_to(origin, start, n_days))
     sea = SimpleNamespace(start=start, n_days=n_days, routes=["channel"], destination_of_route={"channel": DEST},
-                          arrivals={"channel": arrivals_to(origin, start, n_days)})
+                          arrivals={"channel": arr})
     out = run_asylum(_config(base, origin, end, rule, path), sea, seed)
+    after = dict(out.summary["destinations"][DEST].get("after_data") or {})
     d = out.daily[out.daily["place"] == DEST]
     targets = [quarter_end(origin, h) for h in range(1, horizon + 1)]
     got: dict[str, np.ndarray] = {}
@@ -104,21 +120,29 @@ def run_at_origin(origin: dt.date, rule: str, seed: int, path: int, horizon: int
     c = d[d["measure"] == "cost"]
     qe = (pd.to_datetime(c["date"]) + pd.offsets.QuarterEnd(0)).dt.date
     got["cost"] = c.groupby(qe.to_numpy())["simulated"].sum().reindex(targets).to_numpy(dtype=float)
-    return got
+    return got, after
 
 
-def _origin_job(args: tuple[dt.date, int, tuple[int, ...], int, Path | None]) -> dict[str, Any]:
+STORE_VERSION = 2  # bump when the runs change, so a store of older runs is not read
+
+
+def members(n: int) -> list[tuple[int, int]]:
+    """The stochastic rule's members: (seed, driver path) = (k, k), k = 1..n."""
+    return [(k, k) for k in range(1, n + 1)]
+
+
+def _origin_job(args: tuple[dt.date, int, int, Path | None]) -> dict[str, Any]:
     """Every rule's runs at one origin: {rule: {measure: array (members, horizon)}}; kept in `store` (one
     file per origin and setting) when given, so an interrupted back-test resumes where it stopped."""
-    origin, horizon, seeds, n_paths, store = args
-    f = (store / f"{origin}_h{horizon}_s{'-'.join(map(str, seeds))}_p{n_paths}.npz") if store else None
+    origin, horizon, n_members, store = args
+    f = (store / f"v{STORE_VERSION}_{origin}_h{horizon}_m{n_members}.npz") if store else None
     if f is not None and f.exists():
         with np.load(f) as z:
             return {r: {m: z[f"{r}.{m}"] for m in (*SCORED, *FORECAST_ONLY)} for r in RULES}
     res: dict[str, Any] = {}
     for rule in RULES:
-        members = ([(s, p) for s in seeds for p in range(n_paths)] if rule == "stochastic" else [(seeds[0], 0)])
-        runs = [run_at_origin(origin, rule, s, p, horizon) for s, p in members]
+        runs = [run_at_origin(origin, rule, s, p, horizon)
+                for s, p in (members(n_members) if rule == "stochastic" else [(1, 1)])]
         res[rule] = {m: np.array([r[m] for r in runs]) for m in (*SCORED, *FORECAST_ONLY)}
     if f is not None:
         f.parent.mkdir(parents=True, exist_ok=True)
@@ -126,11 +150,16 @@ def _origin_job(args: tuple[dt.date, int, tuple[int, ...], int, Path | None]) ->
     return res
 
 
-def backtest(origin_list: list[dt.date], horizon: int = HORIZON, seeds: tuple[int, ...] = (1, 2),
-             n_paths: int = 6, jobs: int = 1, store: Path | None = None) -> pd.DataFrame:
+def pit(y: float, draws: np.ndarray) -> float:
+    """Probability integral transform of y under the members (ties counted half)."""
+    return float((np.sum(draws < y) + 0.5 * np.sum(draws == y)) / len(draws))
+
+
+def backtest(origin_list: list[dt.date], horizon: int = HORIZON, n_members: int = 20, jobs: int = 1,
+             store: Path | None = None) -> pd.DataFrame:
     """One row per origin, horizon, measure and method: the forecast's median, mean, p05, p95, the observed
-    value and its scores (crps, ae, in_50, in_90). Results do not depend on `jobs`."""
-    args = [(o, horizon, seeds, n_paths, store) for o in origin_list]
+    value and its scores (crps, ae, in_50, in_90, pit). Results do not depend on `jobs`."""
+    args = [(o, horizon, n_members, store) for o in origin_list]
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as ex:
             per_origin = list(ex.map(_origin_job, args))
@@ -151,7 +180,7 @@ def backtest(origin_list: list[dt.date], horizon: int = HORIZON, seeds: tuple[in
                     rows.append({"origin": origin, "horizon": h, "target": target, "measure": m, "method": method,
                                  "members": len(draws), "observed": y, "median": float(np.median(draws)),
                                  "p05": float(np.quantile(draws, 0.05)), "p95": float(np.quantile(draws, 0.95)),
-                                 **score(y, draws)})
+                                 **score(y, draws), "pit": pit(y, draws)})
             for m in FORECAST_ONLY:
                 for r in RULES:
                     draws = res[r][m][:, h - 1]
