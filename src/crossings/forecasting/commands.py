@@ -115,6 +115,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         from crossings.forecasting.europe_forecast import cmd_europe_forecast
 
         return cmd_europe_forecast(args)
+    from crossings.forecasting import asylum_forecast  # scenarios/uk_asylum.yaml: quarterly asylum bands
+
+    if asylum_forecast.handles(Path(args.scenario)):
+        return asylum_forecast.cmd_asylum_forecast(args)
     t0 = time.perf_counter()
     path = Path(args.scenario)
     sc = _scenario(path)
