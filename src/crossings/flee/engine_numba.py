@@ -26,6 +26,7 @@ STREAM_MOVE = 31
 STREAM_ROUTE = 32
 STREAM_WALK = 33
 STREAM_CD_SPAWN = 34
+MIN_PART = 256  # fewest agents worth a thread of their own in a parallel pass
 DEPTHS = 64  # keys per (stream, day); deeper chains reuse the last key (never reached in practice)
 
 TRAVELLING = np.uint8(1)
@@ -154,18 +155,207 @@ def spawn(t, n, seed, n_new, spawn_mult, conflict_now, pos, path, hop, flags, di
 
 
 @nb.njit(cache=True, error_model="numpy")
-def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transit, agents):
-    """Run all days; fills loc_counts[T, L], transit[T], agents[T]. Returns the final agent count or -1.
+def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, occ_r, occ_w, link_w, wbuf):
+    """One agent pass over agents lo..hi-1: phase 0 = Person.evolve, phase 1 = Person.finish_travel.
 
-    The agent passes are written out in this one function on purpose: calling a helper with many arrays
-    costs two atomic reference-count updates per array per call (~0.2 us), more than the work itself.
+    Capacity reads go to occ_r, occupancy changes to occ_w (locations) and link_w (links). The serial pass gives
+    the live counters for all three (Flee's order: every move is seen by the agents after it); a parallel part
+    reads the counters as they were when the pass began and writes its own deltas, which run_days only does
+    when no capacity multiplier can differ from 1 during the pass (so the order of agents cannot matter).
+    The passes are written out in this one function on purpose: calling a helper with many arrays costs two
+    atomic reference-count updates per array per call (~0.2 us), more than the work of a move.
     """
     (link_src, link_dst, link_km, link_speed, link_walkp, out_ptr, out_link,
      path_ptr, hop_ptr, hop_link, hop_node, path_end, path_den, path_home) = net
     movechance, town, camp, score, popweight, spawn_mult, conflict_now, link_open = days
     pos, path, hop, flags, dist, recent = ag
+    max_move = prm[P_MAX_MOVE]
+    max_walk = prm[P_MAX_WALK]
+    on_foot = prm[P_ON_FOOT] != 0.0
+    short_stints = prm[P_SHORT_STINTS] != 0.0
+    buf = prm[P_BUFFER]
+    wpow = prm[P_WPOW]
+    uniform_choice = prm[P_UNIFORM] != 0.0
+    kmove = day_key(seed, STREAM_MOVE, t, 0)
+    kroute = day_key(seed, STREAM_ROUTE, t, 0)
+    kwalk = day_key(seed, STREAM_WALK, t, 0)
+    for a in range(lo, hi):
+        moved = 0.0
+        depth = 0
+        if phase == 0:
+            if flags[a] & TRAVELLING or not uniform(kmove, a) < mc_today[pos[a]]:
+                continue
+            want_step = True
+        else:
+            if not flags[a] & TRAVELLING:
+                if recent[a] != 0.0:
+                    recent[a] = recent[a] / 2.0
+                continue
+            want_step = False
+        while True:
+            if want_step:  # --- evolve after a successful move draw ---
+                want_step = False
+                here = pos[a]
+                p = path[a]
+                if p < 0:  # moving.selectRoute: weighted draw over open candidates
+                    p0 = path_ptr[here]
+                    p1 = path_ptr[here + 1]
+                    total = 0.0
+                    count = 0
+                    for q in range(p0, p1):
+                        x = pw[q]
+                        if x >= 0.0:
+                            count += 1
+                            if not uniform_choice:
+                                x = x * cap_multiplier(occ_r[path_end[q]], cap[path_end[q]], buf)
+                                if wpow != 1.0:
+                                    x = x ** wpow
+                            total += x
+                        wbuf[q - p0] = x
+                    if count > 0:
+                        u = uniform(kroute if depth == 0 else day_key(seed, STREAM_ROUTE, t, depth), a)
+                        if total > 0.0:
+                            target = u * total
+                            acc = 0.0
+                            for q in range(p0, p1):
+                                w = wbuf[q - p0]
+                                if w > 0.0:
+                                    acc += w
+                                    p = q
+                                    if acc > target:
+                                        break
+                        else:  # all weights zero: uniform (moving.normalizeWeights)
+                            k = int(u * count)
+                            for q in range(p0, p1):
+                                if wbuf[q - p0] >= 0.0:
+                                    p = q
+                                    if k == 0:
+                                        break
+                                    k -= 1
+                    if p >= 0:
+                        path[a] = p
+                        hop[a] = 0
+                if p >= 0:  # take_next_step: the open link towards the next hop
+                    nxt = hop_node[hop_ptr[p] + hop[a]]
+                    e = -1
+                    for j in range(out_ptr[here], out_ptr[here + 1]):
+                        f = out_link[j]
+                        if link_open[t, f] != 0 and link_dst[f] == nxt:
+                            e = f
+                            break
+                    fin = path_end[p]
+                    if e < 0 or (camp[t, fin] != 0 and cap_multiplier(occ_r[fin], cap[fin], buf) < 0.5):
+                        path[a] = -1  # link vanished, or destination camp (nearly) full: stay
+                    else:
+                        hop[a] += 1
+                        if hop_ptr[p] + hop[a] >= hop_ptr[p + 1]:
+                            path[a] = -1
+                        occ_w[here] -= 1
+                        link_w[e] += 1
+                        pos[a] = e
+                        flags[a] |= TRAVELLING
+                        dist[a] = 0.0
+                if phase == 0:
+                    break
+            if not flags[a] & TRAVELLING:
+                break
+            # --- finish_travel: advance along the link ---
+            e = pos[a]
+            v = link_speed[e] if link_speed[e] > 0.0 else max_move
+            if on_foot and not (flags[a] & ARRIVED_ONCE):
+                v = max_walk  # first link of the journey is walked (start_on_foot)
+            if link_walkp[e] > 0.0:
+                kw = kwalk if depth == 0 else day_key(seed, STREAM_WALK, t, depth)
+                if uniform(kw, a) < link_walkp[e]:
+                    v = max_walk
+            d = float(dist[a]) + v
+            dist[a] = d
+            moved += v
+            if not d > link_km[e]:
+                break
+            flags[a] |= ARRIVED_ONCE
+            moved += link_km[e] - d  # remove the overshoot
+            link_w[e] -= 1
+            flags[a] &= ~TRAVELLING
+            dist[a] = 0.0
+            if link_open[t, e] == 0:  # closed while under way: back to where the link starts
+                pos[a] = link_src[e]
+                occ_w[link_src[e]] += 1
+                break
+            end = link_dst[e]
+            pos[a] = end
+            occ_w[end] += 1
+            if not moved < v:
+                break
+            # evolve again today; avoid_short_stints forces a town move after a short day
+            force = short_stints and (recent[a] + moved / max_move) / 2.0 < 0.5
+            depth += 1
+            mc = 1.0 if force and town[t, end] != 0 else mc_today[end]
+            if not uniform(day_key(seed, STREAM_MOVE, t, depth), a) < mc:
+                break
+            want_step = True
+        if phase == 1:
+            recent[a] = (recent[a] + moved / max_move) / 2.0
+
+
+@nb.njit(cache=True, error_model="numpy")
+def max_arrivals(link_km, link_speed, prm):
+    """Most arrivals one agent can make in one finish pass: a chain continues only while the km done today are
+    below the day's speed, so at most 1 + fastest speed / shortest link (a huge number for a 0 km link)."""
+    v = max(prm[P_MAX_MOVE], prm[P_MAX_WALK])
+    shortest = np.inf
+    for e in range(link_km.shape[0]):
+        v = max(v, link_speed[e])
+        shortest = min(shortest, link_km[e])
+    if not shortest > 0.0 or v / shortest > 1e12:
+        return np.inf
+    return 1.0 + np.floor(v / shortest)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def order_free(occ, cap, buf, arrivals):
+    """True when no capacity multiplier can leave 1 during a pass that adds at most `arrivals` agents to any
+    place: then every agent reads the same weights in any order, and the pass may run in parallel."""
+    for loc in range(occ.shape[0]):
+        if cap[loc] >= 1 and not occ[loc] + arrivals <= buf * cap[loc]:
+            return False
+    return True
+
+
+@nb.njit(cache=True, error_model="numpy", parallel=True)
+def parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, occ, occ_link, most):
+    """agent_pass over contiguous parts of the agents, one per thread, each with its own integer deltas; summed
+    afterwards (integer sums do not depend on order), so the result is the same for any number of threads."""
+    parts = max(1, min(threads, n // MIN_PART))
+    d_loc = np.zeros((parts, occ.shape[0]), dtype=np.int64)
+    d_link = np.zeros((parts, occ_link.shape[0]), dtype=np.int64)
+    for c in nb.prange(parts):
+        wbuf = np.empty(most)
+        agent_pass(phase, n * c // parts, n * (c + 1) // parts, seed, t, net, days, ag, cap, prm, pw, mc_today,
+                   occ, d_loc[c], d_link[c], wbuf)
+    for c in range(parts):
+        for loc in range(occ.shape[0]):
+            occ[loc] += d_loc[c, loc]
+        for e in range(occ_link.shape[0]):
+            occ_link[e] += d_link[c, e]
+
+
+@nb.njit(cache=True, error_model="numpy")
+def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transit, agents, threads, in_parallel):
+    """Run all days; fills loc_counts[T, L], transit[T], agents[T] and in_parallel[T] (bit 0: the evolve pass ran
+    in parallel, bit 1: the finish pass). Returns the final agent count or -1.
+
+    `threads` (numba.get_num_threads() of the caller: calling it here would stop numba caching the kernel) is
+    how many parts a parallel pass is cut into.
+    Each pass runs in parallel (parallel_pass) when order_free says the order of agents cannot matter, else
+    serially with live counters, as in Flee: the results are the serial ones either way, for any thread count.
+    """
+    link_km, link_speed = net[2], net[3]
+    path_ptr, hop_ptr, hop_link, path_end, path_den, path_home = net[7], net[8], net[9], net[11], net[12], net[13]
+    movechance, score, popweight, spawn_mult, conflict_now, link_open = days[0], days[3], days[4], days[5], days[6], days[7]
+    pos, path, hop, flags, dist, recent = ag
     n_days, n_loc = loc_counts.shape
-    n_link = link_src.shape[0]
+    n_link = link_km.shape[0]
     occ = np.zeros(n_loc, dtype=np.int64)
     occ_link = np.zeros(n_link, dtype=np.int64)
     for a in range(n0):
@@ -177,13 +367,8 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
     pw = np.zeros(path_end.shape[0])
     mc_today = np.zeros(n_loc)
     cum = np.zeros(n_loc)
-    max_move = prm[P_MAX_MOVE]
-    max_walk = prm[P_MAX_WALK]
-    on_foot = prm[P_ON_FOOT] != 0.0
-    short_stints = prm[P_SHORT_STINTS] != 0.0
     buf = prm[P_BUFFER]
-    wpow = prm[P_WPOW]
-    uniform_choice = prm[P_UNIFORM] != 0.0
+    per_agent = max_arrivals(link_km, link_speed, prm)
     n = n0
     for t in range(n_days):
         n = spawn(t, n, seed, n_spawn[t], spawn_mult, conflict_now, pos, path, hop, flags, dist, recent,
@@ -192,128 +377,18 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
             return -1
         path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw)
         move_chances(t, movechance, pop, cap, prm, mc_today)
-        kmove = day_key(seed, STREAM_MOVE, t, 0)
-        kroute = day_key(seed, STREAM_ROUTE, t, 0)
-        kwalk = day_key(seed, STREAM_WALK, t, 0)
-        # phase 0 = Person.evolve for every agent; phase 1 = Person.finish_travel for every agent
-        for phase in range(2):
-            for a in range(n):
-                moved = 0.0
-                depth = 0
-                if phase == 0:
-                    if flags[a] & TRAVELLING or not uniform(kmove, a) < mc_today[pos[a]]:
-                        continue
-                    want_step = True
-                else:
-                    if not flags[a] & TRAVELLING:
-                        if recent[a] != 0.0:
-                            recent[a] = recent[a] / 2.0
-                        continue
-                    want_step = False
-                while True:
-                    if want_step:  # --- evolve after a successful move draw ---
-                        want_step = False
-                        here = pos[a]
-                        p = path[a]
-                        if p < 0:  # moving.selectRoute: weighted draw over open candidates
-                            p0 = path_ptr[here]
-                            p1 = path_ptr[here + 1]
-                            total = 0.0
-                            count = 0
-                            for q in range(p0, p1):
-                                x = pw[q]
-                                if x >= 0.0:
-                                    count += 1
-                                    if not uniform_choice:
-                                        x = x * cap_multiplier(occ[path_end[q]], cap[path_end[q]], buf)
-                                        if wpow != 1.0:
-                                            x = x ** wpow
-                                    total += x
-                                wbuf[q - p0] = x
-                            if count > 0:
-                                u = uniform(kroute if depth == 0 else day_key(seed, STREAM_ROUTE, t, depth), a)
-                                if total > 0.0:
-                                    target = u * total
-                                    acc = 0.0
-                                    for q in range(p0, p1):
-                                        w = wbuf[q - p0]
-                                        if w > 0.0:
-                                            acc += w
-                                            p = q
-                                            if acc > target:
-                                                break
-                                else:  # all weights zero: uniform (moving.normalizeWeights)
-                                    k = int(u * count)
-                                    for q in range(p0, p1):
-                                        if wbuf[q - p0] >= 0.0:
-                                            p = q
-                                            if k == 0:
-                                                break
-                                            k -= 1
-                            if p >= 0:
-                                path[a] = p
-                                hop[a] = 0
-                        if p >= 0:  # take_next_step: the open link towards the next hop
-                            nxt = hop_node[hop_ptr[p] + hop[a]]
-                            e = -1
-                            for j in range(out_ptr[here], out_ptr[here + 1]):
-                                f = out_link[j]
-                                if link_open[t, f] != 0 and link_dst[f] == nxt:
-                                    e = f
-                                    break
-                            fin = path_end[p]
-                            if e < 0 or (camp[t, fin] != 0 and cap_multiplier(occ[fin], cap[fin], buf) < 0.5):
-                                path[a] = -1  # link vanished, or destination camp (nearly) full: stay
-                            else:
-                                hop[a] += 1
-                                if hop_ptr[p] + hop[a] >= hop_ptr[p + 1]:
-                                    path[a] = -1
-                                occ[here] -= 1
-                                occ_link[e] += 1
-                                pos[a] = e
-                                flags[a] |= TRAVELLING
-                                dist[a] = 0.0
-                        if phase == 0:
-                            break
-                    if not flags[a] & TRAVELLING:
-                        break
-                    # --- finish_travel: advance along the link ---
-                    e = pos[a]
-                    v = link_speed[e] if link_speed[e] > 0.0 else max_move
-                    if on_foot and not (flags[a] & ARRIVED_ONCE):
-                        v = max_walk  # first link of the journey is walked (start_on_foot)
-                    if link_walkp[e] > 0.0:
-                        kw = kwalk if depth == 0 else day_key(seed, STREAM_WALK, t, depth)
-                        if uniform(kw, a) < link_walkp[e]:
-                            v = max_walk
-                    d = float(dist[a]) + v
-                    dist[a] = d
-                    moved += v
-                    if not d > link_km[e]:
-                        break
-                    flags[a] |= ARRIVED_ONCE
-                    moved += link_km[e] - d  # remove the overshoot
-                    occ_link[e] -= 1
-                    flags[a] &= ~TRAVELLING
-                    dist[a] = 0.0
-                    if link_open[t, e] == 0:  # closed while under way: back to where the link starts
-                        pos[a] = link_src[e]
-                        occ[link_src[e]] += 1
-                        break
-                    end = link_dst[e]
-                    pos[a] = end
-                    occ[end] += 1
-                    if not moved < v:
-                        break
-                    # evolve again today; avoid_short_stints forces a town move after a short day
-                    force = short_stints and (recent[a] + moved / max_move) / 2.0 < 0.5
-                    depth += 1
-                    mc = 1.0 if force and town[t, end] != 0 else mc_today[end]
-                    if not uniform(day_key(seed, STREAM_MOVE, t, depth), a) < mc:
-                        break
-                    want_step = True
-                if phase == 1:
-                    recent[a] = (recent[a] + moved / max_move) / 2.0
+        for phase in range(2):  # 0: Person.evolve for every agent; 1: Person.finish_travel for every agent
+            parallel = False
+            if threads > 1 and n >= 2 * MIN_PART:
+                # phase 0 only takes agents out of places; phase 1 adds at most per_agent per traveller
+                travellers = occ_link.sum()
+                arrivals = 0.0 if phase == 0 or travellers == 0 else per_agent * float(travellers)
+                parallel = order_free(occ, cap, buf, arrivals)
+            if parallel:
+                in_parallel[t] |= 1 << phase
+                parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, occ, occ_link, most)
+            else:
+                agent_pass(phase, 0, n, seed, t, net, days, ag, cap, prm, pw, mc_today, occ, occ, occ_link, wbuf)
         for loc in range(n_loc):
             loc_counts[t, loc] = occ[loc]
         s = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 
@@ -46,6 +47,7 @@ class RawRun:
     transit: npt.NDArray[np.int64]     # [T] agents on links
     agents: npt.NDArray[np.int64]      # [T] agents in the simulation
     n_agents: int
+    in_parallel: npt.NDArray[np.uint8]  # [T] bit 0 / bit 1: the day's evolve / finish pass ran in parallel
     state: dict[str, npt.NDArray[Any]]  # final agent arrays (for tests)
 
 
@@ -102,7 +104,9 @@ def capacity_hint(model: Model) -> int:
     return base + int(lam + 10.0 * np.sqrt(lam) + 1000)
 
 
-def simulate(model: Model, seed: int = 1, engine: str = "numba") -> RawRun:
+def simulate(model: Model, seed: int = 1, engine: str = "numba", threads: int | None = None) -> RawRun:
+    """One seed. `threads`: parts a parallel pass is cut into (default numba's thread count); the result is the
+    same for any value (engine_numba.run_days)."""
     tl = model.tl
     T, L = tl.movechance.shape
     cap_n = capacity_hint(model)
@@ -115,10 +119,12 @@ def simulate(model: Model, seed: int = 1, engine: str = "numba") -> RawRun:
         loc_counts = np.zeros((T, L), dtype=np.int64)
         transit = np.zeros(T, dtype=np.int64)
         agents = np.zeros(T, dtype=np.int64)
+        in_parallel = np.zeros(T, dtype=np.uint8)
         pop = tl.pop.copy()
         if engine == "numba":
             n = K.run_days(seed, n0, tl.n_spawn, model.net_tuple(), model.days_tuple(), ag, pop, tl.cap,
-                           model.params, loc_counts, transit, agents)
+                           model.params, loc_counts, transit, agents,
+                           nb.get_num_threads() if threads is None else threads, in_parallel)
         elif engine == "numpy":
             from crossings.flee.engine_numpy import run_days_py
 
@@ -130,4 +136,4 @@ def simulate(model: Model, seed: int = 1, engine: str = "numba") -> RawRun:
             break
         cap_n *= 2  # only conflict-driven Poisson spawning can outgrow the estimate
     state = {k: v[:n] for k, v in ag._asdict().items()}
-    return RawRun(seed, loc_counts, transit, agents, int(n), state)
+    return RawRun(seed, loc_counts, transit, agents, int(n), in_parallel, state)
