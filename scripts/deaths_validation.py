@@ -160,7 +160,7 @@ def monthly_rates(name: str, runs: Runs, obs: pd.DataFrame, mark: Any,
              *["| " + " | ".join(r) + " |" for r in rows], "",
              f"Winter (Nov-Jun) {_fmt(float(sw.mean()))} vs summer (Jul-Oct) {_fmt(float(ss.mean()))} simulated: ratio "
              f"{r_sim:.2f} (90% {_q(sw / ss, 0.05):.2f}-{_q(sw / ss, 0.95):.2f}); observed {_fmt(ow)} vs {_fmt(os_)}: "
-             f"ratio {r_obs:.2f}; within 25%: {mark(ok)} (simulated / observed {r_sim / r_obs:.2f}).{early_note}",
+             f"ratio {r_obs:.2f} (simulated / observed {r_sim / r_obs:.2f}); within 25%: {mark(ok)}.{early_note}",
              f"Months with the observed rate inside the simulated 90% interval: {inside} of 12: {mark(inside == 12)}.", "",
              "The ratio as the product of its parts (the season of the incident chance is fitted on incidents per "
              "sailing boat; people lost per incident has no season in the model):", "",
