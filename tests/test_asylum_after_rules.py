@@ -132,3 +132,14 @@ def test_stochastic_rule_draws_a_path_per_seed() -> None:
 
     assert path(1) != path(2)
     assert path(1) == path(1)
+
+
+def test_stochastic_rule_rests_on_every_quarter_before_the_cut() -> None:
+    """The local level's noise is estimated from the whole history to the cut (decisions from 2001), the damped
+    trend from its last N_FIT quarters; both listed in the summary's basis."""
+    st, dt_ = _ad("stochastic", path=2), _ad("damped_trend")
+    st.decision_capacity()
+    dt_.decision_capacity()
+    assert st.summary()["extended"]["decision_capacity"]["basis"] == f"2001-01-01 to {CUT}"
+    first = dt_.summary()["extended"]["decision_capacity"]["basis"].split()[0]
+    assert first == "2019-07-01"  # 16 quarters back from 2023 Q2
