@@ -5,7 +5,15 @@ import math
 
 import numpy as np
 
-from crossings.forecasting.drivers import LocalLevel, fit_local_level, normals, paths
+from crossings.forecasting.drivers import (
+    WINDOWS,
+    LocalLevel,
+    choose_window,
+    fit_local_level,
+    normals,
+    paths,
+    shock_law,
+)
 
 
 def _simulate(n: int, s_level: float, s_obs: float, seed: int) -> np.ndarray:
@@ -47,3 +55,24 @@ def test_draws_are_keyed_by_seed_and_draw():
     assert np.array_equal(paths(m, 6, 4, seed=1)[0][3], a1[3])
     z = normals(1, 0, 20000)
     assert abs(z.mean()) < 0.03 and abs(z.std() - 1.0) < 0.03 and math.isfinite(z.min())
+
+
+def test_shock_law_sees_heavy_tails_and_leaves_normal_errors_alone():
+    rng = np.random.default_rng(11)
+    df_n, scale_n = shock_law(rng.normal(size=400))
+    assert df_n > 10 and abs(scale_n - 1.0) < 0.1
+    df_t, scale_t = shock_law(rng.standard_t(3.0, size=400))
+    assert df_t < 6 and scale_t < 1.2
+
+
+def test_window_chosen_before_the_origin_drops_a_volatile_start():
+    """A level that jumped about in the first 60 months and has been calm for the last 60: the cross-validated
+    window is a recent one, and the forecast spread is narrower than with every month."""
+    rng = np.random.default_rng(5)
+    level = np.cumsum(np.r_[rng.normal(0.0, 0.6, 60), rng.normal(0.0, 0.05, 60)])
+    r = level + rng.normal(0.0, 0.1, 120)
+    w = choose_window(r)
+    assert w is not None and w <= 48
+    assert fit_local_level(r, windows=WINDOWS).s_level < 0.5 * fit_local_level(r).s_level
+    steady = np.cumsum(rng.normal(0.0, 0.2, 120)) + rng.normal(0.0, 0.1, 120)
+    assert abs(fit_local_level(steady, windows=WINDOWS).s_level - 0.2) < 0.1

@@ -79,7 +79,9 @@ def backtest_rows(path: Path, origin_list: list[dt.date], horizon: int, n_draws:
                                  **score(float(ob[h]), m[:, h]), "pit": pit(float(ob[h]), m[:, h])})
         notes.append({"origin": o.isoformat()[:7], "fit_origin": f.origin.isoformat()[:7], "fit_s": round(f.seconds, 2), "forecast_s":
                       round(time.perf_counter() - t0, 2), "s_level": round(s.driver.s_level, 4),
-                      "s_obs": round(s.driver.s_obs, 4), **{k: v for k, v in f.extra.items()}})
+                      "s_obs": round(s.driver.s_obs, 4), "shock_df": round(s.driver.shock_df, 2),
+                      "shock_scale": round(s.driver.shock_scale, 4), "window": s.driver.window,
+                      "phi": round(s.driver.phi, 4), **{k: v for k, v in f.extra.items()}})
         if verbose:
             print(notes[-1], flush=True)
     return pd.DataFrame(rows), notes

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from crossings.calibrate.problem import OFFSET
-from crossings.forecasting.drivers import LocalLevel, fit_local_level, paths
+from crossings.forecasting.drivers import WINDOWS, LocalLevel, fit_local_level, paths
 from crossings.scenario.load import apply_overrides, load_raw, validate
 from crossings.scenario.observed_series import observed_frames
 from crossings.sea.kernel import ARR, DEATHS, DEP, INT, PREV
@@ -139,7 +139,7 @@ def setup(path: Path, origin: dt.date, horizon: int, values: dict[str, Any] | No
         ob = arr[arr["place"] == main].set_index("month")["observed"].reindex(months[:first]).to_numpy(dtype=float)
         resid = np.log(ob + OFFSET) - np.log(sim[:first] + OFFSET)
         cal = np.array([int(m[5:7]) for m in months[:first]])
-        driver = fit_local_level(resid, cal if SEASON else None)
+        driver = fit_local_level(resid, cal if SEASON else None, WINDOWS)
     return Setup(origin, horizon, a, month_of_day.astype(np.int64), list(months), first, places, main, obs_m,
                  driver, base, sc.name)
 
