@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossings.runs.runner import prepare
+from crossings.sea.bundles import draws, route_arrays
 from crossings.sea.deaths import draw_loss, expected_loss, incident_factor, loss_cdf, loss_pmf
 from crossings.sea.kernel import DEATHS, DEP, INT, N_OUT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build
@@ -42,9 +43,7 @@ def _both(a, seed):
     outs, states = [], []
     for fn in (sea_kernel, sea_reference):
         out = np.zeros((N_OUT, len(a.routes), a.n_days))
-        states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, good, a.launch,
-                         a.launch_cap, a.prevent, a.intercept, a.capacity, a.incident, a.lethality, a.boat_size,
-                         a.ppb, a.boat_cv, a.ret, a.det, out, a.loss_cdf))
+        states.append(fn(seed, draws(counts, good, a.launch), route_arrays(a), out))
         outs.append(out)
     return outs, states
 

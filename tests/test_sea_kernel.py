@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossings.runs.runner import prepare
+from crossings.sea.bundles import draws, route_arrays
 from crossings.sea.kernel import (
     ARR,
     BOATS,
@@ -44,12 +45,11 @@ def _both(a, seed):
     counts = draw_inflow(seed, a.inflow)
     good = draw_weather(seed, a.p_good, a.rho)
     outs, states = [], []
+    routes = route_arrays(a)
+    routes = routes._replace(loss_cdf=np.zeros_like(routes.loss_cdf))  # per-person lethality (loss tables: test_sea_deaths)
     for fn in (sea_kernel, sea_reference):
         out = np.zeros((N_OUT, len(a.routes), a.n_days))
-        states.append(fn(seed, counts, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, good, a.launch,
-                         a.launch_cap, a.prevent,
-                         a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv, a.ret, a.det,
-                         out))
+        states.append(fn(seed, draws(counts, good, a.launch), routes, out))
         outs.append(out)
     return counts, outs, states
 

@@ -13,6 +13,7 @@ import pytest
 
 from crossings.core.errors import InputError
 from crossings.runs.runner import prepare, run_scenario
+from crossings.sea.bundles import draws, route_arrays
 from crossings.sea.kernel import ARR, DEP, N_OUT, SAFE, SAFE_OUT, WAIT, draw_inflow, draw_weather, sea_kernel
 from crossings.sea.model import build
 from crossings.sea.reference import sea_reference
@@ -40,11 +41,11 @@ def _states(a, seed: int):
     counts = draw_inflow(seed, a.inflow)
     good = draw_weather(seed, a.p_good, a.rho)
     res = []
+    routes = route_arrays(a)
+    routes = routes._replace(loss_cdf=np.zeros_like(routes.loss_cdf))  # per-person lethality, as before the tables
     for fn in (sea_kernel, sea_reference):
         out = np.zeros((N_OUT, len(a.routes), a.n_days))
-        st = fn(seed, counts, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, good, a.launch,
-                a.launch_cap, a.prevent, a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb,
-                a.boat_cv, a.ret, a.det, out)
+        st = fn(seed, draws(counts, good, a.launch), routes, out)
         res.append((out, st))
     return counts, res
 

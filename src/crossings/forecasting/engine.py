@@ -28,10 +28,10 @@ from crossings.calibrate.problem import OFFSET
 from crossings.forecasting.drivers import WINDOWS, LocalLevel, fit_local_level, paths
 from crossings.scenario.load import apply_overrides, load_raw, validate
 from crossings.scenario.observed_series import observed_frames
+from crossings.sea.bundles import means, route_arrays
 from crossings.sea.kernel import ARR, DEATHS, DEP, INT, PREV
 from crossings.sea.meanfield import mean_field
 from crossings.sea.model import SeaArrays, build
-from crossings.sea.quality import expected_launch
 
 SEASON = True  # take the residual's fixed seasonal factor out before the level (drivers.residual_season)
 RESIDUAL = "held"  # residuals against the mechanism with the inflow held ("held") or as fitted ("fitted")
@@ -79,9 +79,7 @@ def scenario_at(path: Path, values: dict[str, Any] | None, end: dt.date, baselin
 
 
 def _run(a: SeaArrays, inflow: np.ndarray) -> np.ndarray:
-    return mean_field(inflow, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, a.p_good,
-                      expected_launch(a.launch, a.quality_k), a.launch_cap, a.prevent, a.intercept, a.capacity,
-                      a.incident, a.lethality, a.ppb, a.boat_size, a.boat_cv, a.ret, a.det)
+    return mean_field(means(a, inflow), route_arrays(a))
 
 
 def held_inflow(sc: Any, a: SeaArrays, day0: int) -> np.ndarray:

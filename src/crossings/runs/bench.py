@@ -12,9 +12,10 @@ import time
 import numpy as np
 
 from crossings.runs.runner import prepare, run_scenario
-from crossings.sea.kernel import N_OUT, draw_inflow, draw_weather, sea_kernel
+from crossings.sea.bundles import route_arrays
+from crossings.sea.kernel import N_OUT, sea_kernel
 from crossings.sea.model import build
-from crossings.sea.quality import launch_by_day
+from crossings.sea.simulate import draw_seed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,20 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args(argv)
     arr = build(prepare(a.scenario))
+    routes = route_arrays(arr)
     run_scenario(a.scenario)  # compile / load the numba cache
     kernel_s, total_s, people = [], [], 0
     for seed in range(1, a.repeat + 1):
         t0 = time.perf_counter()
-        counts = draw_inflow(seed, arr.inflow)
+        drawn = draw_seed(arr, seed)
         out = np.zeros((N_OUT, len(arr.routes), arr.n_days))
-        good = draw_weather(seed, arr.p_good, arr.rho)
-        launch = launch_by_day(seed, arr.launch, arr.quality_k)
-        sea_kernel(seed, counts, arr.region_of_coast, arr.choice, arr.keep, arr.safe_share, arr.safe_cap, good,
-                   launch, arr.launch_cap, arr.prevent,
-                   arr.intercept, arr.capacity, arr.incident, arr.lethality, arr.boat_size, arr.ppb, arr.boat_cv,
-                   arr.ret, arr.det, out)
+        sea_kernel(seed, drawn, routes, out)
         kernel_s.append(time.perf_counter() - t0)
-        people = int(counts.sum())
+        people = int(drawn.counts.sum())
         t0 = time.perf_counter()
         run_scenario(a.scenario, seed=seed)
         total_s.append(time.perf_counter() - t0)

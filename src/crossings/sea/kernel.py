@@ -114,26 +114,264 @@ def _pick(u: float, r: int, t: int, region_of_coast: np.ndarray, choice: np.ndar
     return last
 
 
-@nb.njit(cache=True)
-def _table(C, loss_cdf):
-    """The loss table, or an empty one (no coast draws people lost per incident) when none is given."""
-    if loss_cdf is None:
-        return np.zeros((C, 1))
-    return loss_cdf
-
-
 @nb.njit(cache=True, inline="always")
 def _loss(cdf: np.ndarray, u: float, aboard: int) -> int:
     """People lost on a boat with an incident: the first k with u < cdf[k - 1], at most those aboard."""
     return min(aboard, int(np.searchsorted(cdf, u, side="right")) + 1)
 
 
+# --- the phases of a day, in order (each reads the bundles by name; helpers are inlined) ---
+# Arrays are unpacked from the bundles once per phase: passing or reading an array per person costs atomic
+# reference counts, so the per-person loops stay inside a phase and the small helpers there take numbers.
+
+
+@nb.njit(cache=True, inline="always")
+def _accrue_safe_places(t, safe_cap, credit, avail):
+    """Today's whole safe-route places per coast; the fraction of a place carries to the next day, and whole
+    places not used today are lost."""
+    for c in range(credit.shape[0]):
+        credit[c] += safe_cap[c, t]
+        avail[c] = int(math.floor(credit[c]))
+        credit[c] -= math.floor(credit[c])
+
+
+@nb.njit(cache=True, inline="always")
+def _arrive_at_coasts(seed, t, counts, routes, avail, state, coast, wait_days, qnext, ticket, head, tail, wc, out, nxt,
+                      nticket):
+    """Today's new people of each region choose a coast, may be deterred, may take a safe-route place (first
+    come), and otherwise join the end of the coast's queue. Returns the next agent id and ticket."""
+    region_of_coast, choice, keep, safe_share = routes.region_of_coast, routes.choice, routes.keep, routes.safe_share
+    C = region_of_coast.shape[0]
+    kc = tick_key(seed, S.CHOICE, t)
+    ksr = tick_key(seed, S.SAFE_ROUTE, t)
+    for r in range(counts.shape[0]):
+        for _ in range(counts[r, t]):
+            a = nxt
+            nxt += 1
+            # the coast: _pick written out here (an array passed to a helper costs two atomic
+            # reference counts per call, most of the kernel's time once the waiting loop is gone)
+            u = uniform(kc, 2 * a)
+            chosen = -1
+            cum = 0.0
+            for c in range(C):
+                if region_of_coast[c] == r:
+                    chosen = c
+                    cum += choice[c, t]
+                    if u < cum:
+                        break
+            if chosen < 0 or uniform(kc, 2 * a + 1) >= keep[chosen, t]:
+                state[a] = GAVE_UP  # no coast for this region, or deterred
+                continue
+            if avail[chosen] > 0 and uniform(ksr, a) < safe_share[chosen, t]:
+                state[a] = SAFE  # a place on the safe route, first come
+                out[SAFE_OUT, chosen, t] += 1.0
+                avail[chosen] -= 1
+                continue
+            coast[a] = chosen
+            state[a] = WAITING
+            wait_days[a] = t
+            ticket[a] = nticket  # join the end of the coast's queue
+            nticket += 1
+            qnext[a] = -1
+            if tail[chosen] >= 0:
+                qnext[tail[chosen]] = a
+            else:
+                head[chosen] = a
+            tail[chosen] = a
+            wc[chosen] += 1
+    return nxt, nticket
+
+
+@nb.njit(cache=True, inline="always")
+def _launch_boats(seed, t, ks, draws, routes, wc, lsz, off, seats, pend, nser):
+    """Each coast's boats launched today: on a window day boats are filled in order while the waiting people
+    suffice (a drawn size is kept until its boat fills); each full boat goes with the day's launch share, up
+    to the launch capacity. Their sizes go to lsz, each coast's boats from off[c] to off[c + 1]; seats[c]: the
+    people they carry."""
+    good, launch = draws.good, draws.launch
+    launch_cap, ppb, boat_cv, boat_size = routes.launch_cap, routes.ppb, routes.boat_cv, routes.boat_size
+    kl = tick_key(seed, S.LAUNCH, t)
+    nlt = 0
+    for c in range(wc.shape[0]):
+        off[c] = nlt
+        bs = boat_size[c, t]
+        nl = 0
+        seats[c] = 0
+        if good[c, t] == 1:
+            used = 0
+            k = 0
+            while nl < launch_cap[c, t]:
+                s = bs
+                if boat_cv[c] > 0.0:
+                    if pend[c] == 0:
+                        pend[c] = boat_size_draw(ks, c * BOATS_MAX + nser[c], ppb[c, t], boat_cv[c])
+                        nser[c] += 1
+                    s = pend[c]
+                if used + s > wc[c]:
+                    break
+                used += s
+                pend[c] = 0
+                if uniform(kl, c * BOATS_MAX + k) < launch[c, t]:
+                    lsz[nlt] = s
+                    nlt += 1
+                    nl += 1
+                    seats[c] += s
+                k += 1
+    off[wc.shape[0]] = nlt
+
+
+@nb.njit(cache=True, inline="always")
+def _stop_on_beach(seed, t, routes, off, lstop, pint, out):
+    """Each launched boat is stopped on the beach with the prevention chance; the boats that leave are counted,
+    and the patrols' interception chance per boat shrinks to chance x capacity / boats in a surge."""
+    prevent, intercept, capacity = routes.prevent, routes.intercept, routes.capacity
+    kp = tick_key(seed, S.PREVENT, t)
+    for c in range(pint.shape[0]):
+        nbd = 0
+        for j in range(off[c + 1] - off[c]):
+            u = uniform(kp, c * BOATS_MAX + j)
+            lstop[off[c] + j] = u < prevent[c, t]
+            if u >= prevent[c, t]:
+                nbd += 1
+        out[BOATS, c, t] = nbd
+        pint[c] = intercept[c, t] * min(1.0, capacity[c, t] / nbd) if nbd > 0 else 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def _board_and_sail(seed, t, routes, lumpy, state, wait_days, qnext, ticket, back, head, tail, wc, lsz, lstop, off,
+                    seats, pint, left, cur, rem, bstop, bint, binc, lost, out):
+    """The first people of each coast's queue board today's launched boats until they are full, taken in
+    waiting order across coasts (everyone else just waits). A boat's fate is one draw per boat shared by its
+    people: stopped on the beach, intercepted, an incident (people lost from a loss table, or each with the
+    lethality), or arrival; stopped or intercepted people return, are detained or give up. Returns how many
+    returned (listed in back, in waiting order)."""
+    ret, det, incident, lethality, tbl = routes.ret, routes.det, routes.incident, routes.lethality, routes.loss_cdf
+    C = wc.shape[0]
+    for c in range(C):
+        cur[c] = -1  # no boat started yet; every seat free
+        rem[c] = 0
+        left[c] = seats[c]
+    kb = tick_key(seed, S.BOAT, t)
+    kf = tick_key(seed, S.FATE, t)
+    kd = tick_key(seed, S.LOSS, t)
+    nbk = 0
+    while True:
+        # the coast whose first boarder comes first, and the ticket where another coast's come in
+        c = -1
+        best = 0
+        lim = np.iinfo(np.int64).max
+        for c2 in range(C):
+            if left[c2] > 0:
+                tk = ticket[head[c2]]
+                if c < 0 or tk < best:
+                    if c >= 0:
+                        lim = min(lim, best)
+                    c = c2
+                    best = tk
+                else:
+                    lim = min(lim, tk)
+        if c < 0:
+            break
+        while left[c] > 0 and ticket[head[c]] < lim:  # its boarders up to there, in order
+            a = head[c]
+            head[c] = qnext[a]
+            if head[c] < 0:
+                tail[c] = -1
+            wc[c] -= 1
+            left[c] -= 1
+            wait_days[a] = t - wait_days[a]
+            if rem[c] == 0:  # the next launched boat: its fate is one draw per boat, shared by its people
+                cur[c] += 1
+                bi = off[c] + cur[c]
+                rem[c] = lsz[bi]
+                b0 = c * BOATS_MAX + cur[c]
+                bstop[c] = lstop[bi]
+                bint[c] = (not bstop[c]) and uniform(kb, 2 * b0) < pint[c]
+                binc[c] = uniform(kb, 2 * b0 + 1) < incident[c, t]
+                lost[c] = 0
+                if lumpy[c] and binc[c]:  # people lost, used only if it sails (not stopped/intercepted)
+                    lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
+            rem[c] -= 1
+            st = WAITING
+            if bstop[c]:
+                out[PREV, c, t] += 1.0
+                st = _stop_fate(uniform(kf, a), ret[c], det[c])
+            else:
+                out[DEP, c, t] += 1.0
+                if bint[c]:
+                    out[INT, c, t] += 1.0
+                    st = _stop_fate(uniform(kf, a), ret[c], det[c])
+                elif lumpy[c]:
+                    if lost[c] > 0:  # the first K people aboard a boat with an incident are lost
+                        if rem[c] + 1 == lsz[off[c] + cur[c]]:  # the boat's first person: count the incident
+                            out[INCIDENTS, c, t] += 1.0
+                        lost[c] -= 1
+                        out[DEATHS, c, t] += 1.0
+                        st = DEAD
+                    else:
+                        out[ARR, c, t] += 1.0
+                        st = ARRIVED
+                elif binc[c] and uniform(kf, a) < lethality[c, t]:
+                    out[DEATHS, c, t] += 1.0
+                    st = DEAD
+                else:
+                    out[ARR, c, t] += 1.0
+                    st = ARRIVED
+            state[a] = st
+            if st == WAITING:
+                back[nbk] = a
+                nbk += 1
+    return nbk
+
+
+@nb.njit(cache=True, inline="always")
+def _requeue_returned(seed, t, nbk, routes, coast, wait_days, qnext, ticket, back, head, tail, wc, nticket):
+    """Returned people (stopped or intercepted) choose a coast of their region again and rejoin the end of the
+    waiting order; their wait restarts tomorrow. Returns the next ticket."""
+    region_of_coast, choice = routes.region_of_coast, routes.choice
+    C = region_of_coast.shape[0]
+    kr = tick_key(seed, S.RECHOICE, t)
+    for i in range(nbk):
+        a = back[i]
+        u = uniform(kr, a)
+        r = region_of_coast[coast[a]]
+        c2 = -1
+        cum = 0.0
+        for c in range(C):  # _pick, written out
+            if region_of_coast[c] == r:
+                c2 = c
+                cum += choice[c, t]
+                if u < cum:
+                    break
+        coast[a] = c2
+        wait_days[a] = t + 1
+        ticket[a] = nticket
+        nticket += 1
+        qnext[a] = -1
+        if tail[c2] >= 0:
+            qnext[tail[c2]] = a
+        else:
+            head[c2] = a
+        tail[c2] = a
+        wc[c2] += 1
+    return nticket
+
+
+@nb.njit(cache=True, inline="always")
+def _end_waits(T, wait_days, qnext, head):
+    """People still waiting at the end: the days since their wait started."""
+    for c in range(head.shape[0]):
+        a = head[c]
+        while a >= 0:
+            wait_days[a] = T - wait_days[a]
+            a = qnext[a]
+
+
 @nb.njit(cache=True)
-def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap, good, launch, launch_cap, prevent,
-               intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out, loss_cdf=None):
-    """Run the agent model; fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays. loss_cdf[c] (a
-    cumulative table, sea.deaths) gives the people lost per incident; a row of zeros (or none) keeps the
-    per-person lethality.
+def sea_kernel(seed, draws, routes, out):
+    """Run the agent model on one seed's draws (bundles.SeaDraws) and a scenario's routes (bundles.SeaRoutes);
+    fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays. routes.loss_cdf[c] (a cumulative table,
+    sea.deaths) gives the people lost per incident; a row of zeros keeps the per-person lethality.
 
     The waiting list is one queue per coast (a linked list through qnext) plus each person's ticket, the
     position in the one waiting order of all coasts: only a coast's first people board, so a day costs
@@ -141,228 +379,52 @@ def sea_kernel(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap
     order (a merge of the coasts' queues), so returned people rejoin in the order of a single list.
     While a person waits, wait_days holds the day the wait started; it becomes the days waited when the
     person boards or the run ends."""
-    C, T = choice.shape
-    tbl = _table(C, loss_cdf)
+    C, T = routes.choice.shape
+    tbl = routes.loss_cdf
     lumpy = np.zeros(C, dtype=np.bool_)
     for c in range(C):
         lumpy[c] = tbl[c, tbl.shape[1] - 1] > 0.0
-    lost = np.zeros(C, dtype=np.int64)  # people still to die on the boat being filled (its incident)
-    R = counts.shape[0]
-    N = counts.sum()
+    N = draws.counts.sum()
+    # the agents (struct of arrays) and the waiting order
     state = np.zeros(N, dtype=np.int8)
     coast = np.zeros(N, dtype=np.int8)
     wait_days = np.zeros(N, dtype=np.int32)
     qnext = np.empty(N, dtype=np.int64)  # next person in the same coast's queue (-1 = last)
-    ticket = np.empty(N, dtype=np.int64)
+    ticket = np.empty(N, dtype=np.int64)  # position in the one waiting order of all coasts
     back = np.empty(N, dtype=np.int64)  # today's returned people, in waiting order
-    lsz = np.empty(N, dtype=np.int64)  # sizes of today's launched boats (at most one per waiting person)
-    lstop = np.empty(N, dtype=np.bool_)  # and whether each is stopped on the beach
     head = np.full(C, -1, dtype=np.int64)
     tail = np.full(C, -1, dtype=np.int64)
     wc = np.zeros(C, dtype=np.int64)  # people in each coast's queue
-    nticket = 0
-    nxt = 0
-    seats = np.zeros(C, dtype=np.int64)  # people in launched boats today (boats x people per boat)
+    # today's launched boats, and per coast the boat being filled
+    lsz = np.empty(N, dtype=np.int64)  # sizes of today's launched boats (at most one per waiting person)
+    lstop = np.empty(N, dtype=np.bool_)  # and whether each is stopped on the beach
+    off = np.zeros(C + 1, dtype=np.int64)  # the coast's launched boats are lsz[off[c]:off[c + 1]]
+    seats = np.zeros(C, dtype=np.int64)  # people in launched boats today
     left = np.zeros(C, dtype=np.int64)  # seats not yet taken today
-    pint = np.zeros(C)
-    off = np.zeros(C, dtype=np.int64)  # first index of the coast's launched boats in lsz
+    pint = np.zeros(C)  # today's interception chance per departing boat
     cur = np.zeros(C, dtype=np.int64)  # launched boat being filled, and its seats left
     rem = np.zeros(C, dtype=np.int64)
     bstop = np.zeros(C, dtype=np.bool_)  # the boat being filled: stopped on the beach, intercepted, incident
     bint = np.zeros(C, dtype=np.bool_)
     binc = np.zeros(C, dtype=np.bool_)
+    lost = np.zeros(C, dtype=np.int64)  # people still to die on the boat being filled (its incident)
     pend = np.zeros(C, dtype=np.int64)  # size of the coast's next boat, kept until it fills (0 = none yet)
     nser = np.zeros(C, dtype=np.int64)  # boats whose size was drawn so far, per coast
     ks = tick_key(seed, S.SIZE, 0)  # boat sizes are indexed by the coast's boat serial number
     credit = np.zeros(C)  # safe-route places accrued (the fraction of a place carries to the next day)
     avail = np.zeros(C, dtype=np.int64)  # whole safe-route places left today
+    nxt = 0
+    nticket = 0
     for t in range(T):
-        kc = tick_key(seed, S.CHOICE, t)
-        ksr = tick_key(seed, S.SAFE_ROUTE, t)
-        for c in range(C):
-            credit[c] += safe_cap[c, t]
-            avail[c] = int(math.floor(credit[c]))
-            credit[c] -= math.floor(credit[c])  # today's whole places are used today or lost
-        for r in range(R):
-            for _ in range(counts[r, t]):
-                a = nxt
-                nxt += 1
-                # the coast: _pick written out here (an array passed to a helper costs two atomic
-                # reference counts per call, most of the kernel's time once the waiting loop is gone)
-                u = uniform(kc, 2 * a)
-                chosen = -1
-                cum = 0.0
-                for c in range(C):
-                    if region_of_coast[c] == r:
-                        chosen = c
-                        cum += choice[c, t]
-                        if u < cum:
-                            break
-                if chosen < 0 or uniform(kc, 2 * a + 1) >= keep[chosen, t]:
-                    state[a] = GAVE_UP  # no coast for this region, or deterred
-                    continue
-                if avail[chosen] > 0 and uniform(ksr, a) < safe_share[chosen, t]:
-                    state[a] = SAFE  # a place on the safe route, first come
-                    out[SAFE_OUT, chosen, t] += 1.0
-                    avail[chosen] -= 1
-                    continue
-                coast[a] = chosen
-                state[a] = WAITING
-                wait_days[a] = t
-                ticket[a] = nticket  # join the end of the coast's queue
-                nticket += 1
-                qnext[a] = -1
-                if tail[chosen] >= 0:
-                    qnext[tail[chosen]] = a
-                else:
-                    head[chosen] = a
-                tail[chosen] = a
-                wc[chosen] += 1
-        kl = tick_key(seed, S.LAUNCH, t)
-        kp = tick_key(seed, S.PREVENT, t)
-        kb = tick_key(seed, S.BOAT, t)
-        kf = tick_key(seed, S.FATE, t)
-        kr = tick_key(seed, S.RECHOICE, t)
-        kd = tick_key(seed, S.LOSS, t)
-        nlt = 0
-        # boats launched per coast: boats are filled in order while the waiting people suffice; each
-        # full boat goes with the launch share; then stopped on the beach
-        for c in range(C):
-            cur[c] = -1
-            rem[c] = 0
-            off[c] = nlt
-            bs = boat_size[c, t]
-            nl = 0
-            seats[c] = 0
-            if good[c, t] == 1:
-                used = 0
-                k = 0
-                while nl < launch_cap[c, t]:
-                    s = bs
-                    if boat_cv[c] > 0.0:
-                        if pend[c] == 0:
-                            pend[c] = boat_size_draw(ks, c * BOATS_MAX + nser[c], ppb[c, t], boat_cv[c])
-                            nser[c] += 1
-                        s = pend[c]
-                    if used + s > wc[c]:
-                        break
-                    used += s
-                    pend[c] = 0
-                    if uniform(kl, c * BOATS_MAX + k) < launch[c, t]:
-                        lsz[nlt] = s
-                        nlt += 1
-                        nl += 1
-                        seats[c] += s
-                    k += 1
-            left[c] = seats[c]
-            nbd = 0
-            for j in range(nl):
-                u = uniform(kp, c * BOATS_MAX + j)
-                lstop[off[c] + j] = u < prevent[c, t]
-                if u >= prevent[c, t]:
-                    nbd += 1
-            out[BOATS, c, t] = nbd
-            # patrols can stop at most `capacity` boats a day: each boat's chance shrinks in a surge
-            pint[c] = intercept[c, t] * min(1.0, capacity[c, t] / nbd) if nbd > 0 else 0.0
-        # the first people of each coast's queue board today's launched boats until they are full, taken in
-        # waiting order across coasts; everyone else just waits
-        nbk = 0
-        while True:
-            # the coast whose first boarder comes first, and the ticket where another coast's come in
-            c = -1
-            best = 0
-            lim = np.iinfo(np.int64).max
-            for c2 in range(C):
-                if left[c2] > 0:
-                    tk = ticket[head[c2]]
-                    if c < 0 or tk < best:
-                        if c >= 0:
-                            lim = min(lim, best)
-                        c = c2
-                        best = tk
-                    else:
-                        lim = min(lim, tk)
-            if c < 0:
-                break
-            while left[c] > 0 and ticket[head[c]] < lim:  # its boarders up to there, in order
-                a = head[c]
-                head[c] = qnext[a]
-                if head[c] < 0:
-                    tail[c] = -1
-                wc[c] -= 1
-                left[c] -= 1
-                wait_days[a] = t - wait_days[a]
-                if rem[c] == 0:  # the next launched boat: its fate is one draw per boat, shared by its people
-                    cur[c] += 1
-                    bi = off[c] + cur[c]
-                    rem[c] = lsz[bi]
-                    b0 = c * BOATS_MAX + cur[c]
-                    bstop[c] = lstop[bi]
-                    bint[c] = (not bstop[c]) and uniform(kb, 2 * b0) < pint[c]
-                    binc[c] = uniform(kb, 2 * b0 + 1) < incident[c, t]
-                    lost[c] = 0
-                    if lumpy[c] and binc[c]:  # people lost, used only if it sails (not stopped/intercepted)
-                        lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
-                rem[c] -= 1
-                st = WAITING
-                if bstop[c]:
-                    out[PREV, c, t] += 1.0
-                    st = _stop_fate(uniform(kf, a), ret[c], det[c])
-                else:
-                    out[DEP, c, t] += 1.0
-                    if bint[c]:
-                        out[INT, c, t] += 1.0
-                        st = _stop_fate(uniform(kf, a), ret[c], det[c])
-                    elif lumpy[c]:
-                        if lost[c] > 0:  # the first K people aboard a boat with an incident are lost
-                            if rem[c] + 1 == lsz[off[c] + cur[c]]:  # the boat's first person: count the incident
-                                out[INCIDENTS, c, t] += 1.0
-                            lost[c] -= 1
-                            out[DEATHS, c, t] += 1.0
-                            st = DEAD
-                        else:
-                            out[ARR, c, t] += 1.0
-                            st = ARRIVED
-                    elif binc[c] and uniform(kf, a) < lethality[c, t]:
-                        out[DEATHS, c, t] += 1.0
-                        st = DEAD
-                    else:
-                        out[ARR, c, t] += 1.0
-                        st = ARRIVED
-                state[a] = st
-                if st == WAITING:
-                    back[nbk] = a
-                    nbk += 1
-        # returned people (stopped or intercepted) choose a coast of their region again and rejoin the end
-        # of the waiting order; their wait restarts tomorrow
-        for i in range(nbk):
-            a = back[i]
-            u = uniform(kr, a)
-            r = region_of_coast[coast[a]]
-            c2 = -1
-            cum = 0.0
-            for c in range(C):  # _pick, written out
-                if region_of_coast[c] == r:
-                    c2 = c
-                    cum += choice[c, t]
-                    if u < cum:
-                        break
-            coast[a] = c2
-            wait_days[a] = t + 1
-            ticket[a] = nticket
-            nticket += 1
-            qnext[a] = -1
-            if tail[c2] >= 0:
-                qnext[tail[c2]] = a
-            else:
-                head[c2] = a
-            tail[c2] = a
-            wc[c2] += 1
+        _accrue_safe_places(t, routes.safe_cap, credit, avail)
+        nxt, nticket = _arrive_at_coasts(seed, t, draws.counts, routes, avail, state, coast, wait_days, qnext, ticket,
+                                         head, tail, wc, out, nxt, nticket)
+        _launch_boats(seed, t, ks, draws, routes, wc, lsz, off, seats, pend, nser)
+        _stop_on_beach(seed, t, routes, off, lstop, pint, out)
+        nbk = _board_and_sail(seed, t, routes, lumpy, state, wait_days, qnext, ticket, back, head, tail, wc, lsz, lstop,
+                              off, seats, pint, left, cur, rem, bstop, bint, binc, lost, out)
+        nticket = _requeue_returned(seed, t, nbk, routes, coast, wait_days, qnext, ticket, back, head, tail, wc, nticket)
         for c in range(C):
             out[WAIT, c, t] += wc[c]
-    for c in range(C):  # people still waiting at the end: the days since their wait started
-        a = head[c]
-        while a >= 0:
-            wait_days[a] = T - wait_days[a]
-            a = qnext[a]
+    _end_waits(T, wait_days, qnext, head)
     return state, coast, wait_days

@@ -20,8 +20,16 @@ from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INCIDENTS, INT, N_OUT,
 
 
 @nb.njit(cache=True)
-def mean_field(inflow, region_of_coast, choice, keep, safe_share, safe_cap, p_good, launch, launch_cap, prevent,
-               intercept, capacity, incident, lethality, ppb, boat_size, boat_cv, ret, det):
+def mean_field(means, routes):
+    """Expected flows out[N_OUT, C, T] for the expected draws (bundles.SeaMeans) on a scenario's routes
+    (bundles.SeaRoutes)."""
+    inflow, p_good, launch = means.inflow, means.p_good, means.launch
+    region_of_coast, choice, keep, safe_share, safe_cap = (routes.region_of_coast, routes.choice, routes.keep,
+                                                           routes.safe_share, routes.safe_cap)
+    launch_cap, prevent, intercept, capacity = routes.launch_cap, routes.prevent, routes.intercept, routes.capacity
+    incident, lethality, ppb, boat_size, boat_cv = (routes.incident, routes.lethality, routes.ppb, routes.boat_size,
+                                                    routes.boat_cv)
+    ret = routes.ret  # people returned after a stop rejoin the waiting stock (detained and given up leave it)
     C, T = choice.shape
     out = np.zeros((N_OUT, C, T))
     W = np.zeros(C)

@@ -9,6 +9,7 @@ import numpy as np
 
 from crossings.core.rng import tick_key_np, uniform_np
 from crossings.sea import streams as S
+from crossings.sea.bundles import SeaDraws, SeaRoutes
 from crossings.sea.kernel import (
     ARR,
     BOATS,
@@ -53,10 +54,15 @@ def weather_reference(seed: int, p_good: np.ndarray, rho: np.ndarray) -> np.ndar
     return good
 
 
-def sea_reference(seed, counts, region_of_coast, choice, keep, safe_share, safe_cap, good_days, launch, launch_cap,
-                  prevent, intercept, capacity, incident, lethality, boat_size, ppb, boat_cv, ret, det, out, loss_cdf=None):
+def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray):
+    """kernel.sea_kernel in numpy: the same bundles, outputs and (state, coast, wait_days)."""
+    counts, good_days, launch = draws.counts, draws.good, draws.launch
+    region_of_coast, choice, keep, safe_share, safe_cap = (routes.region_of_coast, routes.choice, routes.keep,
+                                                           routes.safe_share, routes.safe_cap)
+    launch_cap, prevent, intercept, capacity = routes.launch_cap, routes.prevent, routes.intercept, routes.capacity
+    incident, lethality, tbl = routes.incident, routes.lethality, routes.loss_cdf
+    boat_size, ppb, boat_cv, ret, det = routes.boat_size, routes.ppb, routes.boat_cv, routes.ret, routes.det
     C, T = choice.shape
-    tbl = np.zeros((C, 1)) if loss_cdf is None else loss_cdf
     lumpy = tbl[:, -1] > 0.0  # coasts whose people lost per incident come from a loss table (sea.deaths)
     N = int(counts.sum())
     state = np.zeros(N, dtype=np.int8)

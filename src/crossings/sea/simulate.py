@@ -6,6 +6,7 @@ from typing import Literal
 
 import numpy as np
 
+from crossings.sea.bundles import SeaDraws, draws, means, route_arrays
 from crossings.sea.deaths import with_year_driver
 from crossings.sea.kernel import (
     ARR,
@@ -24,30 +25,35 @@ from crossings.sea.kernel import (
 from crossings.sea.meanfield import mean_field
 from crossings.sea.model import SeaArrays
 from crossings.sea.outcome import SeaOutcome
-from crossings.sea.quality import expected_launch, launch_by_day
+from crossings.sea.quality import launch_by_day
 
 Engine = Literal["numba", "numpy", "meanfield"]
+
+
+def draw_seed(a: SeaArrays, seed: int, engine: Engine = "numba") -> SeaDraws:
+    """One seed's draws for the agent engines: people reaching each region, crossing windows (numba, or the numpy
+    reference's), the launch share with the window quality drawn (the same array for both engines)."""
+    if engine == "numpy":
+        from crossings.sea.reference import weather_reference
+
+        good = weather_reference(int(seed), a.p_good, a.rho)
+    else:
+        good = draw_weather(int(seed), a.p_good, a.rho)
+    return draws(draw_inflow(int(seed), a.inflow), good, launch_by_day(int(seed), a.launch, a.quality_k))
 
 
 def run_arrays(a: SeaArrays, seed: int, engine: Engine = "numba") -> np.ndarray:
     """out[measure, coast, day] (rows as in crossings.sea.kernel)."""
     if engine == "meanfield":
-        return mean_field(a.inflow, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, a.p_good,
-                          expected_launch(a.launch, a.quality_k), a.launch_cap, a.prevent, a.intercept, a.capacity,
-                          a.incident, a.lethality, a.ppb, a.boat_size, a.boat_cv, a.ret, a.det)
+        return mean_field(means(a), route_arrays(a))
     a = with_year_driver(a, int(seed))  # the incident chance's latent year driver, drawn per seed (sea.deaths)
-    counts = draw_inflow(int(seed), a.inflow)
     out = np.zeros((N_OUT, len(a.routes), a.n_days))
     if engine == "numpy":
-        from crossings.sea.reference import sea_reference, weather_reference
+        from crossings.sea.reference import sea_reference
 
-        good, agents = weather_reference(int(seed), a.p_good, a.rho), sea_reference
+        sea_reference(int(seed), draw_seed(a, seed, engine), route_arrays(a), out)
     else:
-        good, agents = draw_weather(int(seed), a.p_good, a.rho), sea_kernel
-    launch = launch_by_day(int(seed), a.launch, a.quality_k)  # the same array for both engines
-    agents(int(seed), counts, a.region_of_coast, a.choice, a.keep, a.safe_share, a.safe_cap, good, launch,
-           a.launch_cap, a.prevent, a.intercept, a.capacity, a.incident, a.lethality, a.boat_size, a.ppb, a.boat_cv,
-           a.ret, a.det, out, a.loss_cdf)
+        sea_kernel(int(seed), draw_seed(a, seed, engine), route_arrays(a), out)
     return out
 
 
