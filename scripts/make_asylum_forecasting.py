@@ -190,6 +190,10 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
     early = s[year < 2023]
     dec = ab.observed_quarterly()["initial_decisions_people_AsyD02"]
     d = {k: float(dec.get(dt.date.fromisoformat(k), np.nan)) for k in ("2022-12-31", "2023-12-31", "2024-03-31")}
+    before = dec.dropna().astype(float)
+    before = before[[i <= dt.date(2022, 12, 31) for i in before.index]]
+    sd1 = float(np.std(np.diff(np.log(before.to_numpy())), ddof=1))
+    change = float(np.log(d["2023-12-31"] / d["2022-12-31"]))
     out += ["## Why the stochastic band misses (awaiting_decision)", "",
             f"Observed above the 95th percentile: {(s['pit'] > 0.95).mean():.2f} of forecasts; below the 5th: "
             f"{(s['pit'] < 0.05).mean():.2f}. Origins 2019-2022: coverage_90 {early['in_90'].mean():.2f}, "
@@ -198,8 +202,10 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
             f"{d['2022-12-31']:,.0f} in 2022 Q4 to {d['2023-12-31']:,.0f} in 2023 Q4 and back to "
             f"{d['2024-03-31']:,.0f} in 2024 Q1. Forecasts made before the drive keep the backlog high (no path "
             "has the drive's decisions: a step that size is far in the tail of a Gaussian level fitted on the "
-            "history); the forecast from 2023 Q4, whose level sits at the drive's rate, empties the queue. By "
-            "origin year (people):", "", _md(by_year), ""]
+            f"history: the 4-quarter log change 2022 Q4 to 2023 Q4 was {change:+.2f}, {change / (2 * sd1):.1f} "
+            f"times the sd a random walk with the quarterly sd of the log changes 2001-2022 ({sd1:.2f}) gives "
+            "it); the forecast from 2023 Q4, whose level sits at the drive's rate, empties the queue. By origin "
+            "year (people):", "", _md(by_year), ""]
     out += _forecast_section()
     out += ["## Limits", "",
             "- The deterministic rules run with last year's arrivals, the stochastic rule with the arrivals "
