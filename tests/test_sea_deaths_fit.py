@@ -87,3 +87,23 @@ def test_deaths_fit_needs_the_observed_route() -> None:
     raw = {"name": "x", "sea_links": [{"name": "a", "deaths": {"loss_mu": 0.0, "loss_sigma": 1.0}}]}
     with pytest.raises(InputError, match="observed_route"):
         D.deaths_values(raw, dt.date(2019, 1, 1), dt.date(2020, 12, 31))
+
+
+def test_shipped_fitted_files_hold_what_the_deaths_fit_gives() -> None:
+    """The fitted files are the fit command's output (python -m crossings.calibrate.fit): their deaths values
+    equal deaths_values on the file's own window (Channel, both shipped windows; the central Med's convolution
+    fit is slower and is checked by the same code path)."""
+    from pathlib import Path
+
+    from crossings.scenario.load import load_raw, read_yaml
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    for fitted in ("channel.fitted.yaml", "channel.fit_to_2023.yaml"):
+        f = read_yaml(root / fitted)
+        win = f["fit_window"]
+        raw = load_raw(root / "channel.yaml", {"fitted_file": None})
+        want = D.deaths_values(raw, dt.date.fromisoformat(str(win["start"])), dt.date.fromisoformat(str(win["end"])))
+        got = {k: v for k, v in f["values"].items() if ".deaths." in k}
+        assert set(got) == set(want), fitted
+        for k, v in want.items():
+            assert abs(got[k] - v) <= 1e-4 * max(1.0, abs(v)), (fitted, k, got[k], v)
