@@ -78,3 +78,17 @@ def test_lever_prior_spans_the_published_fall_and_enters_the_fit() -> None:
     j = p.names.index("lever.eu_turkey_statement.utility")
     assert p.prior_mean[j] == pytest.approx(m) and p.prior_sd[j] == pytest.approx(s)
     assert "outside" not in p.names and p.params(p.x0)["outside"] == 1.5
+
+
+def test_laplace_covariance_is_symmetric_and_keeps_the_lever_shock_tradeoff() -> None:
+    sc = load_europe(SCEN)
+    res = laplace(sc)
+    np.testing.assert_allclose(res.cov, res.cov.T, atol=1e-10)
+    w = np.linalg.eigvalsh(0.5 * (res.cov + res.cov.T))
+    assert w.min() > -1e-8 * w.max()
+    i = res.names.index("lever.eu_turkey_statement.utility")
+    sd = np.sqrt(np.diag(res.cov))
+    assert 0.0 < sd[i] < lever_prior("eu_turkey_statement")[1]  # the data inform the lever beyond its prior
+    # the lever and the route's level in the years around it are estimated together: correlated draws
+    j = res.names.index("shock.eastern_mediterranean.2015")
+    assert res.cov[i, j] / (sd[i] * sd[j]) > 0.1

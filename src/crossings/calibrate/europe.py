@@ -266,6 +266,13 @@ def problem(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, fl
                    cal, mask.T.copy())
 
 
+# The route-side parameters (seasons, route-year shocks, levers, onward shares) are pinned by the monthly
+# route series. The group-side ones (demand, intercepts, outside) are identified only jointly: demand times the
+# inside share is, and along that direction the logit is far from linear, so Gaussian draws of it give
+# forecasts of 10^10 (found in the back-test's early origins). Forecast draws take the route side given the rest.
+ROUTE_SIDE = ("season", "shock", "lever", "onward")
+
+
 @dataclass
 class FitResult:
     params: dict[str, float]
@@ -275,6 +282,15 @@ class FitResult:
     cost: float
     nfev: int
     problem: Problem
+    hess: np.ndarray | None = None  # the curvature the covariance inverts (for conditional draws)
+
+    def conditional_root(self, kinds: tuple[str, ...] = ROUTE_SIDE) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of the parameters of the given kinds and a square root of their Laplace covariance given
+        all the others (the inverse of the curvature's sub-block): draws that leave the rest at the fit."""
+        idx = np.array([i for i, n in enumerate(self.names) if n.split(".")[0] in kinds], dtype=np.int64)
+        H = self.hess if self.hess is not None else np.linalg.pinv(self.cov)
+        w, V = np.linalg.eigh(0.5 * (H[np.ix_(idx, idx)] + H[np.ix_(idx, idx)].T))
+        return idx, V / np.sqrt(np.clip(w, 1e-12, None))
 
 
 def fit(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, float] | None = None,
@@ -285,17 +301,17 @@ def fit(sc: EuropeScenario, start: dt.date, end: dt.date, warm: dict[str, float]
     sol = least_squares(p.residuals, p.x0, method="trf", x_scale=1.0, max_nfev=max_nfev,
                         jac_sparsity=p.sparsity(), tr_solver="lsmr", verbose=2 if verbose else 0)
     J = sol.jac.toarray() if hasattr(sol.jac, "toarray") else sol.jac
-    return FitResult(p.params(sol.x), p.names, sol.x, _covariance(p, sol.fun, J), float(sol.cost), int(sol.nfev), p)
+    H = _curvature(p, sol.fun, J)
+    return FitResult(p.params(sol.x), p.names, sol.x, np.linalg.pinv(H), float(sol.cost), int(sol.nfev), p, H)
 
 
-def _covariance(p: Problem, fun: np.ndarray, J: np.ndarray) -> np.ndarray:
-    """Laplace (Gauss-Newton) posterior covariance: the data rows scaled by their residual variance, the prior
-    rows (already in sd units) not; the inverse of the curvature of the penalised log likelihood."""
+def _curvature(p: Problem, fun: np.ndarray, J: np.ndarray) -> np.ndarray:
+    """Gauss-Newton curvature of the penalised log likelihood: the data rows scaled by their residual variance,
+    the prior rows (already in sd units) not. Its inverse is the Laplace posterior covariance."""
     n_prior = int(np.isfinite(p.prior_sd).sum())
     n_data = len(fun) - n_prior
     s2 = float(np.sum(fun[:n_data] ** 2) / max(n_data - len(p.names), 1))
-    H = J[:n_data].T @ J[:n_data] / s2 + J[n_data:].T @ J[n_data:]
-    return np.linalg.pinv(H)
+    return J[:n_data].T @ J[:n_data] / s2 + J[n_data:].T @ J[n_data:]
 
 
 def laplace(sc: EuropeScenario, start: dt.date | None = None, end: dt.date | None = None) -> FitResult:
@@ -307,7 +323,8 @@ def laplace(sc: EuropeScenario, start: dt.date | None = None, end: dt.date | Non
     fun = p.residuals(p.x0)
     J = approx_derivative(p.residuals, p.x0, f0=fun, sparsity=p.sparsity())
     J = J.toarray() if hasattr(J, "toarray") else np.asarray(J)
-    return FitResult(p.params(p.x0), p.names, p.x0, _covariance(p, fun, J), float(0.5 * np.sum(fun ** 2)), 1, p)
+    H = _curvature(p, fun, J)
+    return FitResult(p.params(p.x0), p.names, p.x0, np.linalg.pinv(H), float(0.5 * np.sum(fun ** 2)), 1, p, H)
 
 
 def profile_outside(sc: EuropeScenario, values: list[float], max_nfev: int = 20) -> list[FitResult]:

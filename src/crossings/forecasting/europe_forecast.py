@@ -5,7 +5,8 @@ Everything is conditioned on Frontex months before --from:
   (calibrate/europe.fit; no later data, not even as a starting point), or a shipped `<name>.fit_to_<year>.yaml`
   made the same way for an origin on 1 January (scripts/make_europe.py writes europe.fit_to_2023.yaml), or the
   shipped fitted file when its window ends before the origin; levers starting on or after the origin are off;
-- each draw: the parameters from their Laplace posterior (full covariance, calibrate/europe.laplace), a year
+- each draw: the route-side parameters (seasons, shocks, levers, onward) from their Laplace posterior given the
+  group side (calibrate/europe.ROUTE_SIDE says why), a year
   after the last fitted one takes that year's demand times one past year's fitted change of demand (the same
   past year for every group: their changes move together) and holds its route shocks; the mean-field gives
   the expected daily flows; each month gets log-normal noise with the route's in-sample monthly log-residual
@@ -122,8 +123,7 @@ def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: 
     fitted_years = list(range(res.problem.start.year, last + 1))
     steps = list(zip(fitted_years[:-1], fitted_years[1:], strict=True))
     months = np.arange(np.datetime64(origin, "M"), np.datetime64(stop, "M") + 1)
-    w, V = np.linalg.eigh(0.5 * (res.cov + res.cov.T))
-    root = V * np.sqrt(np.clip(w, 0.0, None))  # cov = root @ root.T (a pseudo-inverse may be singular)
+    idx, root = res.conditional_root()  # route-side parameters given the group side (calibrate/europe.ROUTE_SIDE)
     cal = calendar(sc, dt.date(origin.year - 1, 1, 1) - dt.timedelta(days=BURN_IN_DAYS), stop,
                    fitted_years + years_out)
     sd_m = month_sd(res)
@@ -132,7 +132,9 @@ def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: 
     run_from = dt.date(origin.year - 1, 1, 1)  # a year of run-in so the border stocks are those of the origin
     out = np.zeros((n, 2, len(routes), len(months)))
     for k in range(n):
-        x = res.x + (root @ _normals(seed, k, len(res.x), 0) if k > 0 else 0.0)
+        x = res.x.copy()
+        if k > 0:
+            x[idx] += root @ _normals(seed, k, len(idx), 0)
         p = res.problem.params(x)
         pick = uniform_np(tick_key(seed, FORECAST, k), np.arange(1_000_000, 1_000_000 + len(years_out)))
         for j, y in enumerate(years_out):
@@ -203,7 +205,8 @@ def cmd_europe_forecast(args: argparse.Namespace) -> int:
         extra={"command": "forecast", "forecast": {
             "origin": origin.isoformat(), "horizon_months": args.horizon, "draws": args.draws,
             "parameters": source, "fit_window": f"{res.problem.start} .. {res.problem.end}",
-            "parameter_draws": "Laplace posterior, full covariance (calibrate/europe.laplace)",
+            "parameter_draws": "route-side parameters (seasons, shocks, levers, onward) from their Laplace "
+                               "posterior given demand, intercepts and outside (calibrate/europe.ROUTE_SIDE)",
             "after_data": "demand: last fitted year's times one past year's fitted change per draw; route shocks "
                           "held; monthly log-normal noise with the route's in-sample monthly log-residual sd",
             "levers_off_unknown_at_origin": [k for k, lv in sc.levers.items() if lv.start >= origin],
