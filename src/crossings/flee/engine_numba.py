@@ -155,7 +155,7 @@ def spawn(t, n, seed, n_new, spawn_mult, conflict_now, pos, path, hop, flags, di
 
 
 @nb.njit(cache=True, error_model="numpy")
-def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, occ_r, occ_w, link_w, wbuf):
+def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, occ_r, occ_w, link_w, wbuf):
     """One agent pass over agents lo..hi-1: phase 0 = Person.evolve, phase 1 = Person.finish_travel.
 
     Capacity reads go to occ_r, occupancy changes to occ_w (locations) and link_w (links). The serial pass gives
@@ -176,20 +176,29 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, oc
     buf = prm[P_BUFFER]
     wpow = prm[P_WPOW]
     uniform_choice = prm[P_UNIFORM] != 0.0
-    kmove = day_key(seed, STREAM_MOVE, t, 0)
-    kroute = day_key(seed, STREAM_ROUTE, t, 0)
-    kwalk = day_key(seed, STREAM_WALK, t, 0)
+    kmove = np.empty(DEPTHS, dtype=np.uint64)  # today's keys for every depth of a chain, computed once
+    kroute = np.empty(DEPTHS, dtype=np.uint64)
+    kwalk = np.empty(DEPTHS, dtype=np.uint64)
+    for d in range(DEPTHS):
+        kmove[d] = day_key(seed, STREAM_MOVE, t, d)
+        kroute[d] = day_key(seed, STREAM_ROUTE, t, d)
+        kwalk[d] = day_key(seed, STREAM_WALK, t, d)
+    k0 = kmove[0]
     for a in range(lo, hi):
         moved = 0.0
         depth = 0
         if phase == 0:
-            if flags[a] & TRAVELLING or not uniform(kmove, a) < mc_today[pos[a]]:
+            if flags[a] & TRAVELLING:
+                continue
+            if not uniform(k0, a) < mc_today[pos[a]]:
+                # Flee's finish pass only halves recent_travel_distance for an agent that stays (nothing else
+                # reads it before then), so it is done here, saving the finish pass a look at this agent
+                if recent[a] != 0.0:
+                    recent[a] = recent[a] / 2.0
                 continue
             want_step = True
         else:
             if not flags[a] & TRAVELLING:
-                if recent[a] != 0.0:
-                    recent[a] = recent[a] / 2.0
                 continue
             want_step = False
         while True:
@@ -213,7 +222,7 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, oc
                             total += x
                         wbuf[q - p0] = x
                     if count > 0:
-                        u = uniform(kroute if depth == 0 else day_key(seed, STREAM_ROUTE, t, depth), a)
+                        u = uniform(kroute[min(depth, DEPTHS - 1)], a)
                         if total > 0.0:
                             target = u * total
                             acc = 0.0
@@ -235,14 +244,17 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, oc
                     if p >= 0:
                         path[a] = p
                         hop[a] = 0
-                if p >= 0:  # take_next_step: the open link towards the next hop
-                    nxt = hop_node[hop_ptr[p] + hop[a]]
-                    e = -1
-                    for j in range(out_ptr[here], out_ptr[here + 1]):
-                        f = out_link[j]
-                        if link_open[t, f] != 0 and link_dst[f] == nxt:
-                            e = f
-                            break
+                if p >= 0:  # take_next_step: the open link towards the next hop (step_links)
+                    h = hop_ptr[p] + hop[a]
+                    if link_src[hop_link[h]] == here:
+                        e = step_link[h]
+                    else:  # sent back by a link closure in mid-path: search from where it stands
+                        e = -1
+                        for j in range(out_ptr[here], out_ptr[here + 1]):
+                            f = out_link[j]
+                            if link_open[t, f] != 0 and link_dst[f] == hop_node[h]:
+                                e = f
+                                break
                     fin = path_end[p]
                     if e < 0 or (camp[t, fin] != 0 and cap_multiplier(occ_r[fin], cap[fin], buf) < 0.5):
                         path[a] = -1  # link vanished, or destination camp (nearly) full: stay
@@ -256,6 +268,8 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, oc
                         flags[a] |= TRAVELLING
                         dist[a] = 0.0
                 if phase == 0:
+                    if not flags[a] & TRAVELLING and recent[a] != 0.0:
+                        recent[a] = recent[a] / 2.0  # stays: see above
                     break
             if not flags[a] & TRAVELLING:
                 break
@@ -264,10 +278,8 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, oc
             v = link_speed[e] if link_speed[e] > 0.0 else max_move
             if on_foot and not (flags[a] & ARRIVED_ONCE):
                 v = max_walk  # first link of the journey is walked (start_on_foot)
-            if link_walkp[e] > 0.0:
-                kw = kwalk if depth == 0 else day_key(seed, STREAM_WALK, t, depth)
-                if uniform(kw, a) < link_walkp[e]:
-                    v = max_walk
+            if link_walkp[e] > 0.0 and uniform(kwalk[min(depth, DEPTHS - 1)], a) < link_walkp[e]:
+                v = max_walk
             d = float(dist[a]) + v
             dist[a] = d
             moved += v
@@ -291,11 +303,29 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, oc
             force = short_stints and (recent[a] + moved / max_move) / 2.0 < 0.5
             depth += 1
             mc = 1.0 if force and town[t, end] != 0 else mc_today[end]
-            if not uniform(day_key(seed, STREAM_MOVE, t, depth), a) < mc:
+            if not uniform(kmove[min(depth, DEPTHS - 1)], a) < mc:
                 break
             want_step = True
         if phase == 1:
             recent[a] = (recent[a] + moved / max_move) / 2.0
+
+
+@nb.njit(cache=True, error_model="numpy")
+def step_links(t, path_from, hop_ptr, hop_node, out_ptr, out_link, link_dst, link_open, step_link):
+    """For every hop of every candidate path, today's link to take: the first open out-link of the hop's start
+    towards its node (moving.take_next_step: among parallel links Flee takes the first), -1 if none."""
+    for p in range(path_from.shape[0]):
+        here = path_from[p]
+        for h in range(hop_ptr[p], hop_ptr[p + 1]):
+            nxt = hop_node[h]
+            e = -1
+            for j in range(out_ptr[here], out_ptr[here + 1]):
+                f = out_link[j]
+                if link_open[t, f] != 0 and link_dst[f] == nxt:
+                    e = f
+                    break
+            step_link[h] = e
+            here = nxt
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -323,7 +353,8 @@ def order_free(occ, cap, buf, arrivals):
 
 
 @nb.njit(cache=True, error_model="numpy", parallel=True)
-def parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, occ, occ_link, most):
+def parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, occ, occ_link,
+                  most):
     """agent_pass over contiguous parts of the agents, one per thread, each with its own integer deltas; summed
     afterwards (integer sums do not depend on order), so the result is the same for any number of threads."""
     parts = max(1, min(threads, n // MIN_PART))
@@ -332,7 +363,7 @@ def parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_to
     for c in nb.prange(parts):
         wbuf = np.empty(most)
         agent_pass(phase, n * c // parts, n * (c + 1) // parts, seed, t, net, days, ag, cap, prm, pw, mc_today,
-                   occ, d_loc[c], d_link[c], wbuf)
+                   step_link, occ, d_loc[c], d_link[c], wbuf)
     for c in range(parts):
         for loc in range(occ.shape[0]):
             occ[loc] += d_loc[c, loc]
@@ -350,8 +381,9 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
     Each pass runs in parallel (parallel_pass) when order_free says the order of agents cannot matter, else
     serially with live counters, as in Flee: the results are the serial ones either way, for any thread count.
     """
-    link_km, link_speed = net[2], net[3]
-    path_ptr, hop_ptr, hop_link, path_end, path_den, path_home = net[7], net[8], net[9], net[11], net[12], net[13]
+    link_dst, link_km, link_speed, out_ptr, out_link = net[1], net[2], net[3], net[5], net[6]
+    path_ptr, hop_ptr, hop_link, hop_node = net[7], net[8], net[9], net[10]
+    path_end, path_den, path_home = net[11], net[12], net[13]
     movechance, score, popweight, spawn_mult, conflict_now, link_open = days[0], days[3], days[4], days[5], days[6], days[7]
     pos, path, hop, flags, dist, recent = ag
     n_days, n_loc = loc_counts.shape
@@ -365,6 +397,10 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
         most = max(most, path_ptr[loc + 1] - path_ptr[loc])
     wbuf = np.zeros(most)
     pw = np.zeros(path_end.shape[0])
+    path_from = np.empty(path_end.shape[0], dtype=np.int64)
+    for loc in range(n_loc):
+        path_from[path_ptr[loc]:path_ptr[loc + 1]] = loc
+    step_link = np.empty(hop_node.shape[0], dtype=np.int64)
     mc_today = np.zeros(n_loc)
     cum = np.zeros(n_loc)
     buf = prm[P_BUFFER]
@@ -377,6 +413,14 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
             return -1
         path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw)
         move_chances(t, movechance, pop, cap, prm, mc_today)
+        same_links = t > 0
+        if t > 0:
+            for e in range(n_link):
+                if link_open[t, e] != link_open[t - 1, e]:
+                    same_links = False
+                    break
+        if not same_links:
+            step_links(t, path_from, hop_ptr, hop_node, out_ptr, out_link, link_dst, link_open, step_link)
         for phase in range(2):  # 0: Person.evolve for every agent; 1: Person.finish_travel for every agent
             parallel = False
             if threads > 1 and n >= 2 * MIN_PART:
@@ -386,9 +430,11 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
                 parallel = order_free(occ, cap, buf, arrivals)
             if parallel:
                 in_parallel[t] |= 1 << phase
-                parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, occ, occ_link, most)
+                parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, occ,
+                              occ_link, most)
             else:
-                agent_pass(phase, 0, n, seed, t, net, days, ag, cap, prm, pw, mc_today, occ, occ, occ_link, wbuf)
+                agent_pass(phase, 0, n, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, occ, occ, occ_link,
+                           wbuf)
         for loc in range(n_loc):
             loc_counts[t, loc] = occ[loc]
         s = 0
