@@ -54,14 +54,77 @@ def weather_reference(seed: int, p_good: np.ndarray, rho: np.ndarray) -> np.ndar
     return good
 
 
+def _arrive_at_coasts(seed: int, t: int, r: int, a: np.ndarray, routes: SeaRoutes, avail: np.ndarray,
+                      state: np.ndarray, coast: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Today's new people a of region r choose a coast, may be deterred, may take a safe-route place (the first
+    avail[c] eligible people of the coast, in arrival order); returns those who wait, in arrival order."""
+    region_of_coast, choice, keep, safe_share = routes.region_of_coast, routes.choice, routes.keep, routes.safe_share
+    kc = tick_key_np(seed, S.CHOICE, t)
+    cs = np.flatnonzero(region_of_coast == r)
+    if cs.size == 0:
+        state[a] = GAVE_UP
+        return a[:0]
+    u = uniform_np(kc, 2 * a)
+    cum = np.cumsum(choice[cs, t])
+    pick = np.searchsorted(cum, u, side="right")  # first coast with u < cum
+    chosen = cs[np.minimum(pick, cs.size - 1)]
+    stay = uniform_np(kc, 2 * a + 1) < keep[chosen, t]
+    # safe route: the first floor(credit) eligible people of the coast, in arrival order (kernel)
+    safe = stay & (uniform_np(tick_key_np(seed, S.SAFE_ROUTE, t), a) < safe_share[chosen, t])
+    for cc in np.unique(chosen[safe]):
+        idx = np.flatnonzero(safe & (chosen == cc))
+        take = min(idx.size, int(avail[cc]))
+        safe[idx[take:]] = False
+        avail[cc] -= take
+        out[SAFE_OUT, cc, t] += take
+    state[a[safe]] = SAFE
+    stay &= ~safe
+    state[a[~safe]] = np.where(stay[~safe], WAITING, GAVE_UP)
+    coast[a[stay]] = chosen[stay]
+    return a[stay]
+
+
+def _launch_boats(cc: int, t: int, wcc: int, good: bool, launch: np.ndarray, routes: SeaRoutes, ks: np.uint64,
+                 kl: np.uint64, pend: np.ndarray, nser: np.ndarray) -> list[int]:
+    """Sizes of coast cc's boats launched today from wcc waiting people (kernel._launch_boats)."""
+    launch_cap, ppb, boat_cv = routes.launch_cap, routes.ppb, routes.boat_cv
+    fill: list[int] = []  # launched boats' sizes: boats filled in order while the waiting people
+    used = 0                # suffice, each launched with the launch share, up to the launch capacity
+    k = 0
+    while good and len(fill) < launch_cap[cc, t]:
+        s = int(routes.boat_size[cc, t])
+        if boat_cv[cc] > 0.0:
+            if pend[cc] == 0:
+                pend[cc] = _size1(ks, cc * BOATS_MAX + int(nser[cc]), float(ppb[cc, t]), float(boat_cv[cc]))
+                nser[cc] += 1
+            s = int(pend[cc])
+        if used + s > wcc:
+            break
+        used += s
+        pend[cc] = 0
+        if uniform_np(kl, np.array([cc * BOATS_MAX + k], dtype=np.int64))[0] < launch[cc, t]:
+            fill.append(s)
+        k += 1
+    return fill
+
+
+def _rechoose(u: np.ndarray, cb: np.ndarray, t: int, region_of_coast: np.ndarray, choice: np.ndarray) -> np.ndarray:
+    """Returned people (now at coasts cb) choose a coast of their region again with uniforms u."""
+    newc = cb.copy()
+    for r in np.unique(region_of_coast[cb]):
+        cs = np.flatnonzero(region_of_coast == r)
+        m = region_of_coast[cb] == r
+        cum = np.cumsum(choice[cs, t])
+        newc[m] = cs[np.minimum(np.searchsorted(cum, u[m], side="right"), cs.size - 1)]
+    return newc
+
+
 def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray):
     """kernel.sea_kernel in numpy: the same bundles, outputs and (state, coast, wait_days)."""
     counts, good_days, launch = draws.counts, draws.good, draws.launch
-    region_of_coast, choice, keep, safe_share, safe_cap = (routes.region_of_coast, routes.choice, routes.keep,
-                                                           routes.safe_share, routes.safe_cap)
-    launch_cap, prevent, intercept, capacity = routes.launch_cap, routes.prevent, routes.intercept, routes.capacity
-    incident, lethality, tbl = routes.incident, routes.lethality, routes.loss_cdf
-    boat_size, ppb, boat_cv, ret, det = routes.boat_size, routes.ppb, routes.boat_cv, routes.ret, routes.det
+    region_of_coast, choice, safe_cap = routes.region_of_coast, routes.choice, routes.safe_cap
+    prevent, intercept, capacity = routes.prevent, routes.intercept, routes.capacity
+    incident, lethality, tbl, ret, det = routes.incident, routes.lethality, routes.loss_cdf, routes.ret, routes.det
     C, T = choice.shape
     lumpy = tbl[:, -1] > 0.0  # coasts whose people lost per incident come from a loss table (sea.deaths)
     N = int(counts.sum())
@@ -75,41 +138,18 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
     ks = tick_key_np(seed, S.SIZE, 0)
     credit = np.zeros(C)
     for t in range(T):
-        kc = tick_key_np(seed, S.CHOICE, t)
         credit += safe_cap[:, t]
         avail = np.floor(credit).astype(np.int64)  # whole places today (kernel.sea_kernel)
         credit -= np.floor(credit)
         for r in range(counts.shape[0]):
             a = np.arange(nxt, nxt + counts[r, t], dtype=np.int64)
             nxt += int(counts[r, t])
-            cs = np.flatnonzero(region_of_coast == r)
-            if cs.size == 0:
-                state[a] = GAVE_UP
-                continue
-            u = uniform_np(kc, 2 * a)
-            cum = np.cumsum(choice[cs, t])
-            pick = np.searchsorted(cum, u, side="right")  # first coast with u < cum
-            chosen = cs[np.minimum(pick, cs.size - 1)]
-            stay = uniform_np(kc, 2 * a + 1) < keep[chosen, t]
-            # safe route: the first floor(credit) eligible people of the coast, in arrival order (kernel)
-            safe = stay & (uniform_np(tick_key_np(seed, S.SAFE_ROUTE, t), a) < safe_share[chosen, t])
-            for cc in np.unique(chosen[safe]):
-                idx = np.flatnonzero(safe & (chosen == cc))
-                take = min(idx.size, int(avail[cc]))
-                safe[idx[take:]] = False
-                avail[cc] -= take
-                out[SAFE_OUT, cc, t] += take
-            state[a[safe]] = SAFE
-            stay &= ~safe
-            state[a[~safe]] = np.where(stay[~safe], WAITING, GAVE_UP)
-            coast[a[stay]] = chosen[stay]
-            waiting = np.concatenate([waiting, a[stay]])
+            waiting = np.concatenate([waiting, _arrive_at_coasts(seed, t, r, a, routes, avail, state, coast, out)])
         good = good_days[:, t] == 1
         kl, kp = tick_key_np(seed, S.LAUNCH, t), tick_key_np(seed, S.PREVENT, t)
         kb, kf = tick_key_np(seed, S.BOAT, t), tick_key_np(seed, S.FATE, t)
         w = waiting
         c = coast[w].astype(np.int64)
-        bs = boat_size[:, t]
         seats = np.zeros(C, dtype=np.int64)
         pint = np.zeros(C)
         nbd = np.zeros(C, dtype=np.int64)
@@ -118,23 +158,7 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
         kd = tick_key_np(seed, S.LOSS, t)
         for cc in range(C):
             wcc = int(np.sum(c == cc))
-            fill: list[int] = []  # launched boats' sizes: boats filled in order while the waiting people
-            used = 0                # suffice, each launched with the launch share, up to the launch capacity
-            k = 0
-            while good[cc] and len(fill) < launch_cap[cc, t]:
-                s = int(bs[cc])
-                if boat_cv[cc] > 0.0:
-                    if pend[cc] == 0:
-                        pend[cc] = _size1(ks, cc * BOATS_MAX + int(nser[cc]), float(ppb[cc, t]), float(boat_cv[cc]))
-                        nser[cc] += 1
-                    s = int(pend[cc])
-                if used + s > wcc:
-                    break
-                used += s
-                pend[cc] = 0
-                if uniform_np(kl, np.array([cc * BOATS_MAX + k], dtype=np.int64))[0] < launch[cc, t]:
-                    fill.append(s)
-                k += 1
+            fill = _launch_boats(cc, t, wcc, bool(good[cc]), launch, routes, ks, kl, pend, nser)
             ends.append(np.cumsum(np.array(fill, dtype=np.int64)))
             nl = len(fill)
             b0 = cc * BOATS_MAX + np.arange(nl, dtype=np.int64)
@@ -182,13 +206,7 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
         wait_days[w[back]] = -1
         if back.any():  # returned people choose a coast of their region again
             ur = uniform_np(tick_key_np(seed, S.RECHOICE, t), w[back])
-            cb = c[back]
-            newc = cb.copy()
-            for r in np.unique(region_of_coast[cb]):
-                cs = np.flatnonzero(region_of_coast == r)
-                m = region_of_coast[cb] == r
-                cum = np.cumsum(choice[cs, t])
-                newc[m] = cs[np.minimum(np.searchsorted(cum, ur[m], side="right"), cs.size - 1)]
+            newc = _rechoose(ur, c[back], t, region_of_coast, choice)
             c = c.copy()
             c[back] = newc
             coast[w[back]] = newc
