@@ -25,6 +25,11 @@ def add_parsers(sub: Any) -> None:
                    help="also run every draw with all levers off (same driver path and noise) and report the "
                         "levers' effect per draw with intervals (lever_effects.csv)")
     f.add_argument("--no-parquet", action="store_true", help="write CSV only (default: CSV and parquet)")
+    f.add_argument("--posterior", default="auto",
+                   help="posterior draws file (calibrate.bayes): each forecast draw runs the mechanism at one "
+                        "posterior draw; only for an origin after the file's window (else refused: leakage). "
+                        "'auto' (default): the scenario's <name>.posterior.yaml when there is one and the origin is "
+                        "after its window; 'none': the point estimate")
 
     b = sub.add_parser("backtest", help="rolling-origin back-test of the forecasts against baselines (CRPS, coverage)",
                        description="Origins every --step months from --first to the last origin with --horizon "

@@ -18,6 +18,7 @@ from crossings.core import observed as obs
 from crossings.core.errors import InputError
 from crossings.core.measures import unit_of
 from crossings.core.output import hash_files, make_manifest, write_outputs
+from crossings.forecasting import posterior
 from crossings.forecasting.backtest import backtest_rows, origins, summary
 from crossings.forecasting.engine import Setup, draws, month_add, setup
 from crossings.forecasting.origin import fit_at_origin
@@ -48,6 +49,23 @@ def _scenario(path: Path) -> Any:
         raise InputError(str(path), "name", f"forecasts cover the fitted sea scenarios ({', '.join(SEA_SCENARIOS)}); "
                          f"this is {sc.name!r}")
     return sc
+
+
+def _posterior(path: Path, value: str, origin: dt.date) -> tuple[Path | None, str]:
+    """The posterior file a forecast uses (None: the point estimate) and a note for the manifest."""
+    if value == "none":
+        return None, "not used (--posterior none)"
+    if value == "auto":
+        f = posterior.default_file(path)
+        if f is None:
+            return None, "none shipped for this scenario: the point estimate"
+        why = posterior.usable(path, f, origin)
+        if why:
+            return None, f"{f.name} not used ({why}); the point estimate at the origin"
+        return f, f"{f.name}: one posterior draw per forecast draw"
+    f = Path(value)
+    posterior.check(path, f, origin)
+    return f, f"{f.name}: one posterior draw per forecast draw"
 
 
 def forecast_table(s: Setup, d: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
@@ -123,14 +141,20 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     path = Path(args.scenario)
     sc = _scenario(path)
     origin = _origin(args.origin, sc.end)
+    post_file, post_note = _posterior(path, getattr(args, "posterior", "none"), origin)
     fit = fit_at_origin(path, origin)
     s = setup(path, origin, args.horizon, fit.values or None)
-    on = draws(s, args.draws, args.seed)
+    end = month_add(origin, args.horizon) - dt.timedelta(days=1)
+    per_draw = posterior.draw_values(path, post_file, args.draws, args.seed) if post_file else None
+    on = draws(s, args.draws, args.seed,
+               arrays_for=posterior.arrays_per_draw(path, per_draw, end) if per_draw else None)
     table = forecast_table(s, on)
     tables: dict[str, pd.DataFrame] = {"forecast_monthly": table}
     if args.compare_baseline:
         b = setup(path, origin, args.horizon, fit.values or None, baseline=True, driver=s.driver)
-        tables["lever_effects"] = effects_table(s, on, draws(b, args.draws, args.seed))
+        tables["lever_effects"] = effects_table(s, on, draws(
+            b, args.draws, args.seed,
+            arrays_for=posterior.arrays_per_draw(path, per_draw, end, baseline=True) if per_draw else None))
     charts = {f"fan_{p}.svg": fan_chart_svg(table, s.observed, p, "arrivals",
                                             f"{sc.name}: {p} arrivals from {origin:%Y-%m} ({args.draws} draws)")
               for p, _, _ in s.places}
@@ -140,10 +164,14 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         data_versions={o.file: obs.data_version(o.file) for o in sc.observed},
         extra={"command": "forecast", "forecast": {
             "origin": origin.isoformat(), "horizon_months": args.horizon, "draws": args.draws,
-            "parameters": fit.source, "driver": {
+            "parameters": fit.source if post_file is None else f"posterior draws {post_file.name}: one per "
+                          f"forecast draw (forecasting/posterior.py); the driver against {fit.source}",
+            "posterior": post_note, "driver": {
                 "model": "local level on log(observed + 10) - log(mean-field + 10), months before the origin",
                 "series": f"{s.main} arrivals", "s_level": s.driver.s_level, "s_obs": s.driver.s_obs,
                 "level_at_origin": s.driver.level, "level_var": s.driver.level_var, "months": s.driver.n_months,
+                "window_months": s.driver.window or "all", "shock_df": s.driver.shock_df,
+                "shock_scale": s.driver.shock_scale,
                 "stream": DRIVER},
             "mechanism": "mean-field sea model per draw (docs/forecasting.md)",
             "levers": "as in the scenario" + ("; lever_effects.csv: levers on - all off, per draw"

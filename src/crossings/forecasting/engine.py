@@ -17,6 +17,7 @@ off, so the difference per draw is the levers' effect.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,8 +143,10 @@ def setup(path: Path, origin: dt.date, horizon: int, values: dict[str, Any] | No
                  driver, base, sc.name)
 
 
-def draws(s: Setup, n: int, seed: int, measures: tuple[str, ...] = tuple(FLOWS)) -> dict[tuple[str, str], np.ndarray]:
-    """{(place, measure): [n, horizon]} monthly draws for the months origin .. origin + horizon - 1."""
+def draws(s: Setup, n: int, seed: int, measures: tuple[str, ...] = tuple(FLOWS),
+          arrays_for: Callable[[int], SeaArrays] | None = None) -> dict[tuple[str, str], np.ndarray]:
+    """{(place, measure): [n, horizon]} monthly draws for the months origin .. origin + horizon - 1. With
+    `arrays_for`, draw d runs the mechanism arrays_for(d) (its posterior parameters, forecasting/posterior.py)."""
     level, noise = paths(s.driver, s.horizon, n, seed)
     a = s.arrays
     day0 = int(np.searchsorted(s.month_of_day, s.first))
@@ -153,6 +156,9 @@ def draws(s: Setup, n: int, seed: int, measures: tuple[str, ...] = tuple(FLOWS))
     season = np.asarray(s.driver.season)
     fut_cal = np.array([int(m[5:7]) - 1 for m in s.months])[s.month_of_day[day0:]]
     for d in range(n):
+        if arrays_for is not None:
+            a = arrays_for(d)
+            inflow = a.inflow.copy()
         inflow[:, day0:] = a.inflow[:, day0:] * np.exp(level[d, fut_month] + season[fut_cal])
         run = _run(a, inflow)
         for p, _, rows in s.places:
