@@ -16,6 +16,8 @@ evolve/finish rounds of one agent in one day (chained links), so every draw has 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba as nb
 import numpy as np
 
@@ -31,6 +33,16 @@ DEPTHS = 64  # keys per (stream, day); deeper chains reuse the last key (never r
 
 TRAVELLING = np.uint8(1)
 ARRIVED_ONCE = np.uint8(2)
+
+class FixedTables(NamedTuple):
+    """Today's route-choice tables of the places whose candidates all end at places without a capacity."""
+
+    is_fixed: np.ndarray  # [L] bool
+    weight: np.ndarray    # [P] weight of each candidate (-1 = closed), as selectRoute computes it
+    cum: np.ndarray       # [P] running sum of the positive weights of the place, up to this candidate
+    total: np.ndarray     # [L] sum of the open candidates' weights
+    count: np.ndarray     # [L] number of open candidates
+
 
 # indices into the float64 parameter vector
 P_MAX_MOVE, P_MAX_WALK, P_ON_FOOT, P_SHORT_STINTS, P_BUFFER, P_WSOFT, P_WPOW = 0, 1, 2, 3, 4, 5, 6
@@ -155,7 +167,8 @@ def spawn(t, n, seed, n_new, spawn_mult, conflict_now, pos, path, hop, flags, di
 
 
 @nb.njit(cache=True, error_model="numpy")
-def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, occ_r, occ_w, link_w, wbuf):
+def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, fixed, occ_r, occ_w, link_w,
+               wbuf):
     """One agent pass over agents lo..hi-1: phase 0 = Person.evolve, phase 1 = Person.finish_travel.
 
     Capacity reads go to occ_r, occupancy changes to occ_w (locations) and link_w (links). The serial pass gives
@@ -206,7 +219,30 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                 want_step = False
                 here = pos[a]
                 p = path[a]
-                if p < 0:  # moving.selectRoute: weighted draw over open candidates
+                if p < 0 and fixed.is_fixed[here]:  # selectRoute where no candidate ends at a capacity: today's table
+                    count = fixed.count[here]
+                    if count > 0:
+                        u = uniform(kroute[min(depth, DEPTHS - 1)], a)
+                        total = fixed.total[here]
+                        if total > 0.0:
+                            target = u * total
+                            for q in range(path_ptr[here], path_ptr[here + 1]):
+                                if fixed.weight[q] > 0.0:
+                                    p = q
+                                    if fixed.cum[q] > target:
+                                        break
+                        else:
+                            k = int(u * count)
+                            for q in range(path_ptr[here], path_ptr[here + 1]):
+                                if fixed.weight[q] >= 0.0:
+                                    p = q
+                                    if k == 0:
+                                        break
+                                    k -= 1
+                    if p >= 0:
+                        path[a] = p
+                        hop[a] = 0
+                elif p < 0:  # moving.selectRoute: weighted draw over open candidates
                     p0 = path_ptr[here]
                     p1 = path_ptr[here + 1]
                     total = 0.0
@@ -311,6 +347,36 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
 
 
 @nb.njit(cache=True, error_model="numpy")
+def fixed_tables(path_ptr, path_end, cap, prm, pw, is_fixed, weight, cum, total, count):
+    """Today's route-choice table of every place none of whose candidates ends at a place with a capacity: the
+    weights (pw, to the weight_power), their running sum and their total, summed in the order selectRoute sums
+    them, so a draw against the table picks what the live computation would pick, bit for bit."""
+    wpow = prm[P_WPOW]
+    uniform_choice = prm[P_UNIFORM] != 0.0
+    for loc in range(is_fixed.shape[0]):
+        if not is_fixed[loc]:
+            continue
+        acc = 0.0
+        tot = 0.0
+        k = 0
+        for q in range(path_ptr[loc], path_ptr[loc + 1]):
+            x = pw[q]
+            if x >= 0.0:
+                k += 1
+                if not uniform_choice:
+                    x = x * 1.0  # cap_multiplier of a place without capacity
+                    if wpow != 1.0:
+                        x = x ** wpow
+                tot += x
+                if x > 0.0:
+                    acc += x
+            weight[q] = x
+            cum[q] = acc
+        total[loc] = tot
+        count[loc] = k
+
+
+@nb.njit(cache=True, error_model="numpy")
 def step_links(t, path_from, hop_ptr, hop_node, out_ptr, out_link, link_dst, link_open, step_link):
     """For every hop of every candidate path, today's link to take: the first open out-link of the hop's start
     towards its node (moving.take_next_step: among parallel links Flee takes the first), -1 if none."""
@@ -353,8 +419,8 @@ def order_free(occ, cap, buf, arrivals):
 
 
 @nb.njit(cache=True, error_model="numpy", parallel=True)
-def parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, occ, occ_link,
-                  most):
+def parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, fixed, occ,
+                  occ_link, most):
     """agent_pass over contiguous parts of the agents, one per thread, each with its own integer deltas; summed
     afterwards (integer sums do not depend on order), so the result is the same for any number of threads."""
     parts = max(1, min(threads, n // MIN_PART))
@@ -363,7 +429,7 @@ def parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_to
     for c in nb.prange(parts):
         wbuf = np.empty(most)
         agent_pass(phase, n * c // parts, n * (c + 1) // parts, seed, t, net, days, ag, cap, prm, pw, mc_today,
-                   step_link, occ, d_loc[c], d_link[c], wbuf)
+                   step_link, fixed, occ, d_loc[c], d_link[c], wbuf)
     for c in range(parts):
         for loc in range(occ.shape[0]):
             occ[loc] += d_loc[c, loc]
@@ -401,6 +467,13 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
     for loc in range(n_loc):
         path_from[path_ptr[loc]:path_ptr[loc + 1]] = loc
     step_link = np.empty(hop_node.shape[0], dtype=np.int64)
+    is_fixed = np.ones(n_loc, dtype=np.bool_)  # no candidate ends at a place with a capacity
+    for loc in range(n_loc):
+        for q in range(path_ptr[loc], path_ptr[loc + 1]):
+            if cap[path_end[q]] >= 1 and prm[P_UNIFORM] == 0.0:
+                is_fixed[loc] = False
+    fixed = FixedTables(is_fixed, np.zeros(path_end.shape[0]), np.zeros(path_end.shape[0]), np.zeros(n_loc),
+                        np.zeros(n_loc, dtype=np.int64))
     mc_today = np.zeros(n_loc)
     cum = np.zeros(n_loc)
     buf = prm[P_BUFFER]
@@ -413,6 +486,8 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
             return -1
         path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw)
         move_chances(t, movechance, pop, cap, prm, mc_today)
+        fixed_tables(path_ptr, path_end, cap, prm, pw, fixed.is_fixed, fixed.weight, fixed.cum, fixed.total,
+                     fixed.count)
         same_links = t > 0
         if t > 0:
             for e in range(n_link):
@@ -430,11 +505,11 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
                 parallel = order_free(occ, cap, buf, arrivals)
             if parallel:
                 in_parallel[t] |= 1 << phase
-                parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, occ,
-                              occ_link, most)
+                parallel_pass(phase, n, threads, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, fixed,
+                              occ, occ_link, most)
             else:
-                agent_pass(phase, 0, n, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, occ, occ, occ_link,
-                           wbuf)
+                agent_pass(phase, 0, n, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, fixed, occ, occ,
+                           occ_link, wbuf)
         for loc in range(n_loc):
             loc_counts[t, loc] = occ[loc]
         s = 0
