@@ -18,9 +18,9 @@ from crossings.flee.model import simulate
 from crossings.flee.rules import FleeRules
 
 
-def _one_seed(payload: tuple[Any, str], seed: int) -> dict[str, Any]:
-    model, engine = payload
-    raw = simulate(model, seed, engine)
+def _one_seed(payload: tuple[Any, str, int | None], seed: int) -> dict[str, Any]:
+    model, engine, threads = payload
+    raw = simulate(model, seed, engine, threads)
     a, a_r = ard(raw.loc_counts[:, model.tl.camps], model.tl.camp_data)
     return {"seed": seed, "ard": a, "ard_rescaled": a_r, "agents": raw.n_agents}
 
@@ -32,7 +32,9 @@ def validate_case(case_dir: str | Path, rules: str | Path | FleeRules | None = N
     t0 = time.perf_counter()
     model, src = prepare(case_dir, rules)
     seed_list = list(range(first_seed, first_seed + seeds))
-    results: dict[int, dict[str, Any]] = dict(LocalExecutor(jobs).run(_one_seed, (model, engine), seed_list))
+    # seeds in several processes: one kernel thread each (the cores are taken); the results do not depend on it
+    threads = 1 if jobs > 1 else None
+    results: dict[int, dict[str, Any]] = dict(LocalExecutor(jobs).run(_one_seed, (model, engine, threads), seed_list))
     per_seed = [results[i] for i in range(len(seed_list))]
     ards = np.array([r["ard"] for r in per_seed])
     ards_r = np.array([r["ard_rescaled"] for r in per_seed])
