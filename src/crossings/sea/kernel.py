@@ -183,14 +183,18 @@ def _arrive_at_coasts(seed, t, counts, routes, avail, state, coast, wait_days, q
 
 
 @nb.njit(cache=True, inline="always")
-def _launch_boats(seed, t, ks, draws, routes, wc, lsz, off, seats, pend, nser):
-    """Each coast's boats launched today: on a window day boats are filled in order while the waiting people
-    suffice (a drawn size is kept until its boat fills); each full boat goes with the day's launch share, up
-    to the launch capacity. Their sizes go to lsz, each coast's boats from off[c] to off[c + 1]; seats[c]: the
-    people they carry."""
+def _launch_boats(seed, t, ks, draws, routes, wc, lsz, lstop, off, seats, pend, nser, pint, out):
+    """Each coast's boats launched today, and their stops on the beach. On a window day boats are filled in
+    order while the waiting people suffice (a drawn size is kept until its boat fills); each full boat goes
+    with the day's launch share, up to the launch capacity; their sizes go to lsz from off[c], seats[c] the
+    people they carry. Each launched boat is then stopped on the beach with the prevention chance; the boats
+    that leave are counted, and the patrols' interception chance per boat shrinks to chance x capacity / boats
+    in a surge. (One loop over coasts for both: measured a little faster than two.)"""
     good, launch = draws.good, draws.launch
     launch_cap, ppb, boat_cv, boat_size = routes.launch_cap, routes.ppb, routes.boat_cv, routes.boat_size
+    prevent, intercept, capacity = routes.prevent, routes.intercept, routes.capacity
     kl = tick_key(seed, S.LAUNCH, t)
+    kp = tick_key(seed, S.PREVENT, t)
     nlt = 0
     for c in range(wc.shape[0]):
         off[c] = nlt
@@ -217,18 +221,8 @@ def _launch_boats(seed, t, ks, draws, routes, wc, lsz, off, seats, pend, nser):
                     nl += 1
                     seats[c] += s
                 k += 1
-    off[wc.shape[0]] = nlt
-
-
-@nb.njit(cache=True, inline="always")
-def _stop_on_beach(seed, t, routes, off, lstop, pint, out):
-    """Each launched boat is stopped on the beach with the prevention chance; the boats that leave are counted,
-    and the patrols' interception chance per boat shrinks to chance x capacity / boats in a surge."""
-    prevent, intercept, capacity = routes.prevent, routes.intercept, routes.capacity
-    kp = tick_key(seed, S.PREVENT, t)
-    for c in range(pint.shape[0]):
-        nbd = 0
-        for j in range(off[c + 1] - off[c]):
+        nbd = 0  # stopped on the beach, per boat
+        for j in range(nl):
             u = uniform(kp, c * BOATS_MAX + j)
             lstop[off[c] + j] = u < prevent[c, t]
             if u >= prevent[c, t]:
@@ -398,7 +392,7 @@ def sea_kernel(seed, draws, routes, out):
     # today's launched boats, and per coast the boat being filled
     lsz = np.empty(N, dtype=np.int64)  # sizes of today's launched boats (at most one per waiting person)
     lstop = np.empty(N, dtype=np.bool_)  # and whether each is stopped on the beach
-    off = np.zeros(C + 1, dtype=np.int64)  # the coast's launched boats are lsz[off[c]:off[c + 1]]
+    off = np.zeros(C, dtype=np.int64)  # first index of the coast's launched boats in lsz
     seats = np.zeros(C, dtype=np.int64)  # people in launched boats today
     left = np.zeros(C, dtype=np.int64)  # seats not yet taken today
     pint = np.zeros(C)  # today's interception chance per departing boat
@@ -419,8 +413,7 @@ def sea_kernel(seed, draws, routes, out):
         _accrue_safe_places(t, routes.safe_cap, credit, avail)
         nxt, nticket = _arrive_at_coasts(seed, t, draws.counts, routes, avail, state, coast, wait_days, qnext, ticket,
                                          head, tail, wc, out, nxt, nticket)
-        _launch_boats(seed, t, ks, draws, routes, wc, lsz, off, seats, pend, nser)
-        _stop_on_beach(seed, t, routes, off, lstop, pint, out)
+        _launch_boats(seed, t, ks, draws, routes, wc, lsz, lstop, off, seats, pend, nser, pint, out)
         nbk = _board_and_sail(seed, t, routes, lumpy, state, wait_days, qnext, ticket, back, head, tail, wc, lsz, lstop,
                               off, seats, pint, left, cur, rem, bstop, bint, binc, lost, out)
         nticket = _requeue_returned(seed, t, nbk, routes, coast, wait_days, qnext, ticket, back, head, tail, wc, nticket)
