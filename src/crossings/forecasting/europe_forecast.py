@@ -114,9 +114,11 @@ def month_sd(res: FitResult) -> np.ndarray:
     return np.std(np.log1p(sim) - np.log1p(ob), axis=1, ddof=1)
 
 
-def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: int, seed: int
-          ) -> tuple[list[str], np.ndarray]:
-    """Forecast months and (draws, measure [detections, persons], route, month) monthly counts."""
+def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: int, seed: int,
+          parameters: bool = True, noise: bool = True) -> tuple[list[str], np.ndarray]:
+    """Forecast months and (draws, measure [detections, persons], route, month) monthly counts.
+
+    parameters / noise False: every draw keeps the fitted values / no monthly noise (to measure what each adds)."""
     last = res.problem.end.year  # a year the window ends inside has its demand fitted from its months
     stop = (pd.Period(origin, freq="M") + horizon - 1).to_timestamp(how="end").date()
     years_out = list(range(last + 1, stop.year + 1))
@@ -133,7 +135,7 @@ def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: 
     out = np.zeros((n, 2, len(routes), len(months)))
     for k in range(n):
         x = res.x.copy()
-        if k > 0:
+        if k > 0 and parameters:
             x[idx] += root @ _normals(seed, k, len(idx), 0)
         p = res.problem.params(x)
         pick = uniform_np(tick_key(seed, FORECAST, k), np.arange(1_000_000, 1_000_000 + len(years_out)))
@@ -147,9 +149,10 @@ def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: 
         mf = np.asarray(mean_field(sys_.move, sys_.prob, *sys_.arrays()))
         det = monthly(mf[DET].sum(axis=0), sys_.dates, months)
         pers = monthly(persons_by_route(mf, sys_), sys_.dates, months)
-        noise = np.exp(sd_m[:, None] * _normals(seed, k, len(routes) * len(months), 2_000_000).reshape(
-            len(routes), len(months)) - 0.5 * sd_m[:, None] ** 2)
-        out[k, 0], out[k, 1] = det * noise, pers * noise
+        sd = sd_m[:, None] if noise else np.zeros((len(routes), 1))
+        eps = np.exp(sd * _normals(seed, k, len(routes) * len(months), 2_000_000).reshape(len(routes), len(months))
+                     - 0.5 * sd ** 2)
+        out[k, 0], out[k, 1] = det * eps, pers * eps
     return [str(m) for m in months], out
 
 
@@ -193,8 +196,8 @@ def cmd_europe_forecast(args: argparse.Namespace) -> int:
     monthly_t, annual_t = tables(sc, months, x)
     from crossings.forecasting.commands import fan_chart_svg
 
+    # observed detections, the months after the origin included where known (the fit never saw them)
     hist = observed_monthly(sc).assign(measure="detections").rename(columns={"detections": "observed"})
-    hist = hist[hist.month < f"{origin:%Y-%m}"]
     charts = {f"fan_{r}.svg": fan_chart_svg(monthly_t, hist, r, "detections",
                                             f"{sc.name}: {r} detections from {origin:%Y-%m} ({args.draws} draws)")
               for r in sc.routes}
