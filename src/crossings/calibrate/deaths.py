@@ -1,24 +1,30 @@
-"""Maximum-likelihood fit of the deaths process (crossings.sea.deaths) on data up to the fit's end only.
+"""Penalised maximum-likelihood (MAP) fit of the deaths process (crossings.sea.deaths) on data up to the fit's end.
 
+The MMP route a `deaths` block is fitted to is data: `deaths.observed_route` (schema-validated).
 1. People lost per incident, K ~ zero-truncated discrete lognormal (mu, sigma):
    - Channel: every IOM Missing Migrants incident flagged at sea (`at_sea_channel_crossing_flag`) in the
      window: the likelihood of each incident's dead and missing.
    - Central Mediterranean: only monthly totals exist (incidents n and dead+missing D per month), so the
      likelihood of a month is P(K_1 + ... + K_n = D), the n-fold convolution of the pmf (months with n = 0
      carry no information about K).
-2. Incident chance per boat by date, shape only (the level is fitted with the flows, calibrate/fit.py
-   step 2): monthly incident counts ~ Poisson(boats x exp(A cos(2 pi (month - peak) / 12)) x
-   (people per boat / reference)^gamma x level), boats observed (Channel: HO boats arrived; central Med:
-   sea arrivals in Italy + Libyan and Tunisian interceptions, over the scenario's people per boat).
-   Channel: one level, gamma free (people per boat moves year to year, 7 -> 53). Central Med: people per
-   boat is one constant (gamma has no effect, held 0) and a level per calendar year (profiled out: the
-   yearly death rate moved with rescue capacity, which the model does not carry; the season is read
-   within years).
+2. Incident chance per sailing boat by date (the level is fitted with the flows, calibrate/fit.py step 2;
+   season, crowding and the year driver's variance are written here): monthly incident counts
+   ~ Poisson(boats x season x (people per boat / reference)^gamma x level x Z_year), Z_year ~ Gamma(mean 1,
+   variance phi) shared by a calendar year's months and integrated out (gamma-Poisson, shape_objective).
+   Season: one or two harmonics, the lower AIC kept. Boats = the boats the model lets sink (Channel: HO boats
+   arrived; central Med: (sea arrivals in Italy + dead and missing) / people per boat: intercepted boats do not
+   sail on in the model). Channel: gamma free (people per boat moves year to year, 7 -> 53); central Med:
+   people per boat is one constant, gamma held 0. phi is the latent year driver's variance
+   (`deaths.year_dispersion`, sea.deaths.year_multipliers): what moves the death rate from year to year that
+   the model does not carry (rescue capacity, NGO presence, boat quality).
+3. Weakly informative priors on every parameter (PRIOR_* below, with their reasons), so that a window with a
+   year or two of data (a forecast origin from 2021) gives finite, sensible values.
 Land deaths on the route to the UK (lorries, roads, camps: incidents not flagged at sea) are not in the
 Channel fit: the sea model does not produce them.
 
-    uv run --frozen python -m crossings.calibrate.deaths scenarios/channel.yaml [--fit-end 2023-12-31]
-prints the fitted values as `--set` key paths; calibrate/fit.py writes them into the fitted file.
+    uv run --frozen python -m crossings.calibrate.deaths scenarios/channel.yaml [--fit-end 2023-12-31] [--details]
+prints the fitted values as `--set` key paths (with --details: Laplace sd's, both AICs, the winter/summer ratio
+of the incident chance with its 90% interval); calibrate/fit.py writes them into the fitted file.
 """
 
 from __future__ import annotations
