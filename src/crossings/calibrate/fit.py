@@ -98,8 +98,9 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     fixed: dict[str, Any] = direct_estimates(p)
     weather = fixed.get(f"sea_links.{p.routes[0]}.weather.by_month")
     rho = fixed.get(f"sea_links.{p.routes[0]}.weather.persistence")
-    # the deaths process (incident season and crowding, people lost per incident) by maximum likelihood on
-    # the incident data of the window (calibrate/deaths.py); the incident level stays free in step 2
+    # the deaths process (incident season and crowding, the latent year driver's variance, people lost per
+    # incident) by penalised maximum likelihood on the incident data of the window (calibrate/deaths.py); the
+    # incident level stays free in step 2 (the mean-field uses the driver's mean, 1)
     fixed.update(deaths_values(raw0, p.start, p.end))
     lo = np.array([f.lo for f in p.frees])
     hi = np.array([f.hi for f in p.frees])
