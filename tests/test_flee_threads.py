@@ -23,7 +23,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_validate_same_for_one_and_two_processes(case: Path) -> None:
     a = validate_case(case, seeds=5, first_seed=3, jobs=1)
-    b = validate_case(case, seeds=5, first_seed=3, jobs=2)
+    b = validate_case(case, seeds=5, first_seed=3, jobs=2, threads=2)
     assert [r["seed"] for r in b["per_seed"]] == [3, 4, 5, 6, 7]
     assert a["per_seed"] == b["per_seed"]
     for k in ("ard", "ard_sd", "ard_rescaled", "ard_rescaled_sd", "agents_max"):
@@ -69,9 +69,9 @@ def test_kernel_real_threads(crowded: Path) -> None:
     before = nb.get_num_threads()
     try:
         nb.set_num_threads(1)
-        one = simulate(model, 9)
+        one = simulate(model, 9, threads=nb.get_num_threads())
         nb.set_num_threads(2)
-        two = simulate(model, 9)
+        two = simulate(model, 9, threads=nb.get_num_threads())
     finally:
         nb.set_num_threads(before)
     assert one.in_parallel.sum() == 0 and two.in_parallel.sum() > 0

@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--engine", choices=["numba", "numpy"], default="numba",
                    help="compiled engine, or the numpy reference it is tested equal to")
     v.add_argument("--jobs", type=int, default=1, help="processes: seeds run in parallel (results do not depend on it)")
+    v.add_argument("--threads", type=int, default=1,
+                   help="kernel threads per seed (results do not depend on it; docs/flee_engine.md)")
     v.add_argument("--json", action="store_true", help="print one JSON object")
 
     e = sub.add_parser("ensemble", help="run a YAML scenario over many seeds: mean and 5/50/95%% per month")
@@ -197,7 +199,7 @@ SEED_MAX = 2**63 - 1  # seeds key the counter-based streams as unsigned 64-bit; 
 # Upper bounds on counts, so that a typo cannot start a run that never ends or a pool that exhausts the machine:
 # a million members is 100x the largest ensemble measured (docs/benchmarks.md: 10,000 within 1 GB, streamed to
 # disk); 1,024 workers is more than any machine or Ray cluster this tool targets; ten years of forecast months.
-COUNT_LIMITS = {"seeds": 1_000_000, "jobs": 1024, "draws": 1_000_000, "n": 1_000_000, "horizon": 120}
+COUNT_LIMITS = {"seeds": 1_000_000, "jobs": 1024, "draws": 1_000_000, "n": 1_000_000, "horizon": 120, "threads": 1024}
 
 
 def _check_args(args: argparse.Namespace) -> None:

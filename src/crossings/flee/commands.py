@@ -63,7 +63,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if jobs < 1:
         raise InputError("--jobs", "", f"must be >= 1, got {jobs}")
     res = validate_case(case_dir, args.rules, seeds=args.seeds, first_seed=args.first_seed, engine=args.engine,
-                        jobs=jobs)
+                        jobs=jobs, threads=getattr(args, "threads", 1))
     if args.json:
         print(json.dumps(res, separators=(",", ":")))
         return 0

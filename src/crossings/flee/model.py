@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numba as nb
 import numpy as np
 import numpy.typing as npt
 
@@ -104,9 +103,9 @@ def capacity_hint(model: Model) -> int:
     return base + int(lam + 10.0 * np.sqrt(lam) + 1000)
 
 
-def simulate(model: Model, seed: int = 1, engine: str = "numba", threads: int | None = None) -> RawRun:
-    """One seed. `threads`: parts a parallel pass is cut into (default numba's thread count); the result is the
-    same for any value (engine_numba.run_days)."""
+def simulate(model: Model, seed: int = 1, engine: str = "numba", threads: int = 1) -> RawRun:
+    """One seed. `threads`: parts a parallel pass is cut into, one per thread of numba's pool (set it with
+    numba.set_num_threads); the result is the same for any value (engine_numba.run_days)."""
     tl = model.tl
     T, L = tl.movechance.shape
     cap_n = capacity_hint(model)
@@ -124,7 +123,7 @@ def simulate(model: Model, seed: int = 1, engine: str = "numba", threads: int | 
         if engine == "numba":
             n = K.run_days(seed, n0, tl.n_spawn, model.net_tuple(), model.days_tuple(), ag, pop, tl.cap,
                            model.params, loc_counts, transit, agents,
-                           nb.get_num_threads() if threads is None else threads, in_parallel)
+                           threads, in_parallel)
         elif engine == "numpy":
             from crossings.flee.engine_numpy import run_days_py
 

@@ -18,22 +18,26 @@ from crossings.flee.model import simulate
 from crossings.flee.rules import FleeRules
 
 
-def _one_seed(payload: tuple[Any, str, int | None], seed: int) -> dict[str, Any]:
+def _one_seed(payload: tuple[Any, str, int], seed: int) -> dict[str, Any]:
     model, engine, threads = payload
+    if threads > 1:  # here, in the process that runs the seed: a thread pool must not be started before a fork
+        import numba as nb
+
+        nb.set_num_threads(min(threads, nb.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     raw = simulate(model, seed, engine, threads)
     a, a_r = ard(raw.loc_counts[:, model.tl.camps], model.tl.camp_data)
     return {"seed": seed, "ard": a, "ard_rescaled": a_r, "agents": raw.n_agents}
 
 
 def validate_case(case_dir: str | Path, rules: str | Path | FleeRules | None = None, seeds: int = 10,
-                  first_seed: int = 1, engine: str = "numba", jobs: int = 1) -> dict[str, Any]:
+                  first_seed: int = 1, engine: str = "numba", jobs: int = 1, threads: int = 1) -> dict[str, Any]:
+    """`jobs` processes run the seeds; `threads` kernel threads run each seed (numba's pool, at most
+    NUMBA_NUM_THREADS). Neither changes any result."""
     from crossings.core.executor import LocalExecutor
 
     t0 = time.perf_counter()
     model, src = prepare(case_dir, rules)
     seed_list = list(range(first_seed, first_seed + seeds))
-    # seeds in several processes: one kernel thread each (the cores are taken); the results do not depend on it
-    threads = 1 if jobs > 1 else None
     results: dict[int, dict[str, Any]] = dict(LocalExecutor(jobs).run(_one_seed, (model, engine, threads), seed_list))
     per_seed = [results[i] for i in range(len(seed_list))]
     ards = np.array([r["ard"] for r in per_seed])
@@ -44,6 +48,7 @@ def validate_case(case_dir: str | Path, rules: str | Path | FleeRules | None = N
         "engine": engine,
         "seeds": seeds,
         "jobs": jobs,
+        "threads": threads,
         "first_seed": first_seed,
         "days": model.case.length,
         "agents_max": max(r["agents"] for r in per_seed),
