@@ -41,7 +41,7 @@ class FixedTables(NamedTuple):
     weight: np.ndarray    # [P] weight of each candidate (-1 = closed), as selectRoute computes it
     cum: np.ndarray       # [P] running sum of the positive weights of the place, up to this candidate
     total: np.ndarray     # [L] sum of the open candidates' weights
-    count: np.ndarray     # [L] number of open candidates
+    n_open: np.ndarray    # [L] number of open candidates
 
 
 # indices into the float64 parameter vector
@@ -220,7 +220,7 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                 here = pos[a]
                 p = path[a]
                 if p < 0 and fixed.is_fixed[here]:  # selectRoute where no candidate ends at a capacity: today's table
-                    count = fixed.count[here]
+                    count = fixed.n_open[here]
                     if count > 0:
                         u = uniform(kroute[min(depth, DEPTHS - 1)], a)
                         total = fixed.total[here]
