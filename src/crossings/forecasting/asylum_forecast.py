@@ -122,7 +122,7 @@ def band_table(origin: dt.date, d: dict[str, np.ndarray]) -> pd.DataFrame:
 
 def charts(table: pd.DataFrame, title: str) -> dict[str, str]:
     """Fan charts (5-95%, 25-75%, median, observed) with the sea forecasts' fan_chart_svg, one per measure."""
-    from crossings.forecasting.commands import fan_chart_svg
+    from crossings.forecasting.fan_chart import fan_chart_svg
 
     t = table.assign(month=pd.to_datetime(table["quarter_end"]).dt.strftime("%Y-%m"))
     ob = observed_series()

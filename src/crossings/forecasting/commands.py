@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from crossings.core.output import hash_files, make_manifest, write_outputs
 from crossings.forecasting import posterior
 from crossings.forecasting.backtest import backtest_rows, origins, summary
 from crossings.forecasting.engine import Setup, draws, month_add, setup
+from crossings.forecasting.fan_chart import fan_chart_svg
 from crossings.forecasting.origin import fit_at_origin
 from crossings.forecasting.streams import DRIVER
 from crossings.scenario.load import load_raw, scenario_files, validate
@@ -95,32 +95,6 @@ def effects_table(s: Setup, on: dict[tuple[str, str], np.ndarray], off: dict[tup
                          "effect_mean": round(float(v.mean()), 1), "effect_p05": round(float(q[0]), 1),
                          "effect_p50": round(float(q[1]), 1), "effect_p95": round(float(q[2]), 1)})
     return pd.DataFrame(rows)
-
-
-def fan_chart_svg(table: pd.DataFrame, observed: pd.DataFrame, place: str, measure: str, title: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = table[(table["place"] == place) & (table["measure"] == measure)]
-    x = pd.PeriodIndex(t["month"], freq="M").to_timestamp()
-    ob = observed[(observed["place"] == place) & (observed["measure"] == measure)]
-    first = pd.Period(t["month"].iloc[0], freq="M") - 24
-    ob = ob[pd.PeriodIndex(ob["month"], freq="M") >= first]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.fill_between(x, t["p05"], t["p95"], color="tab:blue", alpha=0.2, label="5-95%")
-    ax.fill_between(x, t["p25"], t["p75"], color="tab:blue", alpha=0.4, label="25-75%")
-    ax.plot(x, t["p50"], color="tab:blue", label="median")
-    if len(ob):
-        ax.plot(pd.PeriodIndex(ob["month"], freq="M").to_timestamp(), ob["observed"], "k.-", label="observed")
-    ax.set_title(title)
-    ax.set_ylabel(f"{measure} per month")
-    ax.legend(loc="upper left")
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:

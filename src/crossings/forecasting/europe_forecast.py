@@ -194,7 +194,7 @@ def cmd_europe_forecast(args: argparse.Namespace) -> int:
     res, source = origin_fit(path, sc, origin)
     months, x = draws(sc, res, origin, args.horizon, args.draws, args.seed)
     monthly_t, annual_t = tables(sc, months, x)
-    from crossings.forecasting.commands import fan_chart_svg
+    from crossings.forecasting.fan_chart import fan_chart_svg
 
     # observed detections, the months after the origin included where known (the fit never saw them)
     hist = observed_monthly(sc).assign(measure="detections").rename(columns={"detections": "observed"})
