@@ -91,25 +91,45 @@ class _HasIncident(Protocol):
 A = TypeVar("A", bound=_HasIncident)
 
 
+def gamma_unit_mean(key: np.uint64, shape: float) -> float:
+    """One Gamma(shape, scale 1 / shape) draw (mean 1) from the counter-based uniforms of `key` (indices 0, 1,
+    2, ...): Marsaglia & Tsang (2000) squeeze-rejection on Box-Muller normals; shape < 1 via
+    Gamma(shape + 1) x U^(1 / shape). Pure numpy: running a scenario never needs scipy."""
+    boost = shape < 1.0
+    k = shape + 1.0 if boost else shape
+    d = k - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    block = 0
+    while True:
+        u = uniform_np(key, np.arange(block * 64, block * 64 + 64, dtype=np.int64))
+        block += 1
+        for j in range(0, 63, 3):  # three uniforms a try: two for the normal, one to accept
+            x = math.sqrt(-2.0 * math.log(1.0 - u[j])) * math.cos(2.0 * math.pi * u[j + 1])
+            v = (1.0 + c * x) ** 3
+            if v <= 0.0:
+                continue
+            if math.log(1.0 - u[j + 2]) < 0.5 * x * x + d - d * v + d * math.log(v):
+                g = d * v
+                if boost:  # Gamma(shape) = Gamma(shape + 1) x U^(1 / shape), U from the block's last uniform
+                    g *= (1.0 - u[63]) ** (1.0 / shape)
+                return g / shape
+
+
 def year_multipliers(seed: int, start: dt.date, n_days: int, dispersion: np.ndarray) -> np.ndarray:
     """[C, T] the incident chance's multiplier by day: Z_year ~ Gamma(shape 1/phi, scale phi) (mean 1, variance
     phi = the route's dispersion), one draw per seed and calendar year on stream INCIDENT_YEAR (tick = year),
-    shared by the scenario's routes with a driver (the same uniform, inverted at each route's phi): what moves
-    the death rate from year to year that the model does not carry (rescue capacity, NGO presence, boat
-    quality). Drawn by inverting the gamma cdf at one counter-based uniform: the same number on every machine,
-    thread count and job count. A route with phi = 0 keeps 1."""
-    from scipy.special import gammaincinv
-
-    years = np.array([(start + dt.timedelta(days=int(t))).year for t in range(n_days)]) if n_days else np.zeros(0, int)
+    shared by the scenario's routes with the same phi (the same uniforms): what moves the death rate from year
+    to year that the model does not carry (rescue capacity, NGO presence, boat quality). A pure function of
+    the seed and the year: the same number on every machine, thread count and job count. phi = 0 keeps 1."""
+    years = np.array([(start + dt.timedelta(days=int(t))).year for t in range(n_days)], dtype=np.int64)
     disp = np.asarray(dispersion, dtype=np.float64)
     out = np.ones((disp.size, n_days))
     if not (disp > 0).any():
         return out
     for y in np.unique(years):
-        u = float(uniform_np(tick_key(int(seed), INCIDENT_YEAR, int(y)), np.zeros(1, dtype=np.int64))[0])
-        for c in np.flatnonzero(disp > 0):
-            k = 1.0 / disp[c]
-            out[c, years == y] = float(gammaincinv(k, u)) / k
+        key = tick_key(int(seed), INCIDENT_YEAR, int(y))
+        for phi in np.unique(disp[disp > 0]):
+            out[np.ix_(disp == phi, years == y)] = gamma_unit_mean(key, 1.0 / float(phi))
     return out
 
 
