@@ -487,7 +487,7 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
         path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw)
         move_chances(t, movechance, pop, cap, prm, mc_today)
         fixed_tables(path_ptr, path_end, cap, prm, pw, fixed.is_fixed, fixed.weight, fixed.cum, fixed.total,
-                     fixed.count)
+                     fixed.n_open)
         same_links = t > 0
         if t > 0:
             for e in range(n_link):
