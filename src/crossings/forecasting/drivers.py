@@ -9,6 +9,8 @@ origin only. Past the origin the level follows its random walk from the filtered
 with the horizon as var(l_T) + h s_level^2 + s_obs^2: as fast as the data's own month-to-month drift. exp(l)
 multiplies the regional inflow; exp(e) is the month's noise around the flows. Draws come from the
 counter-based stream forecast.streams.DRIVER (tick = draw), so a draw's path is the same with levers on or off.
+The variances use the last W months before the origin, W chosen by time-series cross-validation on months
+before the origin (choose_window; the Channel's growth years overstate how fast its level moves now).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from crossings.forecasting.streams import DRIVER
 
 DAMPED = False  # phi estimated (False: the random-walk level, phi = 1; True was tried: docs/forecasting.md)
 DAMP_STARTS = (math.log(0.01), math.log(0.2))  # Nelder-Mead starts of log(-log phi): phi 0.99 and 0.82
-HEAVY_TAILS = True  # shocks from the t law fitted to the one-step errors (shock_law); False: normal shocks
+HEAVY_TAILS = False  # True: shocks from the t law fitted to the one-step errors (shock_law); tried, off: docs/forecasting.md
 
 
 @dataclass(frozen=True)
