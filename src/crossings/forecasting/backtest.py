@@ -20,6 +20,7 @@ import pandas as pd
 
 from crossings.analysis.baselines import count_model_draws, ets_draws, random_walk_draws, seasonal_naive_draws
 from crossings.analysis.scoring import pit, score
+from crossings.forecasting.checkpoints import OriginCheckpoints, OriginResult
 from crossings.forecasting.engine import draws, month_add, setup
 from crossings.forecasting.origin import OriginFit, fit_at_origin
 
@@ -39,7 +40,8 @@ REFIT_EVERY = 12  # months between refits of the mechanism's parameters (the dri
 
 def backtest_rows(path: Path, origin_list: list[dt.date], horizon: int, n_draws: int, seed: int,
                   max_nfev: int | None = None, verbose: bool = False,
-                  refit_every: int = REFIT_EVERY) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+                  refit_every: int = REFIT_EVERY, checkpoints: OriginCheckpoints | None = None,
+                  ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """One row per (origin, place, horizon, method) with crps, ae, in_50, in_90; and per-origin fit notes.
 
     The mechanism is refitted at the first origin and then every `refit_every` months (a central
@@ -50,6 +52,12 @@ def backtest_rows(path: Path, origin_list: list[dt.date], horizon: int, n_draws:
     x = None
     f: OriginFit | None = None
     for o in origin_list:
+        if checkpoints is not None and (done := checkpoints.load(o)) is not None:  # resume (checkpoints.py)
+            rows += done.rows
+            notes.append(done.note)
+            f, x = done.fit, done.fit.x
+            continue
+        n0 = len(rows)
         kw = {} if max_nfev is None else {"max_nfev": max_nfev}
         if f is None or (o.year - f.origin.year) * 12 + o.month - f.origin.month >= refit_every:
             f = fit_at_origin(path, o, x0=x, known_levers_only=True, **kw)
@@ -82,6 +90,8 @@ def backtest_rows(path: Path, origin_list: list[dt.date], horizon: int, n_draws:
                       "s_obs": round(s.driver.s_obs, 4), "shock_df": round(s.driver.shock_df, 2),
                       "shock_scale": round(s.driver.shock_scale, 4), "window": s.driver.window,
                       "phi": round(s.driver.phi, 4), **{k: v for k, v in f.extra.items()}})
+        if checkpoints is not None:
+            checkpoints.save(o, OriginResult(rows[n0:], notes[-1], f))
         if verbose:
             print(notes[-1], flush=True)
     return pd.DataFrame(rows), notes

@@ -16,9 +16,10 @@ from crossings.analysis.scoring import summary as quantiles
 from crossings.core import observed as obs
 from crossings.core.errors import InputError
 from crossings.core.measures import unit_of
-from crossings.core.output import hash_files, make_manifest, write_outputs
+from crossings.core.output import check_target, hash_files, make_manifest, write_outputs
 from crossings.forecasting import posterior
 from crossings.forecasting.backtest import backtest_rows, origins, summary
+from crossings.forecasting.checkpoints import OriginCheckpoints, backtest_identity
 from crossings.forecasting.engine import Setup, draws, month_add, setup
 from crossings.forecasting.fan_chart import fan_chart_svg
 from crossings.forecasting.origin import fit_at_origin
@@ -169,15 +170,24 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         ol = ol[:args.max_origins]
     if not ol:
         raise InputError("--first", args.first, f"no origin with {args.horizon} months of data after it before {last_data}")
+    data = {o.file: obs.data_version(o.file) for o in sc.observed}
+    if args.out:
+        check_target(Path(args.out))  # refused before any work, and before a checkpoint folder is made
+    ckpt = None if not args.out else OriginCheckpoints(Path(args.out), backtest_identity(  # resume an interrupted run
+        path, ol, horizon=args.horizon, draws=args.draws, seed=args.seed, max_nfev=args.max_nfev,
+        refit_every=args.refit_every, data=data))
     df, notes = backtest_rows(path, ol, args.horizon, args.draws, args.seed, args.max_nfev,
-                              refit_every=args.refit_every)
+                              refit_every=args.refit_every, checkpoints=ckpt)
     res = summary(df, args.horizon, len(ol))
     if args.out:
         manifest = make_manifest(scenario=str(path), scenario_hash=hash_files(scenario_files(path)), seed=args.seed,
                                  wall_s=time.perf_counter() - t0,
-                                 data_versions={o.file: obs.data_version(o.file) for o in sc.observed},
-                                 extra={"command": "backtest", "summary": res, "origins": notes})
+                                 data_versions=data,
+                                 extra={"command": "backtest", "summary": res, "origins": notes,
+                                        "origins_resumed": ckpt.resumed if ckpt else 0})
         write_outputs(args.out, {"backtest_rows": df}, manifest, parquet=False)
+        if ckpt is not None:
+            ckpt.discard()
     if args.json:
         print(json.dumps(res))
     else:
