@@ -121,7 +121,7 @@ def year_multipliers(seed: int, start: dt.date, n_days: int, dispersion: np.ndar
     shared by the scenario's routes with the same phi (the same uniforms): what moves the death rate from year
     to year that the model does not carry (rescue capacity, NGO presence, boat quality). A pure function of
     the seed and the year: the same number on every machine, thread count and job count. phi = 0 keeps 1."""
-    years = np.array([(start + dt.timedelta(days=int(t))).year for t in range(n_days)], dtype=np.int64)
+    years = (np.datetime64(start, "D") + np.arange(n_days)).astype("datetime64[Y]").astype(np.int64) + 1970
     disp = np.asarray(dispersion, dtype=np.float64)
     out = np.ones((disp.size, n_days))
     if not (disp > 0).any():
