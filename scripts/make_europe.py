@@ -96,7 +96,7 @@ def describe(sc: EuropeScenario, lines: list[str]) -> None:
         "Code: `crossings.land` (kernel.py: agents, one per person, numba; reference.py: numpy, tested "
         "bit-identical; meanfield.py: expected flows, tested against the mean of 200 seeds; system.py: scenario "
         "-> daily arrays; simulate.py: tidy monthly tables), `crossings.scenario.routes` (schema), "
-        "`crossings.calibrate.europe` (fit). Random streams 70-77 (`crossings/land/streams.py`).", "",
+        "`crossings.calibrate.europe` (fit). Random streams 70-78 (`crossings/land/streams.py`; 78: the forecast draws).", "",
         "Assumptions without a source (stated, not tuned to any one observed value): mean stays at the border "
         "(7 days at sea routes, 14 on land), retry after a pushback 0.8, the route-year shock prior sd, the "
         "residual weights of the fit (`calibrate/europe.py`). A group's choice set: routes holding at least "
