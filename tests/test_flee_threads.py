@@ -13,6 +13,7 @@ from crossings.flee.api import prepare
 from crossings.flee.model import RawRun, simulate
 from crossings.flee.rules import rules_from_dict
 from crossings.flee.synthetic import write_chain_case
+from crossings.flee.synthetic_cases import write_feature_case
 from crossings.flee.validate import validate_case
 
 
@@ -76,3 +77,13 @@ def test_kernel_real_threads(crowded: Path) -> None:
         nb.set_num_threads(before)
     assert one.in_parallel.sum() == 0 and two.in_parallel.sum() > 0
     _same_runs(one, two)
+
+
+@pytest.mark.parametrize("feature", ["random40_everything", "markers_awareness2", "close_short_windows"])
+def test_kernel_threads_on_feature_cases(tmp_path: Path, feature: str) -> None:
+    """Closures, markers, multi-hop routes and capacities (the differential-test cases): parallel passes happen
+    and change nothing."""
+    model, _ = prepare(write_feature_case(tmp_path / feature, feature))
+    serial, par = simulate(model, 3, threads=1), simulate(model, 3, threads=3)
+    assert par.in_parallel.any()
+    _same_runs(serial, par)
