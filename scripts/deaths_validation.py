@@ -292,8 +292,9 @@ def section(cm_path: Path, ch_path: Path, mark: Any, lever: str) -> list[str]:
     ch = Runs(ch_path, None, seeds)
     obs_cm, obs_ch = _obs_monthly_cm(), _obs_monthly_ch()
     out = ["Deaths come from the process of docs/sea_model.md \"Deaths\": an incident chance per sailing boat by "
-           "season and people per boat, and people lost per incident drawn from a discrete lognormal fitted to "
-           "IOM Missing Migrants incidents (capped at the people aboard). Observed: IOM MMP dead + missing "
+           "season and people per boat times a latent year driver (gamma, mean one, its variance fitted on the "
+           "window's incidents; one draw per seed and year), and people lost per incident drawn from a discrete "
+           "lognormal fitted to IOM Missing Migrants incidents (capped at the people aboard). Observed: IOM MMP dead + missing "
            "(minimum estimates); the Channel's at-sea deaths are the incidents flagged at sea "
            "(`at_sea_channel_crossing_flag`), deaths on land on the route to the UK are kept apart (the sea "
            f"model does not produce them). Central Mediterranean: the model's window {YEARS[0]}-{YEARS[-1]}, all "
