@@ -169,6 +169,10 @@ LIMITS = """## Limits and what is not done yet
   minutes, 13 origins would take over 3 hours; central_med has no posterior).
 - The agent model is not rerun per draw (see step 3 above); the driver is estimated on the destination's
   arrivals only and its relative noise is applied to every place and measure.
+- Reproduced: both back-tests rerun from the main tree at commit b676a5d (`uv run --frozen crossings backtest
+  scenarios/ROUTE.yaml --json --out /tmp/h14_verify_ROUTE`, the two at once, load 6-10) printed the same JSON as
+  below; wall 239 s (channel) and 377 s (central_med, refits 316 s): both routes in about 10 minutes, under the
+  issue's 20 minutes.
 - Refit and forecast times below were measured on 2 cores shared with several other jobs (load average up to
   20): they overstate the time on an idle machine.
 
