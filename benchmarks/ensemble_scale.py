@@ -5,7 +5,7 @@
 
 Runs the command as a subprocess (the real CLI: imports, first-member build, members, summaries, writing),
 samples /proc every 20 ms for the resident memory of the parent and of every worker, and prints per run: wall
-seconds, the peak RSS of the largest process, the peak of the whole process tree (parent + workers summed),
+seconds, CPU seconds (user + sys of the command and its workers), the peak RSS of the largest process, the peak of the whole process tree (parent + workers summed),
 and the per-phase profile the command prints with --profile. Minimum wall over --repeat runs is the number to
 quote on a shared machine.
 
@@ -18,6 +18,7 @@ block-wise exact summaries), with synthetic values of central_med's table size.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,7 @@ def run_once(cli: str, scenario: str, members: int, jobs: int) -> dict[str, floa
     out = Path(tempfile.mkdtemp(prefix="ens-bench-")) / "out"
     cmd = [cli, "ensemble", scenario, "--seeds", str(members), "--jobs", str(jobs), "--out", str(out), "--quiet",
            "--profile"]
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak_one = peak_tree = 0
@@ -65,11 +67,13 @@ def run_once(cli: str, scenario: str, members: int, jobs: int) -> dict[str, floa
         peak_one, peak_tree = max(peak_one, max(sizes, default=0)), max(peak_tree, sum(sizes))
         time.sleep(0.02)
     wall = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its workers (it waits for them)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     err = proc.stderr.read() if proc.stderr else ""
     shutil.rmtree(out.parent, ignore_errors=True)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
-    return {"wall_s": wall, "peak_rss_process_mb": peak_one / 2**20, "peak_rss_tree_mb": peak_tree / 2**20,
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_process_mb": peak_one / 2**20, "peak_rss_tree_mb": peak_tree / 2**20,
             "profile": err.strip()}
 
 
@@ -84,7 +88,8 @@ def main() -> None:
     for n in a.members:
         runs = [run_once(a.cli, a.scenario, n, a.jobs) for _ in range(a.repeat)]
         for r in runs:
-            print(f"{a.scenario} members={n} jobs={a.jobs}: wall {r['wall_s']:.1f} s, peak RSS largest process "
+            print(f"{a.scenario} members={n} jobs={a.jobs}: wall {r['wall_s']:.1f} s, CPU (user+sys, command and "
+                  f"workers) {r['cpu_s']:.1f} s, peak RSS largest process "
                   f"{r['peak_rss_process_mb']:.0f} MB, whole tree {r['peak_rss_tree_mb']:.0f} MB")
         best = min(runs, key=lambda r: float(r["wall_s"]))
         print(f"  min wall over {len(runs)}: {best['wall_s']:.1f} s; its profile:\n{best['profile']}")
