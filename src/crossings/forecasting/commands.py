@@ -19,7 +19,7 @@ from crossings.core.measures import unit_of
 from crossings.core.output import check_target, hash_files, make_manifest, write_outputs
 from crossings.forecasting import posterior
 from crossings.forecasting.backtest import backtest_rows, origins, summary
-from crossings.forecasting.checkpoints import OriginCheckpoints, backtest_identity
+from crossings.forecasting.checkpoints import OriginCheckpoints, OriginResult, backtest_identity
 from crossings.forecasting.engine import Setup, draws, month_add, setup
 from crossings.forecasting.fan_chart import fan_chart_svg
 from crossings.forecasting.origin import fit_at_origin
@@ -117,7 +117,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     sc = _scenario(path)
     origin = _origin(args.origin, sc.end)
     post_file, post_note = _posterior(path, getattr(args, "posterior", "none"), origin)
-    fit = fit_at_origin(path, origin)
+    check_target(Path(args.out))  # refused before any work, and before a checkpoint folder is made
+    ckpt = OriginCheckpoints(Path(args.out), backtest_identity(
+        path, [origin], command="forecast", data={o.file: obs.data_version(o.file) for o in sc.observed}))
+    done = ckpt.load(origin)  # an interrupted run's fit at this origin (minutes for central_med): not redone
+    fit = done.fit if done is not None else fit_at_origin(path, origin)
+    if done is None:
+        ckpt.save(origin, OriginResult([], {}, fit))
     s = setup(path, origin, args.horizon, fit.values or None)
     end = month_add(origin, args.horizon) - dt.timedelta(days=1)
     per_draw = posterior.draw_values(path, post_file, args.draws, args.seed) if post_file else None
@@ -152,6 +158,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             "levers": "as in the scenario" + ("; lever_effects.csv: levers on - all off, per draw"
                                                if args.compare_baseline else "")}})
     write_outputs(args.out, tables, manifest, parquet=not args.no_parquet, extra_files=charts)
+    ckpt.discard()
     print(f"wrote {args.out} ({len(table)} rows, {args.draws} draws, {time.perf_counter() - t0:.1f} s)")
     return 0
 
