@@ -7,6 +7,7 @@ force are written to one file in a folder beside the output (`.NAME.origins-KEY`
 decides the results); a re-run with the same inputs reads the completed origins back instead of running them.
 The caller removes the folder once the output is written (`discard`). A file is written under a temporary name
 and renamed, so a kill mid-write leaves no half file that could be read back.
+`crossings forecast` keeps its one origin's fit the same way (rows and note empty).
 """
 
 from __future__ import annotations
