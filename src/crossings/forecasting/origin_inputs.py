@@ -2,18 +2,18 @@
 
 A scenario YAML holds numbers computed from observed series over the whole data window (their comments name the
 computation). At an origin inside the data each of them must be recomputed on the days before the origin, or the
-forecast sees the future (docs/forecasting.md, "What the origin knows"). This module does that for the two sea
-scenarios; fit_at_origin (forecasting/origin.py) applies the result before the refit, so the refit and the
-deaths fit see the same inputs.
+forecast sees the future (docs/forecasting.md, "What the origin knows"). Which inputs were read off which
+series is declared in the scenario's `fit:` block (scenario/fit_spec.py), not keyed on its name; fit_at_origin
+(forecasting/origin.py) applies the result before the refit, so the refit and the deaths fit see the same inputs.
 
-- deaths blocks (both): calibrate.deaths.deaths_values on [start, origin - 1 day].
-- people per boat: channel, the year's mean size people / boats from the HO daily series (the source of the
-  YAML's yearly values, uk_small_boats_annual_from_daily), for the origin's year from its days before the origin
-  (the previous year's value when the origin is in January), held from then on; central_med, the MMP ratio
-  (dead + missing + survivors) / incidents over the full calendar years before the origin.
-- the Channel deal's beach prevention (lever uk_france_deal.prevention, the mean of the sources in the YAML
-  comment): only the sources whose period ended before the origin; with none, the lever is off (its size was
-  not measurable then).
+- deaths blocks: calibrate.deaths.deaths_values on [start, origin - 1 day].
+- people per boat (`fit.people_per_boat_from`): `home_office_daily_by_year`, the year's mean size people / boats
+  from the HO daily series (the source of the Channel's yearly values, uk_small_boats_annual_from_daily), for
+  the origin's year from its days before the origin (the previous year's value when the origin is in January),
+  held from then on; `mmp_people_per_incident`, the IOM MMP ratio (dead + missing + survivors) / incidents on
+  the route's deaths.observed_route over the full calendar years before the origin (central Med).
+- a lever's prevention share (`fit.prevention_from_observed_totals`, the Channel's uk_france_deal): the mean of
+  the sources known before the origin; with none, the lever is off (its size was not measurable then).
 - the daily moments (window shares by month, persistence, boat-size spread): when fit.daily_moments_from is
   on or after the origin, the 12 months before the origin (the scenario's value would read days after it).
 """
@@ -50,16 +50,15 @@ def channel_people_per_boat(origin: dt.date, start: dt.date) -> float | None:
     return round(float(sel["people_arrived"].sum()) / boats, 2) if boats > 0 else None
 
 
-def med_people_per_boat(origin: dt.date, start: dt.date) -> float | None:
-    """(dead + missing + survivors) / incidents, IOM MMP central Mediterranean, full years before the origin."""
+def mmp_people_per_boat(origin: dt.date, start: dt.date, route: str) -> float | None:
+    """(dead + missing + survivors) / incidents, IOM MMP `route`, full years before the origin."""
     d = obs.load("deaths_missing_by_route_annual_iom_mmp")
-    d = d[(d["route"] == "Central Mediterranean") & (d["partial_year"] == 0) & (d["year"] >= start.year)
-          & (d["year"] < origin.year)]
+    d = d[(d["route"] == route) & (d["partial_year"] == 0) & (d["year"] >= start.year) & (d["year"] < origin.year)]
     n = float(d["incidents"].sum())
     return round(float((d["dead_and_missing"] + d["survivors_reported"]).sum()) / n, 2) if n > 0 else None
 
 
-def channel_deal_prevention(raw: dict[str, Any], origin: dt.date) -> float | None:
+def prevention_from_totals(raw: dict[str, Any], origin: dt.date) -> float | None:
     """Share of launch attempts stopped on French beaches, mean of the sources known before the origin: the
     observed_totals `prevented` entries over arrivals in the same days (HO daily), and the HO weekly series'
     weeks with a prevention count (people prevented / (prevented + arrived))."""
@@ -82,23 +81,24 @@ def origin_inputs(raw: dict[str, Any], origin: dt.date) -> dict[str, Any]:
     """Key-path values (applied to `raw` in place too) of every data-derived input, from data before `origin`."""
     start = _date(raw["start"])
     out: dict[str, Any] = {}
-    name = raw.get("name")
+    spec = raw.get("fit") or {}
+    source = spec.get("people_per_boat_from")  # declared in the scenario's fit block (scenario/fit_spec.py)
     for s in raw.get("sea_links", []):
         vals = (s.get("people_per_boat") or {}).get("values") or {}
         key = f"sea_links.{s['name']}.people_per_boat.values"
-        if name == "channel":
+        if source == "home_office_daily_by_year":
             now = channel_people_per_boat(origin, start)
             if now is not None:
                 out.update({f"{key}.{d}": now for d in vals if _date(d) >= dt.date(origin.year, 1, 1)})
-        elif name == "central_med" and len(vals) == 1:
-            now = med_people_per_boat(origin, start)
+        elif source == "mmp_people_per_incident" and len(vals) == 1 and (s.get("deaths") or {}).get("observed_route"):
+            now = mmp_people_per_boat(origin, start, s["deaths"]["observed_route"])
             if now is not None:
                 out.update({f"{key}.{d}": now for d in vals})
-    lv = (raw.get("levers") or {}).get("uk_france_deal")
-    if name == "channel" and isinstance(lv, dict) and _date(lv["start"]) < origin:
-        share = channel_deal_prevention(raw, origin)
-        out.update({"levers.uk_france_deal.prevention": share} if share is not None
-                   else {"levers.uk_france_deal.enabled": False})
+    name = spec.get("prevention_from_observed_totals")
+    lv = (raw.get("levers") or {}).get(name) if name else None
+    if isinstance(lv, dict) and _date(lv["start"]) < origin:
+        share = prevention_from_totals(raw, origin)
+        out.update({f"levers.{name}.prevention": share} if share is not None else {f"levers.{name}.enabled": False})
     since = (raw.get("fit") or {}).get("daily_moments_from")
     if since is not None and _date(since) >= origin:
         out["fit.daily_moments_from"] = max(_month_back(origin, 12), start)

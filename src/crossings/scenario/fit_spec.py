@@ -54,3 +54,9 @@ class FitSpec(Strict):
     # fit the day-to-day shape too (window shares, persistence, boat-size spread, single-boat days: moments of
     # the route's daily arrivals and boats from this date; calibrate/moments.py); None = monthly series only
     daily_moments_from: dt.date | None = None
+    # inputs the scenario read off observed data, re-derived from data before a forecast origin
+    # (crossings.forecasting.origin_inputs): where each route's people per boat comes from (the Home Office daily
+    # series' year mean, or IOM Missing Migrants' people per incident on the route's deaths.observed_route), and
+    # the lever whose prevention share is the mean of the scenario's `prevented` observed totals
+    people_per_boat_from: Literal["home_office_daily_by_year", "mmp_people_per_incident"] | None = None
+    prevention_from_observed_totals: str | None = None  # a lever's name
