@@ -54,7 +54,7 @@ def run_mf(sc: EuropeScenario, params: dict[str, float], start: dt.date, end: dt
     for name in off:
         sc2.levers[name].enabled = False
     sys_ = build(sc2, params, start - dt.timedelta(days=BURN_IN_DAYS), end)
-    out = np.asarray(mean_field(sys_.move, sys_.prob, *sys_.arrays()))
+    out = np.asarray(mean_field(sys_.move, sys_.prob, sys_.bundle()))
     keep = sys_.dates >= np.datetime64(start, "D")
     return out[DET].sum(axis=0)[:, keep], persons_by_route(out, sys_)[:, keep], sys_.dates[keep]
 

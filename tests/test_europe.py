@@ -76,11 +76,11 @@ def test_pushback_lever_lowers_sea_detections_and_counts_land_attempts() -> None
     start, end = dt.date(2018, 1, 1), dt.date(2018, 12, 31)
     _, params = _params(sc, start, end)
     sys_ = build(sc, params, start, end)
-    base = np.asarray(mean_field(sys_.move, sys_.prob, *sys_.arrays()))[DET].sum(axis=(0, 2))
+    base = np.asarray(mean_field(sys_.move, sys_.prob, sys_.bundle()))[DET].sum(axis=(0, 2))
     sc_off = sc.model_copy(deep=True)
     sc_off.levers["italy_libya_mou"].enabled = False
     s2 = build(sc_off, params, start, end)
-    off = np.asarray(mean_field(s2.move, s2.prob, *s2.arrays()))[DET].sum(axis=(0, 2))
+    off = np.asarray(mean_field(s2.move, s2.prob, s2.bundle()))[DET].sum(axis=(0, 2))
     cmed = sys_.routes.index("central_mediterranean")
     assert base[cmed] < off[cmed]
 

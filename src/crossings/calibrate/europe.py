@@ -131,7 +131,7 @@ class Problem:
 
     def simulate_monthly(self, x: np.ndarray) -> np.ndarray:
         sys = build(self.sc, self.params(x), self.start - dt.timedelta(days=BURN_IN_DAYS), self.end, self.cal)
-        out = mean_field(sys.move, sys.prob, *sys.arrays())
+        out = mean_field(sys.move, sys.prob, sys.bundle())
         det = out[DET].transpose(1, 0, 2)  # (R, G, T)
         return monthly(det, sys.dates, self.obs.months)
 

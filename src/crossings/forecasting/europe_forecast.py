@@ -153,7 +153,7 @@ def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: 
             for r in routes:
                 p[f"shock.{r}.{y}"] = p.get(f"shock.{r}.{y - 1}", 0.0)
         sys_ = build(sc_o, p, run_from - dt.timedelta(days=BURN_IN_DAYS), stop, cal)
-        mf = np.asarray(mean_field(sys_.move, sys_.prob, *sys_.arrays()))
+        mf = np.asarray(mean_field(sys_.move, sys_.prob, sys_.bundle()))
         det = monthly(mf[DET].sum(axis=0), sys_.dates, months)
         pers = monthly(persons_by_route(mf, sys_), sys_.dates, months)
         sd = sd_m[:, None] if noise else np.zeros((len(routes), 1))

@@ -42,8 +42,10 @@ def choose(cum_row, u):
 
 
 @nb.njit(cache=True)
-def land_kernel(seed, move, cum, p_out, attempt, detect, pushback, retry, count_pushed, next_leg, onward,
-                max_agents):
+def land_kernel(seed, move, cum, lr, max_agents):
+    """Run the agents; lr: the route arrays by name (land/bundles.LandRoutes). Returns (out, people)."""
+    p_out, attempt, detect, pushback, retry = lr.p_out, lr.attempt, lr.detect, lr.pushback, lr.retry
+    count_pushed, next_leg, onward = lr.count_pushed, lr.next_leg, lr.onward
     G, T = move.shape
     R = cum.shape[2]
     out = np.zeros((N_OUT, G, R, T))

@@ -13,14 +13,17 @@ import numpy as np
 from crossings.land.kernel import CROSSED, DET, GAVE_UP, N_OUT, PUSHED, STARTS
 
 
-def mean_field(move, prob, p_out, attempt, detect, pushback, retry, count_pushed, next_leg, onward):
-    """Expected flows, shaped (measure, group, route, day) like the kernel's (a view of a day-major array)."""
-    out = _mean_field(move, prob, p_out, attempt, detect, pushback, retry, count_pushed, next_leg, onward)
+def mean_field(move, prob, lr):
+    """Expected flows, shaped (measure, group, route, day) like the kernel's (a view of a day-major array);
+    lr: the route arrays by name (land/bundles.LandRoutes)."""
+    out = _mean_field(move, prob, lr)
     return out.transpose(1, 2, 3, 0)
 
 
 @nb.njit(cache=True)
-def _mean_field(move, prob, p_out, attempt, detect, pushback, retry, count_pushed, next_leg, onward):
+def _mean_field(move, prob, lr):
+    p_out, attempt, detect, pushback, retry = lr.p_out, lr.attempt, lr.detect, lr.pushback, lr.retry
+    count_pushed, next_leg, onward = lr.count_pushed, lr.next_leg, lr.onward
     G, T = move.shape
     R = prob.shape[2]
     out = np.zeros((T, N_OUT, G, R))  # day-major: each day's writes are contiguous

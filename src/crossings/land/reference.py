@@ -28,8 +28,10 @@ def _choose(cum_rows: np.ndarray, u: np.ndarray) -> np.ndarray:
     return first.astype(np.int64)
 
 
-def land_reference(seed, move, cum, p_out, attempt, detect, pushback, retry, count_pushed, next_leg, onward,
-                   max_agents):
+def land_reference(seed, move, cum, lr, max_agents):
+    """kernel.land_kernel, vectorised over people; lr: land/bundles.LandRoutes."""
+    p_out, attempt, detect, pushback, retry = lr.p_out, lr.attempt, lr.detect, lr.pushback, lr.retry
+    count_pushed, next_leg, onward = lr.count_pushed, lr.next_leg, lr.onward
     G, T = move.shape
     R = cum.shape[2]
     out = np.zeros((N_OUT, G, R, T))

@@ -39,10 +39,10 @@ def run_daily(sc: EuropeScenario, start: dt.date, end: dt.date, seed: int | None
     """Daily outputs (measure, group, route, day) from start - BURN_IN_DAYS; agents or the mean-field."""
     sys = build(sc, sc.fitted, start - dt.timedelta(days=BURN_IN_DAYS), end)
     if not agents:
-        return sys, np.asarray(mean_field(sys.move, sys.prob, *sys.arrays())), 0
+        return sys, np.asarray(mean_field(sys.move, sys.prob, sys.bundle())), 0
     expected = float(sys.move.sum())
     max_agents = int(expected + 10.0 * math.sqrt(expected) + 1000)
-    out, n = land_kernel(sc.seed if seed is None else seed, sys.move, sys.cum, *sys.arrays(),  # type: ignore[call-arg]
+    out, n = land_kernel(sc.seed if seed is None else seed, sys.move, sys.cum, sys.bundle(),
                          max_agents)
     return sys, out, int(n)
 

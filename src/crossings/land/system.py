@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crossings.land.bundles import LandRoutes
 from crossings.scenario.routes import EuropeScenario
 
 
@@ -42,10 +43,11 @@ class System:
         """(T, G, R) cumulative shares, for the agents' draws."""
         return np.cumsum(self.prob, axis=2)
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """The kernel's arguments after (seed, move, cum) / the mean-field's after (move, prob)."""
-        return (self.p_out, self.attempt, self.detect, self.pushback, self.retry, self.count_pushed,
-                self.next_leg, self.onward)
+    def bundle(self) -> LandRoutes:
+        """The route arrays the kernel, the reference and the mean-field read by name (land/bundles.py)."""
+        return LandRoutes(self.p_out, self.attempt, self.detect, self.pushback, self.retry,
+                          np.asarray(self.count_pushed, dtype=np.bool_), np.asarray(self.next_leg, dtype=np.int64),
+                          self.onward)
 
 
 def _years(sc: EuropeScenario) -> list[int]:
