@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any
 
 
@@ -50,6 +51,19 @@ def add_parsers(sub: Any) -> None:
                    help="months between refits of the mechanism's parameters; the driver is re-estimated at every "
                         "origin (default: 12)")
     b.add_argument("--out", default=None, help="also write backtest_rows.csv and a manifest here (default: none)")
+
+
+def month_start(value: str) -> dt.date:
+    """--from as a date on the first day of a month (the sea and Europe forecasts' origin)."""
+    from crossings.core.errors import InputError
+
+    try:
+        d = dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--from", value, "expected a date YYYY-MM-DD") from None
+    if d.day != 1:
+        raise InputError("--from", value, "forecasts start on the first day of a month (YYYY-MM-01)")
+    return d
 
 
 def check(args: argparse.Namespace) -> None:

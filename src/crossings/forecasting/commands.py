@@ -18,6 +18,7 @@ from crossings.core.errors import InputError
 from crossings.core.measures import unit_of
 from crossings.core.output import check_target, hash_files, make_manifest, write_outputs
 from crossings.forecasting import posterior
+from crossings.forecasting.args import month_start
 from crossings.forecasting.backtest import backtest_rows, origins, summary
 from crossings.forecasting.checkpoints import OriginCheckpoints, OriginResult, backtest_identity
 from crossings.forecasting.engine import Setup, draws, month_add, setup
@@ -33,13 +34,7 @@ def _origin(value: str | None, sc_end: dt.date) -> dt.date:
     if value is None:
         d = sc_end + dt.timedelta(days=1)
         return d if d.day == 1 else month_add(dt.date(d.year, d.month, 1), 1)
-    try:
-        d = dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError("--from", value, "expected a date YYYY-MM-DD") from None
-    if d.day != 1:
-        raise InputError("--from", value, "forecasts start on the first day of a month (YYYY-MM-01)")
-    return d
+    return month_start(value)
 
 
 def _scenario(path: Path) -> Any:

@@ -33,6 +33,7 @@ from crossings.core.errors import InputError
 from crossings.core.measures import unit_of
 from crossings.core.output import hash_files, make_manifest, write_outputs
 from crossings.core.rng import tick_key, uniform_np
+from crossings.forecasting.args import month_start
 from crossings.land.kernel import DET
 from crossings.land.meanfield import mean_field
 from crossings.land.simulate import observed_monthly, persons_by_route
@@ -54,12 +55,7 @@ def origin_date(value: str | None, sc: EuropeScenario) -> dt.date:
     if value is None:
         return dt.date(sc.fit.end.year + 1, 1, 1) if sc.fit.end.month == 12 else dt.date(
             sc.fit.end.year, sc.fit.end.month + 1, 1)
-    try:
-        d = dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError("--from", value, "expected a date YYYY-MM-DD") from None
-    if d.day != 1:
-        raise InputError("--from", value, "forecasts start on the first day of a month (YYYY-MM-01)")
+    d = month_start(value)
     if d <= sc.fit.start + dt.timedelta(days=730):
         raise InputError("--from", value, f"needs at least two years of data after {sc.fit.start}")
     return d
