@@ -142,6 +142,24 @@ def _finite_tables(out: Path) -> None:
             assert df[col].map(math.isfinite).all(), f"{csv.name}:{col} holds a non-finite value"
 
 
+def _run_a_month(scen: Path, out: Path, extra: list[str] | None = None, within_s: float | None = None) -> None:
+    """Run January 2023 in-process: exit 0 with finite tables, or exit 2 with one error line and nothing written."""
+    err = io.StringIO()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        rc = main(["run", str(scen), "--out", str(out), "--no-parquet", "--quiet", "--start", "2023-01-01",
+                   "--end", "2023-01-31", *(extra or [])])
+    if within_s is not None:
+        assert time.perf_counter() - t0 < within_s
+    lines = err.getvalue().strip().splitlines()
+    assert rc in (0, 2), (rc, lines)
+    if rc == 2:
+        assert len(lines) == 1 and lines[0].startswith("crossings: error: "), lines
+        assert not out.exists()
+    else:
+        _finite_tables(out)
+
+
 @RUNS
 @given(path=st.sampled_from(CHANNEL_PATHS), value=VALUES, how=st.sampled_from(["file", "set"]))
 def test_any_value_anywhere_gives_a_run_or_one_error_line(tmp_path: Path, path: tuple[str, ...], value: Any,
@@ -156,20 +174,7 @@ def test_any_value_anywhere_gives_a_run_or_one_error_line(tmp_path: Path, path: 
         scen.write_text(yaml.safe_dump(raw, sort_keys=False))
     else:
         extra = ["--set", f"{'.'.join(path)}={yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}"]
-    out = work / "out"
-    err = io.StringIO()
-    t0 = time.perf_counter()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        rc = main(["run", str(scen), "--out", str(out), "--no-parquet", "--quiet", "--start", "2023-01-01",
-                   "--end", "2023-01-31", *extra])
-    assert time.perf_counter() - t0 < 60.0
-    lines = err.getvalue().strip().splitlines()
-    assert rc in (0, 2), (rc, lines)
-    if rc == 2:
-        assert len(lines) == 1 and lines[0].startswith("crossings: error: "), lines
-        assert not out.exists()
-    else:
-        _finite_tables(out)
+    _run_a_month(scen, work / "out", extra, within_s=60.0)
 
 
 @RUNS
@@ -187,18 +192,7 @@ def test_any_value_in_the_asylum_part_gives_a_run_or_one_error_line(tmp_path: Pa
     except InputError as err:
         assert "\n" not in str(err)
         return
-    out = work / "out"  # valid: run it (a month, in-process)
-    err_text = io.StringIO()
-    with contextlib.redirect_stderr(err_text), contextlib.redirect_stdout(io.StringIO()):
-        rc = main(["run", str(scen), "--out", str(out), "--no-parquet", "--quiet", "--start", "2023-01-01",
-                   "--end", "2023-01-31"])
-    lines = err_text.getvalue().strip().splitlines()
-    assert rc in (0, 2), (rc, lines)
-    if rc == 2:
-        assert len(lines) == 1 and lines[0].startswith("crossings: error: "), lines
-        assert not out.exists()
-    else:
-        _finite_tables(out)
+    _run_a_month(scen, work / "out")  # valid: run it (a month, in-process)
 
 
 # --- --out folders: a file Crossings did not write is never deleted -----------------------------------------
