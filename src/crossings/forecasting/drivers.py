@@ -191,11 +191,22 @@ def fit_local_level(r: np.ndarray, month: np.ndarray | None = None,
                       tuple(float(v) for v in season), df, scale, window or 0, phi)
 
 
+def open_uniforms(key: np.uint64, first: int, n: int) -> np.ndarray:
+    """Counter-based uniforms first ... first + n - 1 of `key`, kept inside (0, 1) for an inverse cdf."""
+    return np.clip(uniform_np(key, np.arange(first, first + n, dtype=np.int64)), 1e-12, 1.0 - 1e-12)
+
+
+def standard_normals(key: np.uint64, first: int, n: int) -> np.ndarray:
+    """n standard normal draws by inversion of the counter-based uniforms first ... of `key` (every forecast's)."""
+    out: np.ndarray = ndtri(open_uniforms(key, first, n))
+    return out
+
+
 def normals(seed: int, draw: int, n: int, df: float = math.inf, scale: float = 1.0) -> np.ndarray:
     """n standard normal draws for one forecast draw (inverse normal of counter-based uniforms); with a finite
     `df`, scale x Student-t draws (the shock law) from the same uniforms."""
-    u = np.clip(uniform_np(tick_key_np(seed, DRIVER, draw), np.arange(n, dtype=np.int64)), 1e-12, 1.0 - 1e-12)
-    return ndtri(u) if not math.isfinite(df) else scale * student_t.ppf(u, df)
+    key = tick_key_np(seed, DRIVER, draw)
+    return standard_normals(key, 0, n) if not math.isfinite(df) else scale * student_t.ppf(open_uniforms(key, 0, n), df)
 
 
 def paths(model: LocalLevel, horizon: int, n_draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

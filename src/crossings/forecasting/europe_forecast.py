@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 from crossings.analysis.scoring import summary as quantiles
 from crossings.calibrate.europe import BURN_IN_DAYS, FitResult, fit, laplace, monthly
@@ -34,6 +33,7 @@ from crossings.core.measures import unit_of
 from crossings.core.output import hash_files, make_manifest, write_outputs
 from crossings.core.rng import tick_key, uniform_np
 from crossings.forecasting.args import month_start
+from crossings.forecasting.drivers import standard_normals
 from crossings.land.kernel import DET
 from crossings.land.meanfield import mean_field
 from crossings.land.simulate import observed_monthly, persons_by_route
@@ -104,8 +104,7 @@ def write_fit_to(path: Path, res: FitResult) -> Path:
 
 
 def _normals(seed: int, draw: int, n: int, offset: int) -> np.ndarray:
-    u = uniform_np(tick_key(seed, FORECAST, draw), np.arange(offset, offset + n, dtype=np.int64))
-    return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
+    return standard_normals(tick_key(seed, FORECAST, draw), offset, n)
 
 
 def month_sd(res: FitResult) -> np.ndarray:
