@@ -107,3 +107,30 @@ def test_shipped_fitted_files_hold_what_the_deaths_fit_gives() -> None:
         assert set(got) == set(want), fitted
         for k, v in want.items():
             assert abs(got[k] - v) <= 1e-4 * max(1.0, abs(v)), (fitted, k, got[k], v)
+
+
+def test_capped_loss_is_min_of_k_and_the_people_aboard() -> None:
+    """capped_pmf is the law of min(K, cap), the loss the engines draw on a boat of `cap` people."""
+    k = _draw(0.7, 1.7, 200_000, 4)
+    q = D.capped_pmf(0.7, 1.7, 32)
+    assert abs(q.sum() - 1.0) < 1e-12 and q[32:].sum() == 0.0
+    emp = np.bincount(np.minimum(k, 32), minlength=33)[1:] / k.size
+    assert np.max(np.abs(emp - q[:32])) < 0.005
+    assert np.array_equal(D.capped_pmf(0.7, 1.7, None), loss_pmf(0.7, 1.7, D.K_FIT))
+
+
+def test_monthly_sums_of_capped_losses_recover_parameters_only_when_fitted_capped() -> None:
+    """Months of incidents on boats of 32 (the central Med's one boat size): the capped likelihood finds (mu, sigma)
+    and the mean loss; the uncapped one, fitted to the same sums, gives a mean loss that the cap then cuts."""
+    from crossings.sea.deaths import expected_loss, loss_cdf
+
+    rng = np.random.default_rng(5)
+    n = rng.poisson(6, 300)
+    k = np.minimum(_draw(0.8, 1.6, int(n.sum()), 6), 32)
+    sums = np.array([s.sum() for s in np.split(k, np.cumsum(n)[:-1])])
+    opts = {"xatol": 1e-3, "fatol": 1e-4}
+    capped = minimize(D._nll_sums, np.array([1.0, 0.3]), args=(n, sums, 32), method="Nelder-Mead", options=opts)
+    plain = minimize(D._nll_sums, np.array([1.0, 0.3]), args=(n, sums), method="Nelder-Mead", options=opts)
+    mean_of = [float(expected_loss(loss_cdf(r.x[0], np.exp(r.x[1])), np.array([32]))[0]) for r in (capped, plain)]
+    assert abs(mean_of[0] - k.mean()) < 0.03 * k.mean(), mean_of
+    assert mean_of[1] < k.mean() - 2 * abs(mean_of[0] - k.mean()), mean_of  # uncapped, then capped: deaths lost
