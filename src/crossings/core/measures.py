@@ -80,6 +80,8 @@ MEASURES: dict[str, Measure] = dict([
     _m("detections", "detections", "flow", "land", "Frontex detections: repeated attempts and chained routes counted again"),
     _m("persons", "people", "flow", "land", "people crossing the route's border as their route (counted once)"),
     _m("pushbacks", "people", "flow", "land", "detected attempts pushed back at the route's border"),
+    _m("onward_persons", "people", "flow", "land", "people of the route system reaching a crossing region (northern "
+       "France) on the onward leg (crossings.land.onward)"),
 ])
 
 

@@ -43,6 +43,12 @@ def run_route_system(path: str | Path, seed: int = 1, start: Any = None, end: An
     e = dt.date.fromisoformat(str(end)) if end else sc.end
     system, out, _ = run_daily(sc, s, e, seed)
     monthly = land_monthly(sc, system, out, s)
+    if sc.onward is not None and sc.onward_fitted:  # the onward leg towards the Channel (land/onward.py)
+        from crossings.land.onward import run_rows as onward_rows
+        from crossings.land.simulate import persons_by_route
+
+        monthly = pd.concat([monthly, onward_rows(sc, persons_by_route(out, system), system.dates, s)],
+                            ignore_index=True)
     check_finite(monthly, str(path))
     annual: dict[str, Any] = {}
     det = monthly[monthly["measure"] == "detections"].assign(year=lambda x: x["month"].str[:4])

@@ -60,6 +60,17 @@ class RouteFit(BaseModel):
     min_share: float = Field(gt=0.0, lt=1.0)  # a route joins a group's choice set above this share
 
 
+class OnwardSpec(BaseModel):
+    """The onward leg towards a crossing region (land/onward.py): a yearly share of the feeding routes'
+    persons sets out for `place`, reaching it after a transit stay; fitted by calibrate/europe_onward.py."""
+
+    model_config = ConfigDict(extra="forbid")
+    place: str = "northern_france"  # the crossing scenario's region the leg supplies
+    from_routes: list[str] | Literal["all"] = "all"  # routes whose persons may move on
+    crossing: str = "channel.yaml"  # the crossing scenario (its fitted sea process), relative to this file
+    fitted_file: str = "europe.onward.fitted.yaml"  # written by python -m crossings.calibrate.europe_onward
+
+
 class EuropeScenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -72,6 +83,8 @@ class EuropeScenario(BaseModel):
     levers: dict[str, LeverSpec] = {}
     fit: RouteFit
     fitted: dict[str, float] = {}  # parameter name -> value, from the fitted file
+    onward: OnwardSpec | None = None  # the onward leg towards the Channel (land/onward.py)
+    onward_fitted: dict[str, float] = {}  # the onward leg's fitted values (onward.fitted_file)
 
     @model_validator(mode="after")
     def _consistent(self) -> EuropeScenario:
@@ -85,6 +98,10 @@ class EuropeScenario(BaseModel):
                 raise ValueError(f"levers.{name}.route: unknown route {lv.route!r}")
             if lv.onward is not None and self.routes[lv.route].onward_to is None:
                 raise ValueError(f"levers.{name}.onward: route {lv.route!r} has no onward route")
+        if self.onward is not None and self.onward.from_routes != "all":
+            for fr in self.onward.from_routes:
+                if fr not in self.routes:
+                    raise ValueError(f"onward.from_routes: unknown route {fr!r}")
         seen: dict[str, str] = {}
         stars = [g for g, iso in self.groups.items() if "*" in iso]
         if len(stars) > 1:
@@ -130,6 +147,17 @@ def load_europe(path: str | Path, overrides: dict[str, Any] | None = None, fitte
         if not isinstance(values, dict):
             raise InputError(str(fp), "values", "must be a mapping of parameter name to number")
         raw["fitted"] = values
+    ow = raw.get("onward")
+    if isinstance(ow, dict):  # the crossing scenario is named relative to this file; the leg's fitted values
+        ow["crossing"] = str(p.parent / str(ow.get("crossing", OnwardSpec().crossing)))
+        op = p.with_name(str(ow.get("fitted_file", OnwardSpec().fitted_file)))
+        if fitted and op.exists():
+            o_raw = read_yaml(op)
+            check_finite(o_raw, str(op))
+            o_values = o_raw.get("values", {})
+            if not isinstance(o_values, dict):
+                raise InputError(str(op), "values", "must be a mapping of parameter name to number")
+            raw["onward_fitted"] = o_values
     try:
         return EuropeScenario.model_validate(raw)
     except ValidationError as err:

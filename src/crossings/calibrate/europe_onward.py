@@ -1,0 +1,220 @@
+"""Fit the onward leg towards the Channel (land/onward.py) to the UK small-boat arrivals.
+
+The route system's persons (mean-field at its fitted values) feed the leg; the leg's daily arrivals in
+northern France replace channel.yaml's fitted regional inflow, and channel.yaml's fitted crossing process
+(weather, launches, French prevention, boats: the sea mean-field) turns them into UK arrivals, compared with
+the Home Office's monthly small-boat arrivals (uk_small_boats_monthly) by Poisson deviance (quasi-Poisson: the
+dispersion phi = deviance / (months - parameters) scales the intervals).
+
+Free: one logit share per calendar year with data (the latent random walk's values), the hazard's seasonal
+amplitude and peak. The mean transit stay (lag_days) is profiled on a grid (LAG_GRID): the best is kept and the
+profile is reported, because the data identify it only loosely. The walk's noise (rw_sd, for forecasts) is the
+root mean square of the fitted yearly logit steps, so at a forecast origin it uses only the years before it.
+
+`python -m crossings.calibrate.europe_onward scenarios/europe.yaml` writes the scenario's onward fitted file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from crossings.core import observed as obs
+from crossings.land.meanfield import mean_field
+from crossings.land.onward import OnwardParams, as_values, feed_daily, feeding_routes, reach_daily
+from crossings.land.simulate import BURN_IN_DAYS, persons_by_route
+from crossings.land.system import build
+from crossings.scenario.load import load_scenario
+from crossings.scenario.routes import EuropeScenario, load_europe
+from crossings.sea.kernel import ARR
+from crossings.sea.model import SeaArrays
+from crossings.sea.model import build as sea_build
+from crossings.sea.simulate import run_arrays
+
+LAG_GRID = (15.0, 30.0, 60.0, 90.0, 180.0, 365.0)  # mean transit stays profiled (days)
+OBSERVED = "uk_small_boats_monthly"  # HO SB_01 daily arrivals summed by month
+LOGIT_BOUNDS = (-15.0, 5.0)
+
+
+@dataclass
+class Crossing:
+    """The crossing scenario's fitted sea process, built once (the leg's arrivals replace its inflow)."""
+
+    arrays: SeaArrays
+    region: int  # index of the leg's place among the scenario's regions
+    source: str  # which fitted file
+
+
+def crossing_model(sc: EuropeScenario, fitted_file: str | None = None) -> Crossing:
+    if sc.onward is None:
+        raise ValueError("the scenario has no onward block")
+    path = Path(sc.onward.crossing)
+    ch = load_scenario(path, {"fitted_file": fitted_file} if fitted_file else None)
+    regions = [p.name for p in ch.places if p.kind == "region"]
+    if sc.onward.place not in regions:
+        raise ValueError(f"onward.place {sc.onward.place!r} is not a region of {path.name}")
+    return Crossing(sea_build(ch), regions.index(sc.onward.place), fitted_file or str(ch.fitted_file))
+
+
+def persons_daily(sc: EuropeScenario, params: Mapping[str, float], start: dt.date, end: dt.date
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(dates, persons (R, T)) of the route system's mean-field at `params`, from start - burn-in to end."""
+    sys_ = build(sc, dict(params), start - dt.timedelta(days=BURN_IN_DAYS), end)
+    mf = np.asarray(mean_field(sys_.move, sys_.prob, sys_.bundle()))
+    return sys_.dates, persons_by_route(mf, sys_)
+
+
+def crossing_arrivals(cr: Crossing, dates: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Daily expected arrivals at the destination over the crossing scenario's days, fed by `reach`."""
+    a = cr.arrays
+    i0 = int((np.datetime64(a.start, "D") - dates[0]).astype(int))
+    if i0 < 0 or i0 + a.n_days > len(dates):
+        raise ValueError("the route system's days do not cover the crossing scenario's")
+    inflow = a.inflow.copy()
+    inflow[cr.region] = reach[i0:i0 + a.n_days]
+    out = run_arrays(dataclasses.replace(a, inflow=inflow), 0, "meanfield")
+    return np.asarray(out[ARR].sum(axis=0))
+
+
+def observed_months(start: dt.date, end: dt.date) -> pd.Series:
+    ob = obs.load(OBSERVED)
+    s = pd.Series(ob["people_arrived"].to_numpy(dtype=float), index=ob["month"].astype(str))
+    first, last = str(np.datetime64(start, "M")), str(np.datetime64(end, "M"))
+    return s[(s.index >= first) & (s.index <= last)]
+
+
+def _deviance_residuals(o: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    mu = np.maximum(mu, 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(o > 0, o * np.log(np.where(o > 0, o, 1.0) / mu), 0.0)
+    return np.sign(o - mu) * np.sqrt(np.maximum(2.0 * (term - (o - mu)), 0.0))
+
+
+@dataclass
+class OnwardFit:
+    params: OnwardParams
+    deviance: float
+    phi: float  # quasi-Poisson dispersion
+    n: int  # months
+    cov: np.ndarray  # covariance of the yearly logits (phi x inverse information)
+    profile: list[tuple[float, float]]  # (lag_days, deviance) over LAG_GRID
+    months: list[str]
+    simulated: np.ndarray  # monthly UK arrivals at the fit
+    observed: np.ndarray
+    crossing_source: str
+    end: dt.date
+
+    def share_interval(self, z: float = 1.6449) -> pd.DataFrame:
+        se = np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
+        lg = self.params.logit
+        f = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
+        return pd.DataFrame({"year": self.params.years, "share": f(lg), "p05": f(lg - z * se),
+                             "p95": f(lg + z * se), "logit_se": se})
+
+
+class Problem:
+    """The fit's pieces at one window: the leg's feed, the crossing process, the observed months."""
+
+    def __init__(self, sc: EuropeScenario, params: Mapping[str, float], end: dt.date,
+                 feeding: Sequence[str] | None = None, crossing_fitted_file: str | None = None) -> None:
+        self.cr = crossing_model(sc, crossing_fitted_file)
+        a = self.cr.arrays
+        self.end = min(end, a.start + dt.timedelta(days=a.n_days - 1))
+        self.dates, persons = persons_daily(sc, params, sc.fit.start, a.start + dt.timedelta(days=a.n_days - 1))
+        self.feed = feed_daily(persons, list(sc.routes), list(feeding or feeding_routes(sc)))
+        ob = observed_months(a.start, self.end)
+        self.months = list(ob.index)
+        self.obs = ob.to_numpy()
+        cd = np.arange(np.datetime64(a.start, "D"), np.datetime64(a.start, "D") + a.n_days)
+        cm = cd.astype("datetime64[M]").astype(str)
+        self.month_of_day = pd.Index(self.months).get_indexer(cm)  # -1 after the window
+        self.years = np.array(sorted({int(m[:4]) for m in self.months}))
+
+    def params(self, th: np.ndarray, lag: float) -> OnwardParams:
+        ny = len(self.years)
+        return OnwardParams(self.years, th[:ny], lag, float(th[ny]), float(th[ny + 1]))
+
+    def monthly(self, p: OnwardParams) -> np.ndarray:
+        arr = crossing_arrivals(self.cr, self.dates, reach_daily(self.feed, self.dates, p))
+        keep = self.month_of_day >= 0
+        return np.bincount(self.month_of_day[keep], arr[keep], minlength=len(self.months))
+
+    def residuals(self, th: np.ndarray, lag: float) -> np.ndarray:
+        return _deviance_residuals(self.obs, self.monthly(self.params(th, lag)))
+
+    def fit_lag(self, lag: float) -> Any:
+        ny = len(self.years)
+        x0 = np.r_[np.full(ny, -3.0), 0.5, 8.0]
+        lo = np.r_[np.full(ny, LOGIT_BOUNDS[0]), 0.0, 1.0]
+        hi = np.r_[np.full(ny, LOGIT_BOUNDS[1]), 3.0, 13.0]
+        return least_squares(self.residuals, x0, bounds=(lo, hi), args=(lag,), x_scale=1.0)
+
+
+def fit_onward(sc: EuropeScenario, params: Mapping[str, float] | None = None, end: dt.date | None = None,
+               feeding: Sequence[str] | None = None, crossing_fitted_file: str | None = None,
+               lags: Sequence[float] = LAG_GRID) -> OnwardFit:
+    """The leg's yearly shares, season and (profiled) transit stay on the UK arrivals up to `end`."""
+    pb = Problem(sc, params if params is not None else sc.fitted, end or sc.fit.end, feeding, crossing_fitted_file)
+    runs = [(lag, pb.fit_lag(lag)) for lag in lags]
+    profile = [(lag, float(2.0 * r.cost)) for lag, r in runs]
+    lag, best = min(runs, key=lambda lr: lr[1].cost)
+    ny = len(pb.years)
+    n, k = len(pb.obs), len(best.x)
+    dev = float(2.0 * best.cost)
+    phi = dev / max(n - k, 1)
+    jac = best.jac
+    cov = phi * np.linalg.pinv(jac.T @ jac)[:ny, :ny]
+    steps = np.diff(best.x[:ny])
+    rw_sd = float(np.sqrt(np.mean(steps ** 2))) if len(steps) else 0.0
+    p = dataclasses.replace(pb.params(best.x, lag), rw_sd=rw_sd)
+    return OnwardFit(p, dev, phi, n, cov, profile, pb.months, pb.monthly(p), pb.obs, pb.cr.source, pb.end)
+
+
+def write_fitted(path: Path, res: OnwardFit, sc: EuropeScenario) -> Path:
+    import yaml
+
+    body = {
+        "note": "calibrate/europe_onward.py: yearly logit shares of the route system's persons moving on to "
+                f"{sc.onward.place if sc.onward else 'northern_france'}, quasi-Poisson on {OBSERVED} through the "
+                f"crossing scenario's fitted sea process ({res.crossing_source})",
+        "fitted_on": f"{res.months[0]} .. {res.months[-1]}",
+        "deviance": round(res.deviance, 1), "phi": round(res.phi, 2), "months": res.n,
+        "lag_profile": {f"{lag:g}": round(d, 1) for lag, d in res.profile},
+        "data_versions": {OBSERVED: obs.data_version(OBSERVED)},
+        "values": as_values(res.params),
+    }
+    text = "# Written by python -m crossings.calibrate.europe_onward; do not edit by hand (rerun it instead).\n"
+    path.write_text(text + yaml.safe_dump(body, sort_keys=False, width=110), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fit the onward leg of a route-system scenario and write its onward fitted file."""
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("scenario", type=Path)
+    a = ap.parse_args(argv)
+    sc = load_europe(a.scenario)
+    if sc.onward is None:
+        raise SystemExit(f"{a.scenario}: no onward block")
+    t0 = time.perf_counter()
+    res = fit_onward(sc)
+    target = write_fitted(a.scenario.with_name(sc.onward.fitted_file), res, sc)
+    shares = ", ".join(f"{int(y)} {100 / (1 + np.exp(-v)):.2f}%" for y, v in zip(res.params.years,
+                                                                                 res.params.logit, strict=True))
+    print(f"wrote {target}: lag {res.params.lag_days:g} days, deviance {res.deviance:.0f}, phi {res.phi:.0f}, "
+          f"rw_sd {res.params.rw_sd:.2f}; shares {shares} ({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
