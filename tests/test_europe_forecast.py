@@ -25,7 +25,7 @@ def test_forecast_writes_bands_observed_manifest_and_fan_charts(tmp_path: Path) 
     assert rc == 0
     m = pd.read_csv(out / "forecast_monthly.csv")
     sc = load_europe(SCEN)
-    assert set(m.place) == set(sc.routes) and set(m.measure) == {"detections", "persons"}
+    assert set(m.place) == set(sc.routes) and set(m.measure) == {"detections", "persons", "deaths"}
     assert sorted(m.month.unique()) == ["2025-01", "2025-02", "2025-03"]
     assert (m.p05 <= m.p50).all() and (m.p50 <= m.p95).all() and (m.p05 < m.p95).any()
     a = pd.read_csv(out / "forecast_annual.csv")

@@ -40,7 +40,8 @@ MEASURES: dict[str, Measure] = dict([
     _m("boats", "boats", "flow", "sea", "boats that left the coast"),
     _m("interceptions", "people", "flow", "sea", "people stopped at sea by a coastguard and taken back to the departure "
        "country (e.g. Libya, Tunisia): part of the human cost"),
-    _m("deaths", "people", "flow", "sea", "people dead or missing at sea"),
+    _m("deaths", "people", "flow", "sea", "people dead or missing at sea (the route system, crossings.land.deaths: on "
+       "the route, IOM Missing Migrants' count)"),
     _m("prevented", "people", "flow", "sea", "people stopped on land before departure"),
     _m("safe_route", "people", "flow", "sea", "people who took a safe legal route instead of a boat"),
     _m("waiting", "people", "stock", "sea", "people waiting at the coast at the end of the day"),

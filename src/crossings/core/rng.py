@@ -45,6 +45,7 @@ STREAM_IDS: dict[str, int] = {
     # land routes (land/streams.py)
     "land.spawn": 70, "land.choice": 71, "land.attempt": 72, "land.detect": 73, "land.pushback": 74,
     "land.retry": 75, "land.rechoice": 76, "land.onward": 77, "land.forecast": 78,
+    "land.deaths": 79, "land.deaths_year": 69,
 }
 
 # asylum process, per destination and day (crossings.asylum.simulate)

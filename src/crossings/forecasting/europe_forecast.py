@@ -11,6 +11,10 @@ Everything is conditioned on Frontex months before --from:
   past year for every group: their changes move together) and holds its route shocks; the mean-field gives
   the expected daily flows; each month gets log-normal noise with the route's in-sample monthly log-residual
   sd (demand is annual in the model, months scatter around it).
+- deaths (routes with an IOM MMP series, scenario's deaths block): rate and year variance fitted on the years
+  before the origin against the origin fit's attempts (calibrate/europe_deaths.py); each draw takes (log rate,
+  log phi) from their Laplace normal, a year factor Z ~ Gamma(mean 1, variance phi) per route and year, and
+  Poisson(the draw's attempts x rate x Z) per month (land/deaths.py's process).
 Random numbers: stream land.forecast (crossings.core.rng), keyed by (seed, draw).
 """
 
@@ -34,6 +38,7 @@ from crossings.core.output import hash_files, make_manifest, write_outputs
 from crossings.core.rng import tick_key, uniform_np
 from crossings.forecasting.args import month_start
 from crossings.forecasting.drivers import standard_normals
+from crossings.land.deaths import attempts, observed_annual, observed_value
 from crossings.land.kernel import DET
 from crossings.land.meanfield import mean_field
 from crossings.land.simulate import observed_monthly, persons_by_route
@@ -116,9 +121,10 @@ def month_sd(res: FitResult) -> np.ndarray:
 
 
 def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: int, seed: int,
-          parameters: bool = True, noise: bool = True, kinds: tuple[str, ...] = FORECAST_KINDS
-          ) -> tuple[list[str], np.ndarray]:
-    """Forecast months and (draws, measure [detections, persons], route, month) monthly counts.
+          parameters: bool = True, noise: bool = True, kinds: tuple[str, ...] = FORECAST_KINDS,
+          onward: Any = None) -> tuple[list[str], np.ndarray]:
+    """Forecast months and (draws, measure [detections, persons, deaths], route, month) monthly counts (deaths
+    NaN on routes without an MMP series).
 
     parameters / noise False: every draw keeps the fitted values / no monthly noise (to measure what each adds)."""
     last = res.problem.end.year  # a year the window ends inside has its demand fitted from its months
@@ -134,7 +140,8 @@ def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: 
     routes = list(sc.routes)
     sc_o = known_at(sc, origin)
     run_from = dt.date(origin.year - 1, 1, 1)  # a year of run-in so the border stocks are those of the origin
-    out = np.zeros((n, 2, len(routes), len(months)))
+    out = np.zeros((n, 3, len(routes), len(months)))
+    dfit = _death_fits(sc, res)
     for k in range(n):
         x = res.x.copy()
         if k > 0 and parameters:
@@ -155,7 +162,47 @@ def draws(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: 
         eps = np.exp(sd * _normals(seed, k, len(routes) * len(months), 2_000_000).reshape(len(routes), len(months))
                      - 0.5 * sd ** 2)
         out[k, 0], out[k, 1] = det * eps, pers * eps
+        if onward is not None:  # the onward leg towards the Channel on this draw's persons (calibrate/europe_onward)
+            onward.take(k, persons_by_route(mf, sys_), sys_.dates)
+        out[k, 2] = _deaths_draw(dfit, seed, k, monthly(attempts(mf), sys_.dates, months) * eps, months,
+                                 parameters and k > 0)
     return [str(m) for m in months], out
+
+
+DEATHS_OFFSET = 3_000_000  # the deaths' uniforms under a draw's key (parameters, year factors, Poisson counts)
+
+
+def _death_fits(sc: EuropeScenario, res: FitResult) -> dict[int, Any]:
+    """Route index -> deaths fit on the years of the origin fit's window (none without a deaths block)."""
+    if sc.deaths is None:
+        return {}
+    from crossings.calibrate.europe_deaths import fit_deaths
+
+    fits = fit_deaths(sc, res.problem.params(res.x), res.problem.start, res.problem.end)
+    return {list(sc.routes).index(r): f for r, f in fits.items()}
+
+
+def _deaths_draw(fits: dict[int, Any], seed: int, k: int, att: np.ndarray, months: np.ndarray,
+                 parameters: bool) -> np.ndarray:
+    """(R, M) one draw's deaths: Laplace (log rate, log phi), a Gamma year factor per year, Poisson per month."""
+    from crossings.core.rng import poisson
+    from crossings.land.deaths import gamma_mean_one
+
+    key = tick_key(seed, FORECAST, k)
+    out = np.full(att.shape, np.nan)
+    years = months.astype("datetime64[Y]").astype(int)
+    ys = np.unique(years)
+    for r, f in fits.items():
+        theta = np.log([f.rate, f.dispersion])
+        if parameters:
+            w, V = np.linalg.eigh(f.cov)
+            theta = theta + (V * np.sqrt(np.clip(w, 0.0, None))) @ _normals(seed, k, 2, DEATHS_OFFSET + 10 * r)
+        u = uniform_np(key, np.arange(DEATHS_OFFSET + 1000 + 100 * r, DEATHS_OFFSET + 1000 + 100 * r + ys.size))
+        z = gamma_mean_one(u, np.full(ys.size, np.exp(theta[1])))
+        lam = att[r] * np.exp(theta[0]) * z[np.searchsorted(ys, years)]
+        # index * 64 .. index * 64 + 63 of the key: far above every other use of it
+        out[r] = [poisson(key, DEATHS_OFFSET + 10_000 * (r + 1) + h, float(v)) for h, v in enumerate(lam)]
+    return out
 
 
 def tables(sc: EuropeScenario, months: list[str], x: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -166,8 +213,11 @@ def tables(sc: EuropeScenario, months: list[str], x: np.ndarray) -> tuple[pd.Dat
     rows_m: list[dict[str, Any]] = []
     rows_y: list[dict[str, Any]] = []
     obs_months = set(ob.index.get_level_values(0))
-    for mi, measure in enumerate(("detections", "persons")):
+    dead = observed_annual(sc) if sc.deaths is not None else pd.DataFrame()
+    for mi, measure in enumerate(("detections", "persons", "deaths")):
         for ri, route in enumerate(routes):
+            if not np.isfinite(x[:, mi, ri, :]).all():  # deaths on a route without an MMP series: no rows
+                continue
             q = quantiles(x[:, mi, ri, :])
             for h, month in enumerate(months):
                 o = float(ob.get((month, route), 0.0)) if measure == "detections" and month in obs_months else np.nan
@@ -179,9 +229,46 @@ def tables(sc: EuropeScenario, months: list[str], x: np.ndarray) -> tuple[pd.Dat
                 qa = quantiles(x[:, mi, ri, sel].sum(axis=1))
                 known = measure == "detections" and all(months[h] in obs_months for h in sel)
                 o = float(sum(ob.get((months[h], route), 0.0) for h in sel)) if known else np.nan
+                if measure == "deaths" and len(sel) == 12 and route in dead.index:
+                    o = observed_value(dead, route, int(y))
                 rows_y.append({"year": int(y), "months": len(sel), "place": route, "place_kind": "route",
                                "is_total": False, "measure": measure, "unit": unit_of(measure),
                                **{k: round(float(v), 1) for k, v in qa.items()}, "observed": o})
+    return pd.DataFrame(rows_m), pd.DataFrame(rows_y)
+
+
+def _onward_at(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int, n: int, seed: int
+               ) -> tuple[Any, dict[str, Any]]:
+    """The onward leg fitted on UK arrivals before the origin (with the origin's route-system fit), and its draws
+    (calibrate/europe_onward.OnwardDraws); none without a leg."""
+    if sc.onward is None or not sc.onward_fitted:
+        return None, {}
+    from crossings.calibrate.europe_onward import OnwardDraws, crossing_file_at, fit_onward
+
+    ch_file, ch_note = crossing_file_at(sc, origin)
+    fit_o = fit_onward(sc, res.problem.params(res.x), origin - dt.timedelta(days=1), crossing_fitted_file=ch_file)
+    stop = pd.Period(origin, freq="M") + horizon - 1
+    months = [str(m) for m in pd.period_range(pd.Period(origin, freq="M"), stop, freq="M")]
+    ow = OnwardDraws(sc, fit_o, months, n, lambda k, m, off: _normals(seed, k, m, off))
+    return ow, {"place": ow.place, "fitted_on": f"{fit_o.months[0]} .. {fit_o.months[-1]}",
+                "lag_days": fit_o.params.lag_days, "rw_sd": round(fit_o.params.rw_sd, 3),
+                "crossing_process": ch_note,
+                "draws": "yearly logit shares from their quasi-Poisson covariance, later years a random walk"}
+
+
+def _onward_tables(ow: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The leg's monthly and annual rows (measure onward_persons, no observed count exists)."""
+    q = quantiles(ow.x)
+    base = {"place": ow.place, "place_kind": "region", "is_total": False, "measure": "onward_persons",
+            "unit": unit_of("onward_persons")}
+    rows_m = [{"month": m, **base, **{k: round(float(v[h]), 1) for k, v in q.items()}, "observed": np.nan}
+              for h, m in enumerate(ow.months)]
+    rows_y = []
+    for y in sorted({m[:4] for m in ow.months}):
+        sel = [h for h, m in enumerate(ow.months) if m[:4] == y]
+        qa = quantiles(ow.x[:, sel].sum(axis=1))
+        rows_y.append({"year": int(y), "months": len(sel), **base, **{k: round(float(v), 1) for k, v in qa.items()},
+                       "observed": np.nan})
     return pd.DataFrame(rows_m), pd.DataFrame(rows_y)
 
 
@@ -194,8 +281,12 @@ def cmd_europe_forecast(args: argparse.Namespace) -> int:
     sc = load_europe(path)
     origin = origin_date(args.origin, sc)
     res, source = origin_fit(path, sc, origin)
-    months, x = draws(sc, res, origin, args.horizon, args.draws, args.seed)
+    ow, ow_note = _onward_at(sc, res, origin, args.horizon, args.draws, args.seed)
+    months, x = draws(sc, res, origin, args.horizon, args.draws, args.seed, onward=ow)
     monthly_t, annual_t = tables(sc, months, x)
+    if ow is not None:
+        om, oa = _onward_tables(ow)
+        monthly_t, annual_t = pd.concat([monthly_t, om], ignore_index=True), pd.concat([annual_t, oa], ignore_index=True)
     from crossings.forecasting.fan_chart import fan_chart_svg
 
     # observed detections, the months after the origin included where known (the fit never saw them)
@@ -206,7 +297,8 @@ def cmd_europe_forecast(args: argparse.Namespace) -> int:
     files = [path] + [f for f in (fitted_path(path), fit_to_path(path, origin)) if f.exists()]
     manifest = make_manifest(
         scenario=str(path), scenario_hash=hash_files(files), seed=args.seed, wall_s=time.perf_counter() - t0,
-        data_versions={f: obs.data_version(f) for f in DATA_FILES},
+        data_versions={f: obs.data_version(f) for f in DATA_FILES + (("deaths_missing_by_route_annual_iom_mmp",)
+                                                                         if sc.deaths is not None else ())},
         extra={"command": "forecast", "forecast": {
             "origin": origin.isoformat(), "horizon_months": args.horizon, "draws": args.draws,
             "parameters": source, "fit_window": f"{res.problem.start} .. {res.problem.end}",
@@ -216,7 +308,9 @@ def cmd_europe_forecast(args: argparse.Namespace) -> int:
                           "held; monthly log-normal noise with the route's in-sample monthly log-residual sd",
             "levers_off_unknown_at_origin": [k for k, lv in sc.levers.items() if lv.start >= origin],
             "mechanism": "mean-field route system per draw (crossings.land.meanfield)",
-            "stream": FORECAST}})
+            "deaths": "routes with an IOM MMP series: rate and year variance fitted on the years before the origin "
+                      "(calibrate/europe_deaths.py), Laplace parameter draws, Gamma year factor, Poisson months",
+            "stream": FORECAST, **({"onward": ow_note} if ow is not None else {})}})
     write_outputs(args.out, {"forecast_monthly": monthly_t, "forecast_annual": annual_t}, manifest,
                   parquet=not args.no_parquet, extra_files=charts)
     print(f"wrote {args.out} ({len(monthly_t)} monthly rows, {args.draws} draws, {time.perf_counter() - t0:.1f} s)")

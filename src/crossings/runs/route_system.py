@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crossings.core import observed as obs
@@ -36,6 +37,7 @@ def run_route_system(path: str | Path, seed: int = 1, start: Any = None, end: An
 
     t0 = time.perf_counter()
     sc = load_europe(path, dict(overrides or {}))
+    fits = _death_fits(sc)  # with the levers as fitted: a baseline run keeps the fitted rates
     if baseline:
         sc = sc.model_copy(update={"levers": {k: lv.model_copy(update={"enabled": False})
                                               for k, lv in sc.levers.items()}})
@@ -49,6 +51,13 @@ def run_route_system(path: str | Path, seed: int = 1, start: Any = None, end: An
 
         monthly = pd.concat([monthly, onward_rows(sc, persons_by_route(out, system), system.dates, s)],
                             ignore_index=True)
+    if fits:
+        from crossings.calibrate.europe_deaths import arrays
+        from crossings.land.deaths import run_rows
+
+        rate, disp = arrays(sc, fits)
+        monthly = pd.concat([monthly, run_rows(list(sc.routes), system.dates, out, np.datetime64(s, "D"), rate,
+                                               disp, seed)], ignore_index=True)
     check_finite(monthly, str(path))
     annual: dict[str, Any] = {}
     det = monthly[monthly["measure"] == "detections"].assign(year=lambda x: x["month"].str[:4])
@@ -57,14 +66,39 @@ def run_route_system(path: str | Path, seed: int = 1, start: Any = None, end: An
             "simulated": float(g["simulated"].sum()),
             "observed": float(g["observed"].sum()) if g["observed"].notna().sum() == 12 else None,
             "months_simulated": int(g["month"].nunique())}
+    dth = monthly[monthly["measure"] == "deaths"].assign(year=lambda x: x["month"].str[:4])
+    annual_deaths: dict[str, Any] = {}
+    if len(dth):
+        from crossings.land.deaths import observed_annual, observed_value
+
+        ob = observed_annual(sc)
+        for (route, year), g in dth.groupby(["place", "year"]):
+            rt, yr = str(route), int(str(year))
+            o = observed_value(ob, rt, yr) if g["month"].nunique() == 12 else float("nan")
+            annual_deaths.setdefault(rt, {})[str(yr)] = {
+                "simulated": float(g["simulated"].sum()), "observed": None if np.isnan(o) else o}
     files = [Path(path)] + ([fitted_path(Path(path))] if fitted_path(Path(path)).exists() else [])
     manifest = make_manifest(
         scenario=str(path), scenario_hash=hash_files(files), seed=seed, wall_s=time.perf_counter() - t0,
-        data_versions={f: obs.data_version(f) for f in DATA_FILES},
+        data_versions={f: obs.data_version(f) for f in DATA_FILES + (("deaths_missing_by_route_annual_iom_mmp",)
+                                                                         if fits else ())},
         extra={"start": s.isoformat(), "end": e.isoformat(), "baseline": baseline, "engine": "land agents",
                "overrides": {k: str(v) for k, v in (overrides or {}).items()},
+               "deaths": {r: {"rate_per_attempt": f.rate, "year_dispersion": f.dispersion,
+                              "fitted_years": f"{f.years[0]}-{f.years[-1]}"} for r, f in fits.items()},
                "levers_enabled": {k: lv.enabled for k, lv in sc.levers.items()},
                "after_data": {"rule": "nearest_fitted_year",
                               "note": "a year outside the fitted years takes the nearest fitted year's demand and shocks (crossings.land.system)"}})
     return ScenarioResult(daily=pd.DataFrame(columns=DAILY_COLS), monthly=monthly, scenario=sc,
-                          summary={"annual_arrivals": annual, "measure": "detections"}, manifest=manifest)
+                          summary={"annual_arrivals": annual, "measure": "detections",
+                                   "annual_deaths": annual_deaths}, manifest=manifest)
+
+
+def _death_fits(sc: Any) -> dict[str, Any]:
+    """The deaths process's rates and year variances fitted on the scenario's fit window against the attempts
+    the fitted system simulates (calibrate/europe_deaths.py, milliseconds); none without a deaths block."""
+    if sc.deaths is None or not sc.fitted:
+        return {}
+    from crossings.calibrate.europe_deaths import fit_deaths
+
+    return fit_deaths(sc, sc.fitted, sc.fit.start, sc.fit.end)

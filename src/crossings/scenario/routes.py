@@ -60,6 +60,15 @@ class RouteFit(BaseModel):
     min_share: float = Field(gt=0.0, lt=1.0)  # a route joins a group's choice set above this share
 
 
+class DeathsSpec(BaseModel):
+    """Deaths on the routes (land/deaths.py, calibrate/europe_deaths.py): which IOM Missing Migrants route's
+    annual dead and missing each Frontex route is fitted to; routes not listed get no deaths (no data, no rate)."""
+
+    model_config = ConfigDict(extra="forbid")
+    observed_routes: dict[str, str]  # route -> MMP route in deaths_missing_by_route_annual_iom_mmp.csv
+    source: str = ""
+
+
 class OnwardSpec(BaseModel):
     """The onward leg towards a crossing region (land/onward.py): a yearly share of the feeding routes'
     persons sets out for `place`, reaching it after a transit stay; fitted by calibrate/europe_onward.py."""
@@ -82,6 +91,7 @@ class EuropeScenario(BaseModel):
     groups: dict[str, list[str]]  # ISO3 nationalities; one group may list "*" (all the others)
     levers: dict[str, LeverSpec] = {}
     fit: RouteFit
+    deaths: DeathsSpec | None = None
     fitted: dict[str, float] = {}  # parameter name -> value, from the fitted file
     onward: OnwardSpec | None = None  # the onward leg towards the Channel (land/onward.py)
     onward_fitted: dict[str, float] = {}  # the onward leg's fitted values (onward.fitted_file)
@@ -102,6 +112,9 @@ class EuropeScenario(BaseModel):
             for fr in self.onward.from_routes:
                 if fr not in self.routes:
                     raise ValueError(f"onward.from_routes: unknown route {fr!r}")
+        for name in (self.deaths.observed_routes if self.deaths else {}):
+            if name not in self.routes:
+                raise ValueError(f"deaths.observed_routes.{name}: unknown route")
         seen: dict[str, str] = {}
         stars = [g for g, iso in self.groups.items() if "*" in iso]
         if len(stars) > 1:
