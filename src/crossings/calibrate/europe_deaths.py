@@ -29,6 +29,8 @@ from crossings.land.system import build
 from crossings.scenario.routes import EuropeScenario, load_europe
 
 PRIOR_LOG_RATE = (float(np.log(0.01)), 3.0)
+MIN_ATTEMPTS = 1.0  # a route-year with fewer simulated attempts is left out of the fit (no exposure)
+MIN_YEARS = 2  # a route with fewer usable years gets no rate (no deaths), not a prior-only one
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,9 @@ def fit_route(a: np.ndarray, d: np.ndarray, years: list[int]) -> RouteDeaths:
     x0 = np.array([np.log(max(d.sum(), 0.5) / max(a.sum(), 1.0)), PRIOR_LOG_PHI[0]])
     res = minimize(neg_log_post, x0, args=(a, d), method="Nelder-Mead",
                    options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 4000})
-    cov = np.linalg.pinv(_hessian(lambda th: neg_log_post(th, a, d), res.x))
+    h = _hessian(lambda th: neg_log_post(th, a, d), res.x)
+    prior_cov = np.diag([PRIOR_LOG_RATE[1] ** 2, PRIOR_LOG_PHI[1] ** 2])
+    cov = np.linalg.pinv(h) if np.isfinite(h).all() else prior_cov
     return RouteDeaths(float(np.exp(res.x[0])), float(np.exp(res.x[1])), cov, tuple(years))
 
 
@@ -95,7 +99,14 @@ def fit_deaths(sc: EuropeScenario, params: dict[str, float], start: dt.date, end
     if not years:
         return {}
     att = annual_attempts(sc, params, dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31))
-    return {r: fit_route(att.loc[r, years].to_numpy(), ob.loc[r, years].to_numpy(), years) for r in ob.index}
+    out = {}
+    for r in ob.index:
+        # a year with under one attempt carries no exposure (a route outside every group's choice set at this
+        # window, e.g. the Western African before 2021 at early origins): its deaths cannot inform a rate
+        ys = [y for y in years if att.loc[r, y] >= MIN_ATTEMPTS]
+        if len(ys) >= MIN_YEARS:
+            out[str(r)] = fit_route(att.loc[r, ys].to_numpy(), ob.loc[r, ys].to_numpy(), ys)
+    return out
 
 
 def arrays(sc: EuropeScenario, fits: dict[str, RouteDeaths]) -> tuple[np.ndarray, np.ndarray]:
