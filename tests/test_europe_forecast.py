@@ -25,6 +25,9 @@ def test_forecast_writes_bands_observed_manifest_and_fan_charts(tmp_path: Path) 
     assert rc == 0
     m = pd.read_csv(out / "forecast_monthly.csv")
     sc = load_europe(SCEN)
+    onward = m.place == "northern_france"  # the onward leg towards the Channel (calibrate/europe_onward.py)
+    assert set(m[onward].measure) == {"onward_persons"} and (m[onward].p05 < m[onward].p95).all()
+    m = m[~onward]
     assert set(m.place) == set(sc.routes) and set(m.measure) == {"detections", "persons", "deaths"}
     assert sorted(m.month.unique()) == ["2025-01", "2025-02", "2025-03"]
     assert (m.p05 <= m.p50).all() and (m.p50 <= m.p95).all() and (m.p05 < m.p95).any()

@@ -99,3 +99,23 @@ def test_a_forecast_origin_fit_uses_only_earlier_months() -> None:
     assert res.months[-1] == "2022-12" and list(res.params.years) == [2018, 2019, 2020, 2021, 2022]
     sim = dataclasses.replace(res.params)
     assert np.isfinite(sim.logit).all() and res.params.rw_sd > 0.0
+
+
+def test_forecast_draws_keep_the_fit_in_draw_zero_and_walk_after_the_last_fitted_year() -> None:
+    from crossings.calibrate.europe_onward import OnwardDraws, OnwardFit
+    from crossings.forecasting.drivers import standard_normals
+
+    sc = load_europe(EUROPE)
+    p = OnwardParams(np.array([2021, 2022, 2023]), np.array([-1.5, -1.6, -2.4]), 90.0, 0.8, 9.0, 1.2)
+    days = np.arange(np.datetime64("2020-01-01"), np.datetime64("2024-01-01"))
+    fit = OnwardFit(p, 0.0, 1.0, 36, np.diag([0.04, 0.04, 0.04]), [], [], np.zeros(0), np.zeros(0), "",
+                    dt.date(2023, 12, 31), days, np.full(len(days), 500.0))
+    months = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01"]
+    ow = OnwardDraws(sc, fit, months, 400, lambda k, n, off: standard_normals(np.uint64(k * 7919 + off), 0, n))
+    assert ow.years_out == [2024, 2025]
+    p0 = ow.path(0)
+    np.testing.assert_allclose(p0.logit, [-1.5, -1.6, -2.4, -2.4, -2.4])
+    walk = np.array([ow.path(k).logit[3] - ow.path(k).logit[2] for k in range(1, 400)])
+    assert np.std(walk) == pytest.approx(1.2, rel=0.15)  # one year's step of the walk
+    two = np.array([ow.path(k).logit[4] - ow.path(k).logit[2] for k in range(1, 400)])
+    assert np.std(two) > np.std(walk) * 1.2  # the band widens with the horizon

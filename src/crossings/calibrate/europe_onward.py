@@ -113,6 +113,8 @@ class OnwardFit:
     observed: np.ndarray
     crossing_source: str
     end: dt.date
+    feed_dates: np.ndarray  # the route system's days the fit ran on (from its fit start)
+    feed: np.ndarray  # the feeding routes' persons on those days (a forecast's history before its draws)
 
     def share_interval(self, z: float = 1.6449) -> pd.DataFrame:
         se = np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
@@ -149,15 +151,19 @@ class Problem:
         keep = self.month_of_day >= 0
         return np.bincount(self.month_of_day[keep], arr[keep], minlength=len(self.months))
 
-    def residuals(self, th: np.ndarray, lag: float) -> np.ndarray:
-        return _deviance_residuals(self.obs, self.monthly(self.params(th, lag)))
+    def residuals(self, th: np.ndarray, lag: float, walk: float = 0.0) -> np.ndarray:
+        """Deviance residuals; with walk = sqrt(phi) / rw_sd > 0 also the random walk's steps, so the squared sum
+        is phi x (deviance / phi + sum of squared steps / rw_sd^2): the walk's -2 log posterior in deviance units."""
+        dev = _deviance_residuals(self.obs, self.monthly(self.params(th, lag)))
+        return np.r_[dev, walk * np.diff(th[:len(self.years)])] if walk > 0.0 else dev
 
-    def fit_lag(self, lag: float) -> Any:
+    def fit_lag(self, lag: float, walk: float = 0.0, x0: np.ndarray | None = None) -> Any:
         ny = len(self.years)
-        x0 = np.r_[np.full(ny, -3.0), 0.5, 8.0]
+        start = np.r_[np.full(ny, -3.0), 0.5, 8.0] if x0 is None else x0
         lo = np.r_[np.full(ny, LOGIT_BOUNDS[0]), 0.0, 1.0]
         hi = np.r_[np.full(ny, LOGIT_BOUNDS[1]), 3.0, 13.0]
-        return least_squares(self.residuals, x0, bounds=(lo, hi), args=(lag,), x_scale=1.0)
+        return least_squares(self.residuals, np.clip(start, lo + 1e-9, hi - 1e-9), bounds=(lo, hi),
+                             args=(lag, walk), x_scale=1.0)
 
 
 def fit_onward(sc: EuropeScenario, params: Mapping[str, float] | None = None, end: dt.date | None = None,
@@ -167,17 +173,20 @@ def fit_onward(sc: EuropeScenario, params: Mapping[str, float] | None = None, en
     pb = Problem(sc, params if params is not None else sc.fitted, end or sc.fit.end, feeding, crossing_fitted_file)
     runs = [(lag, pb.fit_lag(lag)) for lag in lags]
     profile = [(lag, float(2.0 * r.cost)) for lag, r in runs]
-    lag, best = min(runs, key=lambda lr: lr[1].cost)
+    lag, free = min(runs, key=lambda lr: lr[1].cost)
     ny = len(pb.years)
-    n, k = len(pb.obs), len(best.x)
-    dev = float(2.0 * best.cost)
-    phi = dev / max(n - k, 1)
-    jac = best.jac
-    cov = phi * np.linalg.pinv(jac.T @ jac)[:ny, :ny]
-    steps = np.diff(best.x[:ny])
+    n, k = len(pb.obs), len(free.x)
+    phi = float(2.0 * free.cost) / max(n - k, 1)
+    steps = np.diff(free.x[:ny])
     rw_sd = float(np.sqrt(np.mean(steps ** 2))) if len(steps) else 0.0
+    best = free
+    if rw_sd > 0.0:  # the walk as a prior: a year the arrivals pin loosely (the last, under a long stay) leans on
+        best = pb.fit_lag(lag, np.sqrt(phi) / rw_sd, free.x)  # its neighbours instead of a free value
+    cov = phi * np.linalg.pinv(best.jac.T @ best.jac)[:ny, :ny]
     p = dataclasses.replace(pb.params(best.x, lag), rw_sd=rw_sd)
-    return OnwardFit(p, dev, phi, n, cov, profile, pb.months, pb.monthly(p), pb.obs, pb.cr.source, pb.end)
+    sim = pb.monthly(p)
+    dev = float(np.sum(_deviance_residuals(pb.obs, sim) ** 2))
+    return OnwardFit(p, dev, phi, n, cov, profile, pb.months, sim, pb.obs, pb.cr.source, pb.end, pb.dates, pb.feed)
 
 
 def write_fitted(path: Path, res: OnwardFit, sc: EuropeScenario) -> Path:
@@ -218,3 +227,57 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def crossing_file_at(sc: EuropeScenario, origin: dt.date) -> tuple[str | None, str]:
+    """The crossing scenario's fitted file known at a forecast origin: its `<name>.fit_to_<year>.yaml` when
+    shipped, else its fitted file (said in the note when that file saw later data)."""
+    if sc.onward is None:
+        return None, ""
+    path = Path(sc.onward.crossing)
+    shipped = path.with_name(f"{path.stem}.fit_to_{origin.year - 1}.yaml")
+    if shipped.exists():
+        return shipped.name, f"{shipped.name} (fitted on data before {origin})"
+    ch = load_scenario(path)
+    after = ch.end >= origin
+    return None, f"{ch.fitted_file}" + (" (fitted on data through its end: later than the origin)" if after else "")
+
+
+class OnwardDraws:
+    """A forecast's onward leg: per draw, the yearly logit shares (fitted at the origin; a draw > 0 adds their
+    quasi-Poisson covariance) continue as a random walk with the origin fit's rw_sd; the leg runs on the draw's
+    route-system persons. Normals: the caller's (seed, draw) stream, its own offset."""
+
+    OFFSET = 5_000_000  # offset of this leg's normals in the forecast draw's stream
+
+    def __init__(self, sc: EuropeScenario, res: OnwardFit, months: Sequence[str], n: int,
+                 normals: Any) -> None:
+        self.sc, self.res, self.months = sc, res, list(months)
+        self.place = sc.onward.place if sc.onward else "northern_france"
+        self.feeding = feeding_routes(sc)
+        self.normals = normals  # normals(draw, n, offset) -> standard normals
+        self.x = np.zeros((n, len(self.months)))
+        last = int(res.params.years[-1])
+        self.years_out = list(range(last + 1, int(self.months[-1][:4]) + 1))
+        self.root = np.linalg.cholesky(res.cov + 1e-12 * np.eye(len(res.cov)))
+
+    def path(self, k: int) -> OnwardParams:
+        p = self.res.params
+        lg = p.logit.copy()
+        if k > 0:
+            lg = lg + self.root @ self.normals(k, len(lg), self.OFFSET)
+        steps = p.rw_sd * self.normals(k, len(self.years_out), self.OFFSET + 1000) if k > 0 else np.zeros(
+            len(self.years_out))
+        ext = np.r_[lg, lg[-1] + np.cumsum(steps)]
+        return dataclasses.replace(p, years=np.r_[p.years, np.array(self.years_out, dtype=int)], logit=ext)
+
+    def take(self, k: int, persons: np.ndarray, dates: np.ndarray) -> None:
+        """The draw's leg on its persons, after the origin fit's persons before them (the transit stock at the
+        origin holds people who set out up to a year or more earlier)."""
+        before = self.res.feed_dates < dates[0]
+        days = np.r_[self.res.feed_dates[before], dates]
+        feed = np.r_[self.res.feed[before], feed_daily(persons, list(self.sc.routes), self.feeding)]
+        reach = reach_daily(feed, days, self.path(k))
+        m = days.astype("datetime64[M]").astype(str)
+        got = pd.Series(reach).groupby(m).sum()
+        self.x[k] = got.reindex(self.months, fill_value=0.0).to_numpy()
