@@ -96,7 +96,7 @@ def test_route_arrays_share_memory_and_fix_dtypes(arrays: SeaArrays) -> None:
     for f in SeaRoutes._fields:
         v = getattr(r, f)
         assert v.flags.c_contiguous
-        assert v.dtype == (np.int64 if f in ("region_of_coast", "boat_size") else np.float64), f
+        assert v.dtype == (np.int64 if f in ("region_of_coast", "boat_size", "traffic_group") else np.float64), f
         np.testing.assert_array_equal(v, getattr(arrays, f))
     assert np.shares_memory(r.choice, arrays.choice)  # built once without copying
     m = means(arrays)

@@ -119,6 +119,10 @@ class SeaDeaths(Strict):
     # latent year driver: the incident chance x Z_year, Z ~ Gamma(mean 1, variance year_dispersion), one draw
     # per seed and year (sea.deaths.year_multipliers); 0 = none
     year_dispersion: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    # traffic: the incident chance x (people who sailed in the last 30 days on the routes of the same
+    # observed_route / traffic_reference)^traffic_elasticity (sea.kernel._traffic_factors); 0 = none
+    traffic_elasticity: Annotated[float, Field(ge=-3.0, le=3.0)] = 0.0
+    traffic_reference: Annotated[float, Field(gt=0.0)] = 1.0  # people sailing in 30 days where the factor is 1
     # the IOM Missing Migrants route whose incidents the fit reads (calibrate/deaths.py); None = not fitted
     observed_route: Literal["Central Mediterranean", "Mainland Europe to the UK"] | None = None
 

@@ -43,6 +43,9 @@ class SeaRoutes(NamedTuple):
     boat_cv: Arr  # [C] coefficient of variation of boat sizes
     ret: Arr  # [C] share of stopped or intercepted people who return to wait
     det: Arr  # [C] share detained (the rest give up)
+    traffic_group: Arr  # int64[C] routes pooling their people sailing for the traffic factor (-1 = none)
+    traffic_elasticity: Arr  # [C] incident chance x (people sailing in 30 days / reference)^elasticity
+    traffic_reference: Arr  # [C] people sailing in 30 days where the traffic factor is 1
 
 
 class SeaDraws(NamedTuple):
@@ -61,12 +64,16 @@ class SeaMeans(NamedTuple):
     launch: Arr  # [C, T] expected launch share (launch / (1 + quality shape))
 
 
-_INT_FIELDS = frozenset({"region_of_coast", "boat_size"})
+_INT_FIELDS = frozenset({"region_of_coast", "boat_size", "traffic_group"})
 
 
 def route_arrays(a: SeaArrays) -> SeaRoutes:
-    """The SeaRoutes of built arrays (no copy where the dtype and layout already fit)."""
-    return SeaRoutes(**{f: np.ascontiguousarray(getattr(a, f), dtype=np.int64 if f in _INT_FIELDS else np.float64)
+    """The SeaRoutes of built arrays (no copy where the dtype and layout already fit); arrays built without a
+    traffic factor (empty) get none (group -1, elasticity 0)."""
+    C = np.asarray(a.region_of_coast).shape[0]
+    off = {"traffic_group": np.full(C, -1), "traffic_elasticity": np.zeros(C), "traffic_reference": np.ones(C)}
+    return SeaRoutes(**{f: np.ascontiguousarray(off[f] if f in off and np.asarray(getattr(a, f)).size != C
+                                                else getattr(a, f), dtype=np.int64 if f in _INT_FIELDS else np.float64)
                         for f in SeaRoutes._fields})
 
 

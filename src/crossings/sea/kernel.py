@@ -120,6 +120,33 @@ def _loss(cdf: np.ndarray, u: float, aboard: int) -> int:
     return min(aboard, int(np.searchsorted(cdf, u, side="right")) + 1)
 
 
+TRAFFIC_DAYS = 30  # the traffic factor's window: people who sailed (arrived or died) in the last 30 days
+
+
+@nb.njit(cache=True, inline="always")
+def _traffic_factors(t, routes, out, tinc):
+    """Today's incident chance per sailing boat, tinc[c] = min(1, incident[c, t] x traffic factor): (S / reference)
+    ^ elasticity, S = the people who sailed (arrived + died) in the last TRAFFIC_DAYS days on the routes of c's
+    traffic group, at least one boat's people (a boat that sails is traffic itself; without this floor a quiet
+    month would send the factor of a power law to infinity). Factor 1 in the run's first TRAFFIC_DAYS days (no
+    window yet) and without a group. The data (MMP 2019-2024) show fatal incidents per boat falling as traffic
+    rises (docs/sea_model.md "Deaths"). Sums of whole people: exact in any order, so the numpy reference gets the
+    same numbers."""
+    incident, group, el, ref = routes.incident, routes.traffic_group, routes.traffic_elasticity, routes.traffic_reference
+    C = group.shape[0]
+    for c in range(C):
+        tinc[c] = incident[c, t]
+        if group[c] < 0 or t < TRAFFIC_DAYS:
+            continue
+        sailed = 0.0
+        for c2 in range(C):
+            if group[c2] == group[c]:
+                for d in range(t - TRAFFIC_DAYS, t):
+                    sailed += out[ARR, c2, d] + out[DEATHS, c2, d]
+        x = max(sailed, routes.ppb[c, t]) / ref[c]
+        tinc[c] = min(1.0, incident[c, t] * x ** el[c])
+
+
 # --- the phases of a day, in order (each reads the bundles by name; helpers are inlined) ---
 # Arrays are unpacked from the bundles once per phase: passing or reading an array per person costs atomic
 # reference counts, so the per-person loops stay inside a phase and the small helpers there take numbers.
@@ -233,13 +260,13 @@ def _launch_boats(seed, t, ks, draws, routes, wc, lsz, lstop, off, seats, pend, 
 
 @nb.njit(cache=True, inline="always")
 def _board_and_sail(seed, t, routes, lumpy, state, wait_days, qnext, ticket, back, head, tail, wc, lsz, lstop, off,
-                    seats, pint, left, cur, rem, bstop, bint, binc, lost, out):
+                    seats, pint, tinc, left, cur, rem, bstop, bint, binc, lost, out):
     """The first people of each coast's queue board today's launched boats until they are full, taken in
     waiting order across coasts (everyone else just waits). A boat's fate is one draw per boat shared by its
     people: stopped on the beach, intercepted, an incident (people lost from a loss table, or each with the
     lethality), or arrival; stopped or intercepted people return, are detained or give up. Returns how many
     returned (listed in back, in waiting order)."""
-    ret, det, incident, lethality, tbl = routes.ret, routes.det, routes.incident, routes.lethality, routes.loss_cdf
+    ret, det, lethality, tbl = routes.ret, routes.det, routes.lethality, routes.loss_cdf
     C = wc.shape[0]
     for c in range(C):
         cur[c] = -1  # no boat started yet; every seat free
@@ -281,7 +308,7 @@ def _board_and_sail(seed, t, routes, lumpy, state, wait_days, qnext, ticket, bac
                 b0 = c * BOATS_MAX + cur[c]
                 bstop[c] = lstop[bi]
                 bint[c] = (not bstop[c]) and uniform(kb, 2 * b0) < pint[c]
-                binc[c] = uniform(kb, 2 * b0 + 1) < incident[c, t]
+                binc[c] = uniform(kb, 2 * b0 + 1) < tinc[c]
                 lost[c] = 0
                 if lumpy[c] and binc[c]:  # people lost, used only if it sails (not stopped/intercepted)
                     lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
@@ -396,6 +423,7 @@ def sea_kernel(seed, draws, routes, out):
     seats = np.zeros(C, dtype=np.int64)  # people in launched boats today
     left = np.zeros(C, dtype=np.int64)  # seats not yet taken today
     pint = np.zeros(C)  # today's interception chance per departing boat
+    tinc = np.zeros(C)  # today's incident chance per sailing boat (with the traffic factor)
     cur = np.zeros(C, dtype=np.int64)  # launched boat being filled, and its seats left
     rem = np.zeros(C, dtype=np.int64)
     bstop = np.zeros(C, dtype=np.bool_)  # the boat being filled: stopped on the beach, intercepted, incident
@@ -414,8 +442,9 @@ def sea_kernel(seed, draws, routes, out):
         nxt, nticket = _arrive_at_coasts(seed, t, draws.counts, routes, avail, state, coast, wait_days, qnext, ticket,
                                          head, tail, wc, out, nxt, nticket)
         _launch_boats(seed, t, ks, draws, routes, wc, lsz, lstop, off, seats, pend, nser, pint, out)
+        _traffic_factors(t, routes, out, tinc)
         nbk = _board_and_sail(seed, t, routes, lumpy, state, wait_days, qnext, ticket, back, head, tail, wc, lsz, lstop,
-                              off, seats, pint, left, cur, rem, bstop, bint, binc, lost, out)
+                              off, seats, pint, tinc, left, cur, rem, bstop, bint, binc, lost, out)
         nticket = _requeue_returned(seed, t, nbk, routes, coast, wait_days, qnext, ticket, back, head, tail, wc, nticket)
         for c in range(C):
             out[WAIT, c, t] += wc[c]

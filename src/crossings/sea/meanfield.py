@@ -16,7 +16,34 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INCIDENTS, INT, N_OUT, PREV, SAFE_OUT, WAIT
+from crossings.sea.kernel import (
+    ARR,
+    BOATS,
+    DEATHS,
+    DEP,
+    INCIDENTS,
+    INT,
+    N_OUT,
+    PREV,
+    SAFE_OUT,
+    TRAFFIC_DAYS,
+    WAIT,
+)
+
+
+@nb.njit(cache=True, inline="always")
+def _traffic_chance(t, c, routes, out):
+    """kernel._traffic_factors on the expected people sailing (arrived + died) of the last TRAFFIC_DAYS days."""
+    group = routes.traffic_group
+    if group[c] < 0 or t < TRAFFIC_DAYS:
+        return routes.incident[c, t]
+    sailed = 0.0
+    for c2 in range(group.shape[0]):
+        if group[c2] == group[c]:
+            for d in range(t - TRAFFIC_DAYS, t):
+                sailed += out[ARR, c2, d] + out[DEATHS, c2, d]
+    x = max(sailed, routes.ppb[c, t]) / routes.traffic_reference[c]
+    return min(1.0, routes.incident[c, t] * x ** routes.traffic_elasticity[c])
 
 
 @nb.njit(cache=True)
@@ -27,8 +54,7 @@ def mean_field(means, routes):
     region_of_coast, choice, keep, safe_share, safe_cap = (routes.region_of_coast, routes.choice, routes.keep,
                                                            routes.safe_share, routes.safe_cap)
     launch_cap, prevent, intercept, capacity = routes.launch_cap, routes.prevent, routes.intercept, routes.capacity
-    incident, lethality, ppb, boat_size, boat_cv = (routes.incident, routes.lethality, routes.ppb, routes.boat_size,
-                                                    routes.boat_cv)
+    lethality, ppb, boat_size, boat_cv = routes.lethality, routes.ppb, routes.boat_size, routes.boat_cv
     ret = routes.ret  # people returned after a stop rejoin the waiting stock (detained and given up leave it)
     C, T = choice.shape
     out = np.zeros((N_OUT, C, T))
@@ -54,7 +80,8 @@ def mean_field(means, routes):
                 boats_good = max(1.0, dep / p_good[c, t] / ppb[c, t])
                 pint *= min(1.0, capacity[c, t] / boats_good)
             caught = pint * dep
-            dead = (dep - caught) * incident[c, t] * lethality[c, t]
+            inc = _traffic_chance(t, c, routes, out)  # the incident chance with the traffic factor
+            dead = (dep - caught) * inc * lethality[c, t]
             W[c] -= tries
             back[region_of_coast[c]] += ret[c] * (stop + caught)
             out[PREV, c, t] = stop
@@ -63,7 +90,7 @@ def mean_field(means, routes):
             out[DEATHS, c, t] = dead
             out[ARR, c, t] = dep - caught - dead
             out[BOATS, c, t] = dep / ppb[c, t]
-            out[INCIDENTS, c, t] = (dep - caught) / ppb[c, t] * incident[c, t]  # fatal incidents, expected
+            out[INCIDENTS, c, t] = (dep - caught) / ppb[c, t] * inc  # fatal incidents, expected
         for c in range(C):  # returned people choose a coast of their region again
             W[c] += back[region_of_coast[c]] * choice[c, t]
             out[WAIT, c, t] = W[c]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,11 @@ class SeaArrays:
     rescued_share: np.ndarray  # [C]
     # [C] variance of the incident chance's latent year driver (sea.deaths.with_year_driver; 0 = none)
     incident_dispersion: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # [C] traffic factor of the incident chance (sea.kernel._traffic_factors): group of routes whose people sailing
+    # are pooled (-1 = none), elasticity, and the people sailing in 30 days where the factor is 1
+    traffic_group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    traffic_elasticity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    traffic_reference: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def dated_series(values: Mapping[dt.date, float], start: dt.date, n: int, log: bool = False) -> np.ndarray:
@@ -193,4 +199,18 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
         ret=np.array([s.stopped.returned for s in links]), det=np.array([s.stopped.detained for s in links]),
         rescued_share=np.array([s.rescued_by_destination_share for s in links]),
         incident_dispersion=np.array([s.deaths.year_dispersion if s.deaths else 0.0 for s in links], dtype=np.float64),
+        **_traffic(links),
     )
+
+
+def _traffic(links: list[Any]) -> dict[str, np.ndarray]:
+    """The traffic factor's arrays: routes with a traffic elasticity pool their people sailing by observed route
+    (the MMP series the elasticity is fitted on counts the deaths of all of them)."""
+    on = [s.deaths is not None and s.deaths.traffic_elasticity != 0.0 for s in links]
+    keys = sorted({str(s.deaths.observed_route) for s, o in zip(links, on, strict=True) if o})
+    return {"traffic_group": np.array([keys.index(str(s.deaths.observed_route)) if o else -1
+                                       for s, o in zip(links, on, strict=True)], dtype=np.int64),
+            "traffic_elasticity": np.array([s.deaths.traffic_elasticity if o else 0.0
+                                            for s, o in zip(links, on, strict=True)], dtype=np.float64),
+            "traffic_reference": np.array([s.deaths.traffic_reference if o else 1.0
+                                           for s, o in zip(links, on, strict=True)], dtype=np.float64)}

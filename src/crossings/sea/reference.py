@@ -25,6 +25,7 @@ from crossings.sea.kernel import (
     SAFE,
     SAFE_OUT,
     SQRT6,
+    TRAFFIC_DAYS,
     WAIT,
     WAITING,
 )
@@ -35,6 +36,21 @@ def _size1(ks: np.uint64, k: int, mean: float, cv: float) -> int:
     u = uniform_np(ks, np.array([2 * k, 2 * k + 1], dtype=np.int64))
     x = mean * (1.0 + cv * SQRT6 * (u[0] + u[1] - 1.0))
     return max(1, int(np.floor(x + 0.5)))
+
+
+def _traffic_factors(t: int, routes: SeaRoutes, out: np.ndarray) -> np.ndarray:
+    """Today's incident chance per sailing boat with the traffic factor (kernel._traffic_factors, same arithmetic:
+    whole-people sums, then the same scalar operations)."""
+    group, el, ref = routes.traffic_group, routes.traffic_elasticity, routes.traffic_reference
+    tinc = routes.incident[:, t].copy()
+    for c in range(group.shape[0]):
+        if group[c] < 0 or t < TRAFFIC_DAYS:
+            continue
+        g = group == group[c]
+        sailed = float((out[ARR, g, t - TRAFFIC_DAYS:t] + out[DEATHS, g, t - TRAFFIC_DAYS:t]).sum())
+        x = max(sailed, float(routes.ppb[c, t])) / float(ref[c])
+        tinc[c] = min(1.0, float(routes.incident[c, t]) * x ** float(el[c]))
+    return tinc
 
 
 def _fate(u: np.ndarray, ret: np.ndarray, det: np.ndarray) -> np.ndarray:
@@ -124,7 +140,7 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
     counts, good_days, launch = draws.counts, draws.good, draws.launch
     region_of_coast, choice, safe_cap = routes.region_of_coast, routes.choice, routes.safe_cap
     prevent, intercept, capacity = routes.prevent, routes.intercept, routes.capacity
-    incident, lethality, tbl, ret, det = routes.incident, routes.lethality, routes.loss_cdf, routes.ret, routes.det
+    lethality, tbl, ret, det = routes.lethality, routes.loss_cdf, routes.ret, routes.det
     C, T = choice.shape
     lumpy = tbl[:, -1] > 0.0  # coasts whose people lost per incident come from a loss table (sea.deaths)
     N = int(counts.sum())
@@ -156,6 +172,7 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
         ends = []  # per coast: cumulative seats of today's launched boats
         lost = []  # per coast: people lost on each launched boat if it sails (0 = no incident)
         kd = tick_key_np(seed, S.LOSS, t)
+        tinc = _traffic_factors(t, routes, out)  # today's incident chance per sailing boat
         for cc in range(C):
             wcc = int(np.sum(c == cc))
             fill = _launch_boats(cc, t, wcc, bool(good[cc]), launch, routes, ks, kl, pend, nser)
@@ -164,7 +181,7 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
             b0 = cc * BOATS_MAX + np.arange(nl, dtype=np.int64)
             lk = np.zeros(nl, dtype=np.int64)
             if lumpy[cc] and nl:
-                hit = uniform_np(kb, 2 * b0 + 1) < incident[cc, t]
+                hit = uniform_np(kb, 2 * b0 + 1) < tinc[cc]
                 kl_ = np.searchsorted(tbl[cc], uniform_np(kd, b0), side="right") + 1
                 lk = np.where(hit, np.minimum(kl_, np.array(fill, dtype=np.int64)), 0)
             lost.append(lk)
@@ -193,7 +210,7 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
         caught = dep & (uniform_np(kb, 2 * bid) < pint[c])
         uf = uniform_np(kf, w)
         died = dep & ~caught & np.where(lumpy[c], doomed,
-                                        (uniform_np(kb, 2 * bid + 1) < incident[c, t]) & (uf < lethality[c, t]))
+                                        (uniform_np(kb, 2 * bid + 1) < tinc[c]) & (uf < lethality[c, t]))
         arrived = dep & ~caught & ~died
         new = np.full(w.size, WAITING, dtype=np.int8)
         fate = _fate(uf, ret[c], det[c])
