@@ -68,3 +68,10 @@ def test_a_route_lever_moves_the_asylum_system_in_its_direction(fed) -> None:
 def test_an_unknown_lever_is_refused() -> None:
     with pytest.raises(ValueError, match="no such lever"):
         coupled_run(EUROPE, UK, overrides={"levers.nowhere.enabled": False}, engine="meanfield")
+
+
+def test_same_seed_same_coupled_agent_run() -> None:
+    a = coupled_run(EUROPE, UK, seed=3)
+    b = coupled_run(EUROPE, UK, seed=3)
+    pd.testing.assert_frame_equal(a.monthly, b.monthly)
+    assert (a.reach > 0).all()

@@ -78,6 +78,8 @@ def run_route_system(path: str | Path, seed: int = 1, start: Any = None, end: An
             annual_deaths.setdefault(rt, {})[str(yr)] = {
                 "simulated": float(g["simulated"].sum()), "observed": None if np.isnan(o) else o}
     files = [Path(path)] + ([fitted_path(Path(path))] if fitted_path(Path(path)).exists() else [])
+    if sc.onward is not None and Path(path).with_name(sc.onward.fitted_file).exists():  # the onward leg's values
+        files.append(Path(path).with_name(sc.onward.fitted_file))
     manifest = make_manifest(
         scenario=str(path), scenario_hash=hash_files(files), seed=seed, wall_s=time.perf_counter() - t0,
         data_versions={f: obs.data_version(f) for f in DATA_FILES + (("deaths_missing_by_route_annual_iom_mmp",)
