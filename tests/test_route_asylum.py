@@ -75,3 +75,26 @@ def test_same_seed_same_coupled_agent_run() -> None:
     b = coupled_run(EUROPE, UK, seed=3)
     pd.testing.assert_frame_equal(a.monthly, b.monthly)
     assert (a.reach > 0).all()
+
+
+IT = SCEN / "italy_albania.yaml"
+
+
+def _italy(monthly: pd.DataFrame, measure: str) -> pd.Series:
+    return monthly[(monthly.place == "italy") & (monthly.measure == measure)].set_index("month").simulated
+
+
+def test_italy_fed_by_the_central_mediterranean_reproduces_its_observed_arrivals_run() -> None:
+    """Tolerance (docs/europe_onward.md): people in reception within 5% at every month end of 2024 and 2024's
+    arrivals within 5% of UNHCR's (Frontex's central Mediterranean route also counts Malta's few landings)."""
+    from crossings.runs.route_asylum import coupled_route_run
+
+    fed = coupled_route_run(EUROPE, IT, engine="meanfield")
+    ref = observed_arrivals_run(IT, seed=1)
+    rel = _italy(fed.asylum.monthly, "in_support") / _italy(ref.monthly, "in_support") - 1.0
+    assert len(rel) == 12 and rel.abs().max() < 0.05
+    got, want = _italy(fed.asylum.monthly, "sea_arrivals").sum(), _italy(ref.monthly, "sea_arrivals").sum()
+    assert got == pytest.approx(want, rel=0.05) and got != want
+    off = coupled_route_run(EUROPE, IT, overrides={"levers.eu_tunisia_mou.enabled": False}, engine="meanfield")
+    more = _italy(off.asylum.monthly, "in_support") - _italy(fed.asylum.monthly, "in_support")
+    assert (more > 0).all() and more["2024-12"] > 10_000  # without the deal, more people in reception

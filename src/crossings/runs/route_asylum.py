@@ -9,6 +9,9 @@ A lever of the route system (`--set levers.eu_tunisia_mou.enabled=false`) thus r
 hotels and cost. The onward shares stay as fitted in a counterfactual (a lever moves the people, not the share).
 
 `python -m crossings.runs.route_asylum scenarios/europe.yaml scenarios/uk_asylum.yaml --out out/coupled`
+Italy's reception system from the central Mediterranean's persons (`coupled_route_run`):
+`python -m crossings.runs.route_asylum scenarios/europe.yaml scenarios/italy_albania.yaml --route central_mediterranean
+--destination italy --out out/coupled_italy`
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ class Coupled:
     scenario: Scenario
 
 
-def _europe(path: str | Path, overrides: Mapping[str, Any] | None) -> EuropeScenario:
+def _europe(path: str | Path, overrides: Mapping[str, Any] | None, onward: bool = True) -> EuropeScenario:
     over = dict(overrides or {})
     # a lever's `enabled` is a default the file need not write: switched here, every other key by load_europe
     switch = {k.split(".")[1]: v for k, v in over.items() if k.startswith("levers.") and k.endswith(".enabled")}
@@ -56,7 +59,7 @@ def _europe(path: str | Path, overrides: Mapping[str, Any] | None) -> EuropeScen
         if name not in sc.levers:
             raise ValueError(f"{path}: levers.{name}: no such lever")
         sc.levers[name] = sc.levers[name].model_copy(update={"enabled": bool(on)})
-    if sc.onward is None or not sc.onward_fitted:
+    if onward and (sc.onward is None or not sc.onward_fitted):
         raise ValueError(f"{path}: no fitted onward leg (python -m crossings.calibrate.europe_onward {path})")
     return sc
 
@@ -101,6 +104,49 @@ def coupled_run(europe: str | Path, asylum: str | Path, seed: int = 1,
     return Coupled(tab, reach, sea, outcome, sc_e, fed)
 
 
+def coupled_route_run(europe: str | Path, asylum: str | Path, route: str = "central_mediterranean",
+                      destination: str = "italy", seed: int = 1, overrides: Mapping[str, Any] | None = None,
+                      engine: Engine = "agents") -> Coupled:
+    """An asylum destination whose sea arrivals are a route's persons in the route system (Italy from the central
+    Mediterranean: Frontex's route counts Italy's and Malta's landings, so Malta's few are in). A deterrence
+    lever's multiplier thins those arrivals in a second pass (the runner's two passes with a sea model)."""
+    from types import SimpleNamespace
+
+    from crossings.asylum.simulate import run_asylum
+
+    sc_e = _europe(europe, overrides, onward=False)
+    if route not in sc_e.routes:
+        raise ValueError(f"{europe}: no route {route!r}")
+    sc = prepare(asylum)
+    if sc.asylum is None or destination not in sc.asylum.destinations:
+        raise ValueError(f"{asylum}: no asylum destination {destination!r}")
+    system, out, _ = run_daily(sc_e, sc_e.fit.start, sc.end, seed, agents=engine == "agents")
+    persons = persons_by_route(out, system)[list(sc_e.routes).index(route)]
+    i0 = int((np.datetime64(sc.start, "D") - system.dates[0]).astype(int))
+    n_days = (sc.end - sc.start).days + 1
+    arrivals = persons[i0:i0 + n_days].astype(np.float64)
+    dests = {k: d.model_copy(update={"inflows": d.inflows.model_copy(update={"arrivals_from": "sea"})})
+             for k, d in sc.asylum.destinations.items() if k == destination}
+    cfg = sc.asylum.model_copy(update={"destinations": dests})
+
+    def sea_of(arr: np.ndarray) -> Any:
+        return SimpleNamespace(start=sc.start, n_days=n_days, routes=[route], destination_of_route={route: destination},
+                               arrivals={route: arr})
+
+    sea = sea_of(arrivals)
+    outcome = run_asylum(cfg, sea, seed)
+    mult = np.asarray(outcome.departure_multiplier.get(destination, np.ones(n_days)))
+    if np.any(mult < 1.0):  # people deterred do not set out: the route's arrivals thinned, the asylum run again
+        sea = sea_of(arrivals * mult)
+        outcome = run_asylum(cfg, sea, seed)
+    days = np.arange(np.datetime64(sc.start, "D"), np.datetime64(sc.start, "D") + n_days)
+    arr = pd.Series(sea.arrivals[route]).groupby(days.astype("datetime64[M]").astype(str)).sum()
+    rows = pd.DataFrame({"month": arr.index, "place": route, "place_kind": "route", "is_total": False,
+                         "measure": "persons", "unit": "people", "simulated": arr.to_numpy(), "observed": np.nan})
+    fed = sc.model_copy(update={"asylum": cfg})
+    return Coupled(pd.concat([rows, outcome.monthly], ignore_index=True), arrivals, sea, outcome, sc_e, fed)
+
+
 def observed_arrivals_run(asylum: str | Path, seed: int = 1) -> Any:
     """The asylum scenario as shipped (small-boat arrivals from the Home Office series): the reference."""
     _, outcome = run_sea_and_asylum(prepare(asylum), seed)
@@ -121,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--engine", choices=("agents", "meanfield"), default="agents")
+    ap.add_argument("--route", default=None,
+                    help="feed the asylum destination --destination with this route's persons instead of the "
+                         "onward leg (e.g. central_mediterranean with italy_albania.yaml)")
+    ap.add_argument("--destination", default="italy")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="a route-system key path, e.g. levers.eu_tunisia_mou.enabled=false")
     a = ap.parse_args(argv)
@@ -128,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
 
     over = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in a.set)}
     t0 = time.perf_counter()
-    res = coupled_run(a.europe, a.asylum, a.seed, over, a.engine)
+    res = (coupled_route_run(a.europe, a.asylum, a.route, a.destination, a.seed, over, a.engine) if a.route
+           else coupled_run(a.europe, a.asylum, a.seed, over, a.engine))
     files = [a.europe, fitted_path(a.europe), a.asylum]
     if res.europe.onward is not None:
         files.append(a.europe.with_name(res.europe.onward.fitted_file))
@@ -138,14 +189,17 @@ def main(argv: list[str] | None = None) -> int:
         data_versions={f: obs.data_version(f) for f in ("frontex_detections_monthly_by_route",
                                                          "uk_small_boats_monthly", "uk_asylum_quarterly")},
         extra={"command": "route_asylum", "engine": a.engine, "overrides": {k: str(v) for k, v in over.items()},
-               "coupling": "route system persons -> onward leg (land/onward.py) -> the asylum scenario's crossing "
-                           "process in place of its fitted inflow -> asylum arrivals_from sea",
+               "coupling": (f"route system persons of {a.route} -> the asylum destination {a.destination}'s sea "
+                            "arrivals (arrivals_from sea)" if a.route else
+                            "route system persons -> onward leg (land/onward.py) -> the asylum scenario's crossing "
+                            "process in place of its fitted inflow -> asylum arrivals_from sea"),
                "asylum_summary": res.asylum.summary})
     write_outputs(a.out, {"monthly": res.monthly}, manifest, parquet=False)
-    year_end = {y: float(res.monthly[(res.monthly.place == "uk") & (res.monthly.measure == "arrivals")
+    place, measure = (a.route, "persons") if a.route else ("uk", "arrivals")
+    year_end = {y: float(res.monthly[(res.monthly.place == place) & (res.monthly.measure == measure)
                                      & res.monthly.month.str.startswith(str(y))].simulated.sum())
                 for y in range(res.scenario.start.year, res.scenario.end.year + 1)}
-    print(f"wrote {a.out}: UK small-boat arrivals by year " + ", ".join(f"{y} {v:,.0f}" for y, v in year_end.items())
+    print(f"wrote {a.out}: {place} {measure} by year " + ", ".join(f"{y} {v:,.0f}" for y, v in year_end.items())
           + f" ({time.perf_counter() - t0:.1f} s)")
     return 0
 
