@@ -229,25 +229,22 @@ def incident_sizes(ch: Runs, cm: Runs, obs_cm: pd.DataFrame) -> list[str]:
 
 
 def channel_change(ch: Runs, obs_ch: pd.DataFrame) -> list[str]:
-    a = ch.arrays
-    days = pd.date_range(a.start, periods=a.n_days, freq="D")
     b, i, d = ch.frame("boats"), ch.frame("incidents"), ch.frame("deaths")
     rows = []
     daily = v.observed_channel_daily()
     ob = daily["boats"].groupby(pd.to_datetime(daily.index).year).sum()
     oi = obs_ch["incidents"].groupby(_year(obs_ch)).sum()
     od = obs_ch["deaths"].groupby(_year(obs_ch)).sum()
-    inc_day = pd.Series(a.incident[0], index=days)
     for y in (2021, 2022, 2023, 2024):
         by = b[_year(b) == y].sum().mean()
         iy = i[_year(i) == y].sum().to_numpy()
         dy = d[_year(d) == y].sum().to_numpy()
-        chance = float(inc_day[days.year == y].mean())
+        chance = float(iy.mean() / by) if by > 0 else np.nan  # with the traffic factor and the year driver
         rows.append([str(y), _fmt(float(by), 0), _fmt(1000 * chance, 2), _fmt(float(iy.mean()), 1),
                      _fmt(float(dy.sum() / max(iy.sum(), 1)), 1), _fmt(float(dy.mean()), 0),
                      _fmt(float(ob.get(y, np.nan)), 0), _fmt(float(oi.get(y, np.nan)), 0),
                      _fmt(float(od.get(y, np.nan) / max(oi.get(y, 1), 1)), 1), _fmt(float(od.get(y, np.nan)), 0)])
-    hdr = ["year", "boats (sim)", "incident chance per 1,000 boats, mean of days (sim)", "incidents (sim)",
+    hdr = ["year", "boats (sim)", "fatal incidents per 1,000 boats (sim)", "incidents (sim)",
            "dead per incident (sim)", "dead (sim)", "boats (HO)", "incidents at sea (MMP)", "dead per incident (MMP)",
            "dead at sea (MMP)"]
     return ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr), *["| " + " | ".join(r) + " |" for r in rows], ""]
@@ -269,9 +266,11 @@ def attribution(ch_path: Path) -> list[str]:
     daily = v.observed_channel_daily()
     yrs = pd.to_datetime(daily.index).year
     size = daily["people"].groupby(yrs).sum() / daily["boats"].groupby(yrs).sum()
-    hdr = ["year", "people per boat (HO)", "crowding factor (fit)", "expected incidents without the driver (fit)",
-           "incidents at sea (MMP)", "latent driver, posterior mean", "posterior 90%"]
-    rows = [[str(y), _fmt(float(size.get(y, np.nan)), 1), f"{r.crowding:.2f}", _fmt(r.expected, 1), _fmt(r.incidents, 0),
+    hdr = ["year", "people per boat (HO)", "crowding factor (fit)", "traffic factor (fit)",
+           "expected incidents without the driver (fit)", "incidents at sea (MMP)", "latent driver, posterior mean",
+           "posterior 90%"]
+    rows = [[str(y), _fmt(float(size.get(y, np.nan)), 1), f"{r.crowding:.2f}", f"{r.traffic:.2f}", _fmt(r.expected, 1),
+             _fmt(r.incidents, 0),
              f"{r.driver_mean:.2f}", f"{r.driver_p05:.2f}-{r.driver_p95:.2f}"] for y, r in t.iterrows()]
     return ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr), *["| " + " | ".join(r) + " |" for r in rows], ""]
 
@@ -292,9 +291,11 @@ def section(cm_path: Path, ch_path: Path, mark: Any, lever: str) -> list[str]:
     ch = Runs(ch_path, None, seeds)
     obs_cm, obs_ch = _obs_monthly_cm(), _obs_monthly_ch()
     out = ["Deaths come from the process of docs/sea_model.md \"Deaths\": an incident chance per sailing boat by "
-           "season and people per boat times a latent year driver (gamma, mean one, its variance fitted on the "
-           "window's incidents; one draw per seed and year), and people lost per incident drawn from a discrete "
-           "lognormal fitted to IOM Missing Migrants incidents (capped at the people aboard). Observed: IOM MMP dead + missing "
+           "season and people per boat, times a traffic factor where the fit keeps one (the people who sailed in the last "
+           "30 days, to a fitted power: fatal incidents per boat fall as traffic rises), times a latent year driver "
+           "(gamma, mean one, its variance fitted on the window's incidents; one draw per seed and year), and people "
+           "lost per incident drawn from a discrete lognormal fitted to IOM Missing Migrants incidents (capped at the "
+           "people aboard; fitted capped where every boat has one size). Observed: IOM MMP dead + missing "
            "(minimum estimates); the Channel's at-sea deaths are the incidents flagged at sea "
            "(`at_sea_channel_crossing_flag`), deaths on land on the route to the UK are kept apart (the sea "
            f"model does not produce them). Central Mediterranean: the model's window {YEARS[0]}-{YEARS[-1]}, all "
@@ -311,12 +312,13 @@ def section(cm_path: Path, ch_path: Path, mark: Any, lever: str) -> list[str]:
     out += ["### Incident sizes", "", *incident_sizes(ch, cm, obs_cm)]
     out += ["### The Channel's 2022 and 2024", "",
             "What the model carries from year to year: the boats (fitted flows), the incident chance per boat "
-            "(season x (people per boat / 40)^gamma x the latent year driver, fitted), and the people lost per "
+            "(season x (people per boat / 40)^gamma x the traffic factor x the latent year driver, fitted), and "
+            "the people lost per "
             "incident (capped at the people aboard, so bigger boats can lose more). Means over seeds (each seed "
             "draws its own driver, so the simulated years do not follow 2022's or 2024's draw):", "",
             *channel_change(ch, obs_ch),
-            "What the deaths fit attributes each year to (gamma-Poisson fit on the scenario's window: the boats "
-            "and their size give the expected incidents; the latent driver's posterior is what they leave "
+            "What the deaths fit attributes each year to (gamma-Poisson fit on the scenario's window: the boats, "
+            "their size and the traffic give the expected incidents; the latent driver's posterior is what they leave "
             "unexplained):", "", *attribution(ch_path)]
     rescue = Runs(cm_path, {"levers.rescue_withdrawal.enabled": True}, seeds)
     no_deal = Runs(cm_path, {f"levers.{lever}.enabled": False}, seeds)

@@ -134,3 +134,26 @@ def test_monthly_sums_of_capped_losses_recover_parameters_only_when_fitted_cappe
     mean_of = [float(expected_loss(loss_cdf(r.x[0], np.exp(r.x[1])), np.array([32]))[0]) for r in (capped, plain)]
     assert abs(mean_of[0] - k.mean()) < 0.03 * k.mean(), mean_of
     assert mean_of[1] < k.mean() - 2 * abs(mean_of[0] - k.mean()), mean_of  # uncapped, then capped: deaths lost
+
+
+def test_traffic_elasticity_is_recovered_apart_from_the_year_effect() -> None:
+    """Incidents drawn with incidents per boat x traffic^-0.5 (traffic = people sailing, moving with the boats
+    from year to year and within the year) and a gamma year effect: shape_objective with the traffic regressor
+    finds the elasticity, and the year driver's variance is not inflated by it."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(8)
+    years = np.repeat(np.arange(40), 12)
+    m = np.tile(np.arange(1, 13), 40) + 0.5
+    logb = np.log(rng.uniform(50, 5000, 40)[years] * rng.uniform(0.5, 1.5, years.size))
+    ltr = logb - logb.mean()  # one boat size: traffic moves with the boats
+    z = rng.gamma(1 / 0.1, 0.1, 40)[years]
+    y = rng.poisson(np.exp(logb + np.log(0.05) - 0.5 * ltr) * z).astype(float)
+    args = (y, logb, m, np.zeros(y.size), years, 1, False, ltr)
+    res = minimize(lambda th: D.shape_objective(th, *args)[0], np.r_[0.0, 0.0, 0.0, np.log(0.01), np.log(0.25)],
+                   method="L-BFGS-B")
+    assert abs(res.x[2] + 0.5) < 0.06, res.x
+    assert np.exp(res.x[-1]) < 0.2, res.x
+    off = minimize(lambda th: D.shape_objective(th, *args[:-1])[0], np.r_[0.0, 0.0, np.log(0.01), np.log(0.25)],
+                   method="L-BFGS-B")
+    assert np.exp(off.x[-1]) > 2 * np.exp(res.x[-1])  # without it, the year driver takes the traffic's effect

@@ -118,6 +118,7 @@ PRIOR_LOSS_MU = (0.0, 2.0)  # loss_mu ~ N(0, 2^2): the median lost per incident 
 PRIOR_LOG_SIGMA = (0.0, 1.0)  # log loss_sigma ~ N(0, 1): sigma within 0.14 ... 7.4 (sizes vary within ~x1.2 ... x10^6)
 PRIOR_SEASON = 1.0  # each harmonic coefficient ~ N(0, 1): a month's factor within exp(+-2) (x0.14 ... x7.4)
 PRIOR_CROWDING = 1.0  # gamma ~ N(0, 1): doubling the people aboard changes the risk within x0.25 ... x4
+PRIOR_TRAFFIC = 1.0  # traffic elasticity ~ N(0, 1): doubling the traffic changes the risk per boat within x0.25 ... x4
 PRIOR_LOG_LEVEL = (float(np.log(0.01)), 3.0)  # incidents per boat (only the shape is exported): within 1e-5 ... 3
 # the year driver's variance phi: log phi ~ N(log 0.25, 1.5^2): a year's factor with a coefficient of variation
 # of 50% at the prior median, and anything from ~3% to ~95% within the prior's central 95%; an assumption, not
@@ -183,18 +184,29 @@ def _exposure(route: str, start: dt.date, end: dt.date, ppb_const: float | None)
 def _shape_design(route: str, start: dt.date, end: dt.date, ppb_const: float | None,
                   reference: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(incidents y, log boats, mid-month m, log(people per boat / reference), calendar year) per month."""
+    y, logb, m, lppb, year, _ = _design(route, start, end, ppb_const, reference)
+    return y, logb, m, lppb, year
+
+
+def _design(route: str, start: dt.date, end: dt.date, ppb_const: float | None,
+            reference: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """_shape_design plus the people who sailed per 30 days in each month (the traffic the engines' factor reads,
+    sea.kernel._traffic_factors: the same month here, the 30 days before in a run)."""
     g = monthly_incidents(route, start, end).join(_exposure(route, start, end, ppb_const), how="inner")
     g = g[g["boats"] > 0]
     idx = pd.DatetimeIndex(g.index)
+    sailed30 = g["boats"].to_numpy() * np.maximum(g["ppb"].to_numpy(), 1.0) * 30.0 / idx.days_in_month.to_numpy()
     return (g["incidents"].to_numpy(), np.log(g["boats"].to_numpy()), idx.month.to_numpy() + 0.5,
-            np.log(np.maximum(g["ppb"].to_numpy(), 1.0) / reference), idx.year.to_numpy())
+            np.log(np.maximum(g["ppb"].to_numpy(), 1.0) / reference), idx.year.to_numpy(), sailed30)
 
 
 def shape_objective(th: np.ndarray, y: np.ndarray, logb: np.ndarray, m: np.ndarray, lppb: np.ndarray,
-                    year: np.ndarray, harmonics: int, free_gamma: bool) -> tuple[float, float]:
+                    year: np.ndarray, harmonics: int, free_gamma: bool,
+                    ltraffic: np.ndarray | None = None) -> tuple[float, float]:
     """(-log posterior, -log likelihood) of the monthly incident counts: y_m ~ Poisson(boats_m x level x
     season(m) x crowding_m x Z_year), Z_year ~ Gamma(shape 1/phi, rate 1/phi) integrated out in closed form
-    (a gamma-Poisson year effect: the months of a year share one draw). th = [a1, b1, (a2, b2), (gamma),
+    (a gamma-Poisson year effect: the months of a year share one draw) x traffic^elasticity when `ltraffic`
+    (log people sailed per 30 days / the reference) is given. th = [a1, b1, (a2, b2), (gamma), (elasticity),
     log level, log phi]."""
     from scipy.special import gammaln
 
@@ -204,8 +216,9 @@ def shape_objective(th: np.ndarray, y: np.ndarray, logb: np.ndarray, m: np.ndarr
         w = 2 * np.pi * (j + 1) * m / 12
         eta = eta + th[2 * j] * np.cos(w) + th[2 * j + 1] * np.sin(w)
     gam = th[h] if free_gamma else 0.0
+    el = float(th[h + int(free_gamma)]) if ltraffic is not None else 0.0
     log_level, log_phi = th[-2], th[-1]
-    mu = np.exp(eta + gam * lppb + log_level)
+    mu = np.exp(eta + gam * lppb + (el * ltraffic if ltraffic is not None else 0.0) + log_level)
     k = float(np.exp(-log_phi))
     ll = float(np.sum(y * np.log(np.maximum(mu, 1e-300))) - np.sum(gammaln(y + 1)))
     for yr in np.unique(year):
@@ -214,6 +227,7 @@ def shape_objective(th: np.ndarray, y: np.ndarray, logb: np.ndarray, m: np.ndarr
         ll += k * np.log(k) - gammaln(k) + gammaln(ys + k) - (ys + k) * np.log(ms + k)
     pen = sum(_gauss(float(c), 0.0, PRIOR_SEASON) for c in th[:h])
     pen += _gauss(float(gam), 0.0, PRIOR_CROWDING) if free_gamma else 0.0
+    pen += _gauss(el, 0.0, PRIOR_TRAFFIC) if ltraffic is not None else 0.0
     pen += _gauss(float(log_level), *PRIOR_LOG_LEVEL) + _gauss(float(log_phi), *PRIOR_LOG_PHI)
     return -ll + pen, -ll
 
@@ -238,44 +252,55 @@ def _harmonic(a: float, b: float, order: int) -> tuple[float, float]:
     return float(np.hypot(a, b)), peak
 
 
+def traffic_reference(route: str, start: dt.date, end: dt.date, ppb_const: float | None) -> float:
+    """The people who sailed per 30 days, mean over the window's months: where the traffic factor is 1."""
+    return float(np.mean(_design(route, start, end, ppb_const, 1.0)[5]))
+
+
 def _fit_shape_map(route: str, start: dt.date, end: dt.date, ppb_const: float | None,
-                   reference: float) -> tuple[int, np.ndarray, tuple[Any, ...], dict[int, tuple[float, np.ndarray]]]:
-    """MAP of shape_objective with one and with two harmonics: (harmonics kept by AIC, its parameters, its
-    objective's arguments, {harmonics: (AIC, parameters)})."""
+                   reference: float) -> tuple[int, np.ndarray, tuple[Any, ...], dict[Any, tuple[float, np.ndarray]]]:
+    """MAP of shape_objective with one and with two harmonics, each without and with the traffic elasticity:
+    (harmonics kept by AIC, its parameters, its objective's arguments, {harmonics or (harmonics, "traffic"):
+    (AIC, parameters)}); the objective's arguments end with the traffic regressor (None: not kept)."""
     from scipy.optimize import minimize
 
-    y, logb, m, lppb, year = _shape_design(route, start, end, ppb_const, reference)
+    y, logb, m, lppb, year, sailed30 = _design(route, start, end, ppb_const, reference)
+    ltr = np.log(sailed30 / np.mean(sailed30))
     free_gamma = route == CHANNEL  # the central Med's people per boat is one constant: gamma has no effect
-    fits: dict[int, tuple[float, np.ndarray]] = {}
+    fits: dict[Any, tuple[float, np.ndarray]] = {}
     for harmonics in (1, 2):
-        x0 = np.r_[np.zeros(2 * harmonics + int(free_gamma)),
-                   np.log(max(y.sum(), 0.5) / np.exp(logb).sum()), PRIOR_LOG_PHI[0]]
-        args = (y, logb, m, lppb, year, harmonics, free_gamma)
-        res = minimize(lambda th, *a: shape_objective(th, *a)[0], x0, args=args, method="L-BFGS-B")
-        res = minimize(lambda th, *a: shape_objective(th, *a)[0], res.x, args=args, method="Nelder-Mead",
-                       options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 20000, "maxfev": 20000})
-        nll = shape_objective(res.x, *args)[1]
-        fits[harmonics] = (2 * nll + 2 * res.x.size, res.x)
-    harmonics = min(fits, key=lambda h: fits[h][0])
-    return harmonics, fits[harmonics][1], (y, logb, m, lppb, year, harmonics, free_gamma), fits
+        for on in (False, True):
+            x0 = np.r_[np.zeros(2 * harmonics + int(free_gamma) + int(on)),
+                       np.log(max(y.sum(), 0.5) / np.exp(logb).sum()), PRIOR_LOG_PHI[0]]
+            args = (y, logb, m, lppb, year, harmonics, free_gamma, ltr if on else None)
+            res = minimize(lambda th, *a: shape_objective(th, *a)[0], x0, args=args, method="L-BFGS-B")
+            res = minimize(lambda th, *a: shape_objective(th, *a)[0], res.x, args=args, method="Nelder-Mead",
+                           options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 20000, "maxfev": 20000})
+            nll = shape_objective(res.x, *args)[1]
+            fits[(harmonics, "traffic") if on else harmonics] = (2 * nll + 2 * res.x.size, res.x)
+    best = min(fits, key=lambda h: fits[h][0])
+    harmonics, on = (best[0], True) if isinstance(best, tuple) else (best, False)
+    return harmonics, fits[best][1], (y, logb, m, lppb, year, harmonics, free_gamma, ltr if on else None), fits
 
 
 def year_driver_posterior(route: str, start: dt.date, end: dt.date, ppb_const: float | None = None,
                           reference: float = 1.0) -> pd.DataFrame:
     """Per calendar year of the window: observed incidents, the fit's expected incidents without the driver
     (boats x level x season x crowding), the mean crowding factor, and the latent driver's posterior given the
-    year's incidents (Gamma(1/phi + Y, 1/phi + M): mean and 5th-95th percentiles): what the fit attributes to
-    the boats, to their size and to the latent driver."""
+    year's incidents (Gamma(1/phi + Y, 1/phi + M): mean and 5th-95th percentiles), and the mean traffic factor
+    (1 where the fit keeps none): what the fit attributes to the boats, their size, the traffic and the latent
+    driver."""
     from scipy.stats import gamma as gamma_dist
 
     harmonics, x, args, _ = _fit_shape_map(route, start, end, ppb_const, reference)
-    y, logb, m, lppb, year, _, free_gamma = args
+    y, logb, m, lppb, year, _, free_gamma, ltr = args
     eta = logb.copy()
     for j in range(harmonics):
         w = 2 * np.pi * (j + 1) * m / 12
         eta = eta + x[2 * j] * np.cos(w) + x[2 * j + 1] * np.sin(w)
     gam = float(x[2 * harmonics]) if free_gamma else 0.0
-    mu = np.exp(eta + gam * lppb + x[-2])
+    el = float(x[2 * harmonics + int(free_gamma)]) if ltr is not None else 0.0
+    mu = np.exp(eta + gam * lppb + (el * ltr if ltr is not None else 0.0) + x[-2])
     k = float(np.exp(-x[-1]))
     rows = []
     for yr in np.unique(year):
@@ -283,6 +308,7 @@ def year_driver_posterior(route: str, start: dt.date, end: dt.date, ppb_const: f
         ys, ms = float(y[s].sum()), float(mu[s].sum())
         post = gamma_dist(k + ys, scale=1.0 / (k + ms))
         rows.append({"year": int(yr), "incidents": ys, "expected": ms, "crowding": float(np.mean(np.exp(gam * lppb[s]))),
+                     "traffic": float(np.mean(np.exp(el * ltr[s]))) if ltr is not None else 1.0,
                      "driver_mean": float(post.mean()), "driver_p05": float(post.ppf(0.05)),
                      "driver_p95": float(post.ppf(0.95))})
     return pd.DataFrame(rows).set_index("year")
@@ -295,7 +321,7 @@ def fit_shape(route: str, start: dt.date, end: dt.date, ppb_const: float | None 
     shape_objective; sd's from the Laplace approximation; the winter (Nov-Jun) / summer (Jul-Oct) ratio of the
     fitted incident chance per boat with its 90% interval (2,000 draws from the Laplace normal)."""
     harmonics, x, args, fits = _fit_shape_map(route, start, end, ppb_const, reference)
-    y, free_gamma = args[0], args[6]
+    y, free_gamma, ltr = args[0], args[6], args[7]
     hess = _hessian(lambda th: shape_objective(th, *args)[0], x)
     cov = np.linalg.pinv(hess)
     sd = np.sqrt(np.maximum(np.diag(cov), 0.0))
@@ -319,7 +345,12 @@ def fit_shape(route: str, start: dt.date, end: dt.date, ppb_const: float | None 
     amp, peak = _harmonic(x[0], x[1], 1)
     amp2, peak2 = _harmonic(x[2], x[3], 2) if harmonics == 2 else (0.0, 1.0)
     h = 2 * harmonics
-    return {"season_amplitude": amp, "season_peak_month": peak, "season_amplitude_2": amp2,
+    ht = h + int(free_gamma)  # the traffic elasticity's place in x (when kept)
+    return {"traffic_elasticity": float(x[ht]) if ltr is not None else 0.0,
+            "traffic_elasticity_sd": float(sd[ht]) if ltr is not None else 0.0,
+            "traffic_reference": traffic_reference(route, start, end, ppb_const),
+            "aic_one_traffic": float(fits[(1, "traffic")][0]), "aic_two_traffic": float(fits[(2, "traffic")][0]),
+            "season_amplitude": amp, "season_peak_month": peak, "season_amplitude_2": amp2,
             "season_peak_month_2": peak2, "crowding_exponent": float(x[h]) if free_gamma else 0.0,
             "crowding_exponent_sd": float(sd[h]) if free_gamma else 0.0,
             "year_dispersion": float(np.exp(x[-1])), "log_year_dispersion_sd": float(sd[-1]),
@@ -366,6 +397,9 @@ def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str
                     f"{key}.season_peak_month_2": round(shape["season_peak_month_2"], 3),
                     f"{key}.crowding_exponent": round(shape["crowding_exponent"], 4),
                     f"{key}.year_dispersion": round(shape["year_dispersion"], 4)})
+        if shape["traffic_elasticity"] != 0.0:  # kept by AIC: fatal incidents per boat move with the traffic
+            out.update({f"{key}.traffic_elasticity": round(shape["traffic_elasticity"], 4),
+                        f"{key}.traffic_reference": round(shape["traffic_reference"], 1)})
     return out
 
 
