@@ -112,7 +112,8 @@ def backtest_rows(sc: EuropeScenario, origin: int, x: np.ndarray, rng: np.random
     return rows
 
 
-def backtest_text(df: pd.DataFrame, lines: list[str], summary: dict[str, Any], csv_name: str) -> None:
+def backtest_text(df: pd.DataFrame, lines: list[str], summary: dict[str, Any], csv_name: str,
+                  detections: pd.DataFrame | None = None) -> None:
     lines += ["### Deaths: rolling one-year-ahead back-test", "",
               "The same origins and origin fits as the detections' back-test (data before the origin only): at each "
               "origin the deaths rate and phi are refitted on the MMP years before it against that origin fit's "
@@ -137,12 +138,32 @@ def backtest_text(df: pd.DataFrame, lines: list[str], summary: dict[str, Any], c
     cov_m = int(((df.model_p05 <= df.observed) & (df.observed <= df.model_p95)).sum())
     cov_n = int(((df.naive_p05 <= df.observed) & (df.observed <= df.naive_p95)).sum())
     summary["deaths_bt"] = (verdict, f"{cov_m} of {len(df)}", f"{cov_n} of {len(df)}")
+    over = []
+    both = n_dover = 0
+    for route, d in df.groupby("route", sort=False):
+        n_over = int((d.model > d.observed).sum())
+        if detections is not None:
+            det = detections[(detections.route == route) & detections.origin.isin(d.origin)]
+            det_over = set(det.origin[det.model > det.observed])
+            dover = set(d.origin[d.model > d.observed])
+            both, n_dover = both + len(dover & det_over), n_dover + len(dover)
+            over.append(f"{route} {n_over} of {len(d)} (detections {int((det.model > det.observed).sum())} of "
+                        f"{len(det)})")
+        else:
+            over.append(f"{route} {n_over} of {len(d)}")
     gaps = "; ".join(f"{r} at {', '.join(str(o) for o in g.origin)}" for r, g in missing.groupby("route", sort=False))
     lines += ["", f"Plainly, on mean CRPS: {'; '.join(verdict)}. 90% coverage: model {cov_m} of {len(df)}, naive "
               f"{cov_n} of {len(df)} route-years."
               + (f" No deaths forecast (under one simulated attempt a year before the origin: the route was outside "
-                 f"every group's choice set, so no rate can be fitted; left out of the scores): {gaps}." if gaps else ""),
-              "", "| origin | route | observed | model median (5-95%) | naive |",
+                 f"every group's choice set, so no rate can be fitted; left out of the scores): {gaps}." if gaps else "")
+              + f" The model's bands are too wide ({cov_m} of {len(df)} where a 90% band should hold about "
+              f"{0.9 * len(df):.0f}: the year factor's variance is fitted on years whose attempts the model already "
+              f"misses, and the attempts' own forecast spread adds to it), naive's too narrow. The model's median is "
+              f"above the observed deaths in: {'; '.join(over)}"
+              + (f"; in {both} of the {n_dover} route-years where the deaths' median overshoots, the detections' "
+                 "median (the attempts' forecast, back-test above) overshoots too" if detections is not None else "")
+              + ". A constant rate per attempt also carries the earlier years' rate into years when rescue and "
+              "interception changed it.", "", "| origin | route | observed | model median (5-95%) | naive |",
               "|---|---|---|---|---|"]
     for _, r in df.iterrows():
         lines.append(f"| {r.origin} | {r.route} | {fmt(r.observed)} | {fmt(r.model)} ({fmt(r.model_p05)}-"

@@ -338,7 +338,8 @@ def summary(lines: list[str]) -> None:
         "outside every group's choice set at the origin (under 5% of each group's earlier detections: the "
         "Western African route before 2021) is forecast near 0: the model cannot open a route the data have "
         "not shown.",
-        "- Onward to the Channel: not a mechanism (no source gives the share); the two fitted models imply "
+        "- Onward to the Channel: a yearly share of the route system's persons fitted to UK small-boat arrivals "
+        "(no source gives it; [docs/europe_onward.md](europe_onward.md)); the two fitted models alone imply "
         + (f"{ch[0]:.1%} to {ch[1]:.1%} of the year's persons" if ch else "a share (table above)")
         + ", not constant, so a fixed share would be wrong.",
         f"- Deaths (five routes with IOM MMP data; none on circular_albania_greece and eastern_borders, where MMP "
@@ -407,7 +408,7 @@ def backtest(sc: EuropeScenario, members: int, max_nfev: int, lines: list[str], 
         df.to_csv(BACKTEST_CSV, index=False)
         dd.to_csv(DEATHS_BACKTEST_CSV, index=False)
     _backtest_text(df, routes, members, max_nfev, lines)
-    deaths_doc.backtest_text(dd, lines, SUMMARY, DEATHS_BACKTEST_CSV.name)
+    deaths_doc.backtest_text(dd, lines, SUMMARY, DEATHS_BACKTEST_CSV.name, df)
 
 
 def _backtest_table(sc: EuropeScenario, members: int, max_nfev: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -556,8 +557,10 @@ def channel_share(sc: EuropeScenario, lines: list[str]) -> None:
     per_year = pd.Series(by_year(pers, dates, YEARS).sum(axis=0), index=YEARS)
     lines += ["## Onward towards the Channel: what the two fitted models imply", "",
               "No source in EVIDENCE_EUROPE.md or EVIDENCE.md gives the share of people entering the EU who move on "
-              "to northern France, so the route system has no onward leg to the Channel (it would be an invented "
-              "parameter). Instead, the two fitted models are compared in annual totals: channel.yaml's fitted "
+              "to northern France, so the onward leg (`crossings.land.onward`, feeding channel.yaml and the UK "
+              "asylum system) fits it as one share a year to the UK small-boat arrivals: see "
+              "[docs/europe_onward.md](europe_onward.md). Here, as a check, the two fitted models alone are "
+              "compared in annual totals: channel.yaml's fitted "
               "regional inflow (people reaching northern France with the aim of crossing, sea.model's daily "
               "inflow summed) against this system's persons (all routes, first crossing of the journey), the "
               "same year and the year before (a journey takes months).", "",
@@ -574,7 +577,7 @@ def channel_share(sc: EuropeScenario, lines: list[str]) -> None:
     lines += ["", f"The implied same-year share moves from {shares[0]:.1%} ({inflow.index[0]}) to "
               f"{min(shares[2:]):.0%}-{max(shares[2:]):.0%} (from {inflow.index[2]} on): the Channel's growth is "
               "not proportional to irregular arrivals in the EU, so a constant onward share would not reproduce "
-              "it; an onward leg would need its own dated driver, which these data do not identify. (The Channel's "
+              "it: the onward leg's share is one value a year (docs/europe_onward.md). (The Channel's "
               "inflow also holds people who entered the EU otherwise or years before: the share is an upper bound "
               "for onward movement of the year's irregular entrants.)", ""]
 
