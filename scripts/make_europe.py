@@ -97,7 +97,9 @@ def describe(sc: EuropeScenario, lines: list[str]) -> None:
         "Code: `crossings.land` (kernel.py: agents, one per person, numba; reference.py: numpy, tested "
         "bit-identical; meanfield.py: expected flows, tested against the mean of 200 seeds; system.py: scenario "
         "-> daily arrays; simulate.py: tidy monthly tables), `crossings.scenario.routes` (schema), "
-        "`crossings.calibrate.europe` (fit). Random streams 70-78 (`crossings/land/streams.py`; 78: the forecast draws).", "",
+        "`crossings.calibrate.europe` (fit), deaths: `crossings.land.deaths` (process) and "
+        "`crossings.calibrate.europe_deaths` (fit). Random streams 69-79 (`crossings/land/streams.py`; 78: the "
+        "forecast draws; 79 and 69: deaths and their year factor).", "",
         "Assumptions without a source (stated, not tuned to any one observed value): mean stays at the border "
         "(7 days at sea routes, 14 on land), retry after a pushback 0.8, the route-year shock prior sd, the "
         "residual weights of the fit (`calibrate/europe.py`). A group's choice set: routes holding at least "
@@ -540,7 +542,25 @@ def forecast_2024(sc: EuropeScenario, members: int, lines: list[str]) -> None:
     ratio = [np.quantile(x[:, 0, ri].sum(axis=1), 0.95) / np.median(x[:, 0, ri].sum(axis=1))
              for ri in range(len(sc.routes))]
     SUMMARY["fc_ratio"] = (min(ratio), max(ratio))
-    lines += ["", f"Observed 2024 inside the 90% band on {n_in} of {len(sc.routes)} routes.", ""]
+    lines += ["", f"Observed 2024 inside the 90% band on {n_in} of {len(sc.routes)} routes.", "",
+              "Annual deaths (routes with an IOM MMP series; rate and year variance fitted on 2014-2023 against "
+              "the origin fit's attempts):", "", "| route | p05 | median | p95 | observed 2024 (MMP) | inside 90% |",
+              "|---|---|---|---|---|---|"]
+    from crossings.land.deaths import observed_annual, observed_value
+
+    dead = observed_annual(sc)
+    d_in = d_n = 0
+    for ri, route in enumerate(sc.routes):
+        dy = x[:, 2, ri].sum(axis=1)
+        if not np.isfinite(dy).all():
+            continue
+        q = np.quantile(dy, [0.05, 0.5, 0.95])
+        o = observed_value(dead, route, 2024)
+        inside = bool(q[0] <= o <= q[2])
+        d_in, d_n = d_in + inside, d_n + 1
+        lines.append(f"| {route} | {fmt(q[0])} | {fmt(q[1])} | {fmt(q[2])} | {fmt(o)} | {'yes' if inside else 'no'} |")
+    lines += ["", f"Observed 2024 deaths inside the 90% band on {d_in} of {d_n} routes (the bands are wide: the "
+              "attempts' forecast spread times the year factor's).", ""]
 
 
 def channel_share(sc: EuropeScenario, lines: list[str]) -> None:
