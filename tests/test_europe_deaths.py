@@ -80,3 +80,21 @@ def test_route_system_run_writes_deaths_for_routes_with_data_only() -> None:
     ad = r.summary["annual_deaths"]
     assert ad["central_mediterranean"]["2024"]["observed"] == 1810.0
     assert set(r.manifest["deaths"]) == WITH_DATA
+
+
+def test_forecast_deaths_rows_carry_bands_and_the_mmp_count() -> None:
+    """The Europe forecast's annual deaths: routes with an MMP series only, p05 <= p50 <= p95, observed = MMP."""
+    from crossings.forecasting.europe_forecast import draws, origin_fit, tables
+
+    sc = load_europe(SCEN)
+    origin = dt.date(2024, 1, 1)
+    res, _ = origin_fit(SCEN, sc, origin)
+    months, x = draws(sc, res, origin, 12, 20, seed=3)
+    _, annual = tables(sc, months, x)
+    d = annual[annual.measure == "deaths"].set_index("place")
+    assert set(d.index) == WITH_DATA and (d.unit == "people").all()
+    assert (d.p05 <= d.p50).all() and (d.p50 <= d.p95).all() and (d.p05 < d.p95).all()
+    ob = observed_annual(sc)
+    for r in WITH_DATA:
+        assert d.loc[r, "observed"] == ob.loc[r, 2024]
+    assert np.isnan(x[:, 2, list(sc.routes).index("eastern_borders")]).all()
