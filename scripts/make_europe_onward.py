@@ -157,17 +157,21 @@ def section_forecast(sc, draws_n: int, lines: list[str]) -> None:
               "`crossings forecast scenarios/europe.yaml --from 2024-01-01 --horizon 12` refits the leg on the UK "
               "arrivals before the origin, with the origin's route-system fit and the crossing process known then "
               f"({note['crossing_process']}); the stay is profiled again at the origin "
-              f"(chosen: {fo.params.lag_days:g} days; profile " +
-              ", ".join(f"{lag:g} d {d:,.0f}" for lag, d in fo.profile) + "). Each draw takes the yearly shares "
-              "from their covariance and walks on from the last fitted year with the walk's sd estimated from the "
-              f"years before the origin ({fo.params.rw_sd:.2f}); the route system's persons are the draw's.", "",
+              f"(best: {fo.params.lag_days:g} days; deviance " +
+              ", ".join(f"{lag:g} d {d:,.0f}" for lag, d in fo.profile) + "). Each draw takes a stay by its "
+              "profile weight exp(-Delta deviance / (2 phi)) (" +
+              ", ".join(f"{q.lag_days:g} d {w:.2f}" for w, q, _ in fo.alternatives) + "), that stay's yearly "
+              "shares from their covariance, and walks on from the last fitted year with the walk's sd estimated "
+              f"from the years before the origin ({fo.params.rw_sd:.2f} at the best stay); the route system's "
+              "persons are the draw's.", "",
               f"2024, people reaching northern France ({draws_n} draws): median {q[2]:,.0f}, 50% {q[1]:,.0f} - "
               f"{q[3]:,.0f}, 90% {q[0]:,.0f} - {q[4]:,.0f}. The full-data leg puts 2024 at {leg[2024]:,.0f} "
               f"(channel.yaml's inflow: 39,826): {'inside' if q[0] <= leg[2024] <= q[4] else 'OUTSIDE'} the 90% "
               f"band, {'above' if leg[2024] > q[2] else 'below'} the median. The band is wide because "
               "the walk's steps before 2024 include the Channel route's start-up years (shares 0.3% to 18% in "
               "three years) and because the last fitted year's share is pinned loosely when the stay is long "
-              f"(2023 at this origin: {pct(1 / (1 + np.exp(-fo.params.logit[-1])))}).", ""]
+              f"(2023 at this origin and a {fo.params.lag_days:g}-day stay: "
+              f"{pct(1 / (1 + np.exp(-fo.params.logit[-1])))}).", ""]
     return q
 
 
@@ -319,8 +323,8 @@ def main(argv: list[str] | None = None) -> int:
               "shares are fitted, so the in-sample agreement of annual UK arrivals is by construction; the tests "
               "of the mechanism are the within-year shape (phi), the inflow check and the forecast.",
               "- The forecast from 2024-01 is wide and its median low (see above): the walk's sd is dominated by "
-              "the route's start-up years; at that origin the profile prefers a year-long stay, which pins 2023's "
-              "share loosely.",
+              "the route's start-up years; at that origin the profile leans to long stays (weights above), which "
+              "pin the last fitted year's share loosely. One origin is no back-test: the leg has none yet.",
               "- The share is people of the year's irregular entrants via Frontex routes; the Channel's arrivals "
               "also include people who entered the EU otherwise (visas, Dublin returns, years earlier): the share "
               "is an upper bound on onward movement of those entrants.",

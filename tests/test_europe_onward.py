@@ -119,3 +119,21 @@ def test_forecast_draws_keep_the_fit_in_draw_zero_and_walk_after_the_last_fitted
     assert np.std(walk) == pytest.approx(1.2, rel=0.15)  # one year's step of the walk
     two = np.array([ow.path(k).logit[4] - ow.path(k).logit[2] for k in range(1, 400)])
     assert np.std(two) > np.std(walk) * 1.2  # the band widens with the horizon
+
+
+def test_forecast_draws_take_the_stay_by_its_profile_weight() -> None:
+    from crossings.calibrate.europe_onward import OnwardDraws, OnwardFit
+    from crossings.forecasting.drivers import standard_normals
+
+    sc = load_europe(EUROPE)
+    base = OnwardParams(np.array([2022, 2023]), np.array([-1.6, -2.4]), 90.0, 0.8, 9.0, 1.0)
+    long = dataclasses.replace(base, lag_days=365.0, logit=np.array([-1.5, -4.0]))
+    cov = np.diag([0.01, 0.01])
+    days = np.arange(np.datetime64("2021-01-01"), np.datetime64("2024-01-01"))
+    fit = OnwardFit(base, 0.0, 1.0, 24, cov, [], [], np.zeros(0), np.zeros(0), "", dt.date(2023, 12, 31), days,
+                    np.full(len(days), 500.0), [(0.75, base, cov), (0.25, long, cov)])
+    ow = OnwardDraws(sc, fit, [f"2024-{m:02d}" for m in range(1, 13)], 400,
+                     lambda k, n, off: standard_normals(np.uint64(k * 7919 + off), 0, n))
+    assert ow.path(0).lag_days == 90.0
+    lags = np.array([ow.path(k).lag_days for k in range(1, 400)])
+    assert np.mean(lags == 365.0) == pytest.approx(0.25, abs=0.07)

@@ -21,7 +21,7 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from crossings.sea.simulate import run_arrays
 LAG_GRID = (15.0, 30.0, 60.0, 90.0, 180.0, 365.0)  # mean transit stays profiled (days)
 OBSERVED = "uk_small_boats_monthly"  # HO SB_01 daily arrivals summed by month
 LOGIT_BOUNDS = (-15.0, 5.0)
+MIN_WEIGHT = 0.01  # a stay below this profile weight is left out of a forecast's mixture
 
 
 @dataclass
@@ -115,6 +116,9 @@ class OnwardFit:
     end: dt.date
     feed_dates: np.ndarray  # the route system's days the fit ran on (from its fit start)
     feed: np.ndarray  # the feeding routes' persons on those days (a forecast's history before its draws)
+    # (weight, parameters, covariance of the logits) per profiled stay, weights exp(-Delta deviance / (2 phi)):
+    # forecasts draw the stay too (fit_onward(average=True)); empty: the best stay only
+    alternatives: list[tuple[float, OnwardParams, np.ndarray]] = field(default_factory=list)
 
     def share_interval(self, z: float = 1.6449) -> pd.DataFrame:
         se = np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
@@ -168,8 +172,9 @@ class Problem:
 
 def fit_onward(sc: EuropeScenario, params: Mapping[str, float] | None = None, end: dt.date | None = None,
                feeding: Sequence[str] | None = None, crossing_fitted_file: str | None = None,
-               lags: Sequence[float] = LAG_GRID) -> OnwardFit:
-    """The leg's yearly shares, season and (profiled) transit stay on the UK arrivals up to `end`."""
+               lags: Sequence[float] = LAG_GRID, average: bool = False) -> OnwardFit:
+    """The leg's yearly shares, season and (profiled) transit stay on the UK arrivals up to `end`; with
+    `average`, every stay within the profile's reach (weight >= MIN_WEIGHT) is fitted too, for forecasts."""
     pb = Problem(sc, params if params is not None else sc.fitted, end or sc.fit.end, feeding, crossing_fitted_file)
     runs = [(lag, pb.fit_lag(lag)) for lag in lags]
     profile = [(lag, float(2.0 * r.cost)) for lag, r in runs]
@@ -177,16 +182,30 @@ def fit_onward(sc: EuropeScenario, params: Mapping[str, float] | None = None, en
     ny = len(pb.years)
     n, k = len(pb.obs), len(free.x)
     phi = float(2.0 * free.cost) / max(n - k, 1)
-    steps = np.diff(free.x[:ny])
-    rw_sd = float(np.sqrt(np.mean(steps ** 2))) if len(steps) else 0.0
-    best = free
-    if rw_sd > 0.0:  # the walk as a prior: a year the arrivals pin loosely (the last, under a long stay) leans on
-        best = pb.fit_lag(lag, np.sqrt(phi) / rw_sd, free.x)  # its neighbours instead of a free value
-    cov = phi * np.linalg.pinv(best.jac.T @ best.jac)[:ny, :ny]
-    p = dataclasses.replace(pb.params(best.x, lag), rw_sd=rw_sd)
+
+    def with_walk(lag_l: float, free_l: Any) -> tuple[OnwardParams, np.ndarray]:
+        steps = np.diff(free_l.x[:ny])
+        rw_sd = float(np.sqrt(np.mean(steps ** 2))) if len(steps) else 0.0
+        best = free_l
+        if rw_sd > 0.0:  # the walk as a prior: a year the arrivals pin loosely (the last, under a long stay) leans
+            best = pb.fit_lag(lag_l, np.sqrt(phi) / rw_sd, free_l.x)  # on its neighbours, not a free value
+        cov = phi * np.linalg.pinv(best.jac.T @ best.jac)[:ny, :ny]
+        return dataclasses.replace(pb.params(best.x, lag_l), rw_sd=rw_sd), cov
+
+    p, cov = with_walk(lag, free)
+    alternatives: list[tuple[float, OnwardParams, np.ndarray]] = []
+    if average:
+        w = np.array([np.exp(-(2.0 * r.cost - 2.0 * free.cost) / (2.0 * phi)) for _, r in runs])
+        w /= w.sum()
+        keep = [i for i in range(len(runs)) if w[i] >= MIN_WEIGHT]
+        total = float(w[keep].sum())
+        for i in keep:
+            lag_i, free_i = runs[i]
+            alternatives.append((float(w[i]) / total, *((p, cov) if lag_i == lag else with_walk(lag_i, free_i))))
     sim = pb.monthly(p)
     dev = float(np.sum(_deviance_residuals(pb.obs, sim) ** 2))
-    return OnwardFit(p, dev, phi, n, cov, profile, pb.months, sim, pb.obs, pb.cr.source, pb.end, pb.dates, pb.feed)
+    return OnwardFit(p, dev, phi, n, cov, profile, pb.months, sim, pb.obs, pb.cr.source, pb.end, pb.dates, pb.feed,
+                     alternatives)
 
 
 def write_fitted(path: Path, res: OnwardFit, sc: EuropeScenario) -> Path:
@@ -259,13 +278,21 @@ class OnwardDraws:
         self.x = np.zeros((n, len(self.months)))
         last = int(res.params.years[-1])
         self.years_out = list(range(last + 1, int(self.months[-1][:4]) + 1))
-        self.root = np.linalg.cholesky(res.cov + 1e-12 * np.eye(len(res.cov)))
+        alts = res.alternatives or [(1.0, res.params, res.cov)]
+        self.weights = np.cumsum([w for w, _, _ in alts])
+        self.alts = [(q, np.linalg.cholesky(c + 1e-12 * np.eye(len(c)))) for _, q, c in alts]
 
     def path(self, k: int) -> OnwardParams:
-        p = self.res.params
+        """Draw 0: the fit (best stay). A draw > 0: a stay by its profile weight, then its shares and walk."""
+        p, root = self.res.params, self.alts[0][1]
+        if k > 0:
+            from scipy.special import ndtr
+
+            u = float(ndtr(self.normals(k, 1, self.OFFSET + 2000)[0]))
+            p, root = self.alts[min(int(np.searchsorted(self.weights, u * self.weights[-1])), len(self.alts) - 1)]
         lg = p.logit.copy()
         if k > 0:
-            lg = lg + self.root @ self.normals(k, len(lg), self.OFFSET)
+            lg = lg + root @ self.normals(k, len(lg), self.OFFSET)
         steps = p.rw_sd * self.normals(k, len(self.years_out), self.OFFSET + 1000) if k > 0 else np.zeros(
             len(self.years_out))
         ext = np.r_[lg, lg[-1] + np.cumsum(steps)]

@@ -246,12 +246,14 @@ def _onward_at(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int
     from crossings.calibrate.europe_onward import OnwardDraws, crossing_file_at, fit_onward
 
     ch_file, ch_note = crossing_file_at(sc, origin)
-    fit_o = fit_onward(sc, res.problem.params(res.x), origin - dt.timedelta(days=1), crossing_fitted_file=ch_file)
+    fit_o = fit_onward(sc, res.problem.params(res.x), origin - dt.timedelta(days=1), crossing_fitted_file=ch_file,
+                       average=True)  # draws take the stay by its profile weight too
     stop = pd.Period(origin, freq="M") + horizon - 1
     months = [str(m) for m in pd.period_range(pd.Period(origin, freq="M"), stop, freq="M")]
     ow = OnwardDraws(sc, fit_o, months, n, lambda k, m, off: _normals(seed, k, m, off))
     return ow, {"place": ow.place, "fitted_on": f"{fit_o.months[0]} .. {fit_o.months[-1]}",
                 "lag_days": fit_o.params.lag_days, "rw_sd": round(fit_o.params.rw_sd, 3),
+                "lag_weights": {f"{q.lag_days:g}": round(w, 3) for w, q, _ in fit_o.alternatives},
                 "crossing_process": ch_note,
                 "draws": "yearly logit shares from their quasi-Poisson covariance, later years a random walk"}
 
