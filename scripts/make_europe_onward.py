@@ -153,6 +153,10 @@ def section_forecast(sc, draws_n: int, lines: list[str]) -> None:
     leg = by_year(reach_daily(feed_daily(persons, list(full.routes), feeding_routes(full)), dates,
                               params_of(full.onward_fitted)), dates)
     fo = ow.res
+    cr = crossing_model(full)
+    cdates = np.arange(np.datetime64(cr.arrays.start), np.datetime64(cr.arrays.start) + cr.arrays.n_days)
+    ch_2024 = by_year(cr.arrays.inflow[cr.region], cdates)[2024]
+    early = 1.0 / (1.0 + np.exp(-fo.params.logit[:4]))
     lines += ["## In the forecast", "",
               "`crossings forecast scenarios/europe.yaml --from 2024-01-01 --horizon 12` refits the leg on the UK "
               "arrivals before the origin, with the origin's route-system fit and the crossing process known then "
@@ -166,10 +170,10 @@ def section_forecast(sc, draws_n: int, lines: list[str]) -> None:
               "persons are the draw's.", "",
               f"2024, people reaching northern France ({draws_n} draws): median {q[2]:,.0f}, 50% {q[1]:,.0f} - "
               f"{q[3]:,.0f}, 90% {q[0]:,.0f} - {q[4]:,.0f}. The full-data leg puts 2024 at {leg[2024]:,.0f} "
-              f"(channel.yaml's inflow: 39,826): {'inside' if q[0] <= leg[2024] <= q[4] else 'OUTSIDE'} the 90% "
+              f"(channel.yaml's inflow: {ch_2024:,.0f}): {'inside' if q[0] <= leg[2024] <= q[4] else 'OUTSIDE'} the 90% "
               f"band, {'above' if leg[2024] > q[2] else 'below'} the median. The band is wide because "
-              "the walk's steps before 2024 include the Channel route's start-up years (shares 0.3% to 18% in "
-              "three years) and because the last fitted year's share is pinned loosely when the stay is long "
+              "the walk's steps before 2024 include the Channel route's start-up years (shares "
+              f"{pct(early[0])} to {pct(early.max())} in {int(np.argmax(early))} years at this origin) and because the last fitted year's share is pinned loosely when the stay is long "
               f"(2023 at this origin and a {fo.params.lag_days:g}-day stay: "
               f"{pct(1 / (1 + np.exp(-fo.params.logit[-1])))}).", ""]
     return q
