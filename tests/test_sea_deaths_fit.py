@@ -157,3 +157,20 @@ def test_traffic_elasticity_is_recovered_apart_from_the_year_effect() -> None:
     off = minimize(lambda th: D.shape_objective(th, *args[:-1])[0], np.r_[0.0, 0.0, np.log(0.01), np.log(0.25)],
                    method="L-BFGS-B")
     assert np.exp(off.x[-1]) > 2 * np.exp(res.x[-1])  # without it, the year driver takes the traffic's effect
+
+
+def test_level_written_only_where_the_fit_does_not_free_it() -> None:
+    """A scenario whose `fit.free` does not free incident_per_boat gets the level of the incident fit (at-sea
+    incidents for the Channel); the shipped scenarios free it (step 2 fits it) and get no level from here."""
+    from pathlib import Path
+
+    from crossings.scenario.load import load_raw
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    raw = load_raw(root / "channel.yaml", {"fitted_file": None})
+    start, end = dt.date(2018, 1, 1), dt.date(2024, 12, 31)
+    assert "sea_links.france_uk.incident_per_boat" not in D.deaths_values(raw, start, end)
+    raw["fit"]["free"] = [f for f in raw["fit"]["free"] if f.get("field") != "incident_per_boat"]
+    got = D.deaths_values(raw, start, end)["sea_links.france_uk.incident_per_boat"]
+    assert got == round(D.fit_shape(D.CHANNEL, start, end, None, 40.0)["incident_level"], 6)
+    assert 0.005 < got < 0.05

@@ -370,6 +370,22 @@ def _route(s: dict[str, Any], file: str) -> str:
     return str(route)
 
 
+def _level_is_free(raw: dict[str, Any], link: str) -> bool:
+    """Whether the scenario's `fit.free` frees the route's incident_per_boat (then step 2 of calibrate/fit.py fits
+    it to the scenario's deaths series). Where it does not, deaths_values writes the level the incident fit
+    gives (incidents per sailing boat at season, crowding and traffic factors 1, the driver's mean 1), which
+    reads only the incidents of the route's deaths block: for the Channel the incidents flagged at sea, where the
+    scenario's deaths series (MMP route to the UK) also counts deaths on land that the sea model does not make."""
+    for f in (raw.get("fit") or {}).get("free") or []:
+        if not isinstance(f, dict):
+            continue
+        if f.get("kind") == "shared" and f.get("field") == "incident_per_boat":
+            return True
+        if str(f.get("path", "")) == f"sea_links.{link}.incident_per_boat":
+            return True
+    return False
+
+
 def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, Any]:
     """{key.path: value} of every route's `deaths` block in the scenario, fitted on [start, end] (MAP: finite
     for any window with at least a year of data)."""
@@ -397,6 +413,8 @@ def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str
                     f"{key}.season_peak_month_2": round(shape["season_peak_month_2"], 3),
                     f"{key}.crowding_exponent": round(shape["crowding_exponent"], 4),
                     f"{key}.year_dispersion": round(shape["year_dispersion"], 4)})
+        if not _level_is_free(raw, str(s["name"])):  # the level from the incidents themselves (see _level_is_free)
+            out[f"sea_links.{s['name']}.incident_per_boat"] = round(shape["incident_level"], 6)
         if shape["traffic_elasticity"] != 0.0:  # kept by AIC: fatal incidents per boat move with the traffic
             out.update({f"{key}.traffic_elasticity": round(shape["traffic_elasticity"], 4),
                         f"{key}.traffic_reference": round(shape["traffic_reference"], 1)})
