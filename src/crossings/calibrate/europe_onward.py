@@ -276,6 +276,8 @@ class OnwardDraws:
         self.feeding = feeding_routes(sc)
         self.normals = normals  # normals(draw, n, offset) -> standard normals
         self.x = np.zeros((n, len(self.months)))
+        self.keep_daily = False  # True: take() keeps each draw's (days, daily reach) in self.daily (back-tests)
+        self.daily: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         last = int(res.params.years[-1])
         self.years_out = list(range(last + 1, int(self.months[-1][:4]) + 1))
         alts = res.alternatives or [(1.0, res.params, res.cov)]
@@ -305,6 +307,8 @@ class OnwardDraws:
         days = np.r_[self.res.feed_dates[before], dates]
         feed = np.r_[self.res.feed[before], feed_daily(persons, list(self.sc.routes), self.feeding)]
         reach = reach_daily(feed, days, self.path(k))
+        if self.keep_daily:
+            self.daily[k] = (days, reach)
         m = days.astype("datetime64[M]").astype(str)
         got = pd.Series(reach).groupby(m).sum()
         self.x[k] = got.reindex(self.months, fill_value=0.0).to_numpy()
