@@ -23,7 +23,7 @@ Phase order each day (same in reference.py and, in expectation, meanfield.py):
 5. departure: a boat not stopped leaves; it is intercepted (same fates as a stop) or sails; the
    interception chance shrinks to chance x capacity / boats when more boats leave than the patrols
    can handle; a sailing boat has an incident with a per-boat chance (by date: season and crowding,
-   sea.deaths), which kills K people (K from the route's fitted loss table, one draw per boat, capped
+   sea.deaths; times the traffic factor of the last 30 days' people sailing, _traffic_factors), which kills K people (K from the route's fitted loss table, one draw per boat, capped
    at the people aboard; without a table each person dies with the lethality); the rest arrive. Returned people (stopped or intercepted) rejoin the end of
    the waiting list.
 Agents are struct-of-arrays (state, coast, wait_days); a compact list of waiting ids keeps the loop
