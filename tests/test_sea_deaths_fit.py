@@ -103,7 +103,8 @@ def test_shipped_fitted_files_hold_what_the_deaths_fit_gives() -> None:
         win = f["fit_window"]
         raw = load_raw(root / "channel.yaml", {"fitted_file": None})
         want = D.deaths_values(raw, dt.date.fromisoformat(str(win["start"])), dt.date.fromisoformat(str(win["end"])))
-        got = {k: v for k, v in f["values"].items() if ".deaths." in k}
+        # the deaths fit's keys: every deaths.* value, plus the incident level where the scenario does not free it
+        got = {k: v for k, v in f["values"].items() if ".deaths." in k or k in want}
         assert set(got) == set(want), fitted
         for k, v in want.items():
             assert abs(got[k] - v) <= 1e-4 * max(1.0, abs(v)), (fitted, k, got[k], v)
@@ -161,7 +162,8 @@ def test_traffic_elasticity_is_recovered_apart_from_the_year_effect() -> None:
 
 def test_level_written_only_where_the_fit_does_not_free_it() -> None:
     """A scenario whose `fit.free` does not free incident_per_boat gets the level of the incident fit (at-sea
-    incidents for the Channel); the shipped scenarios free it (step 2 fits it) and get no level from here."""
+    incidents for the Channel, which ships so); one that frees it (step 2 fits it: the central Med, or the
+    Channel with the free line put back) gets no level from here."""
     from pathlib import Path
 
     from crossings.scenario.load import load_raw
@@ -169,8 +171,10 @@ def test_level_written_only_where_the_fit_does_not_free_it() -> None:
     root = Path(__file__).resolve().parents[1] / "scenarios"
     raw = load_raw(root / "channel.yaml", {"fitted_file": None})
     start, end = dt.date(2018, 1, 1), dt.date(2024, 12, 31)
-    assert "sea_links.france_uk.incident_per_boat" not in D.deaths_values(raw, start, end)
-    raw["fit"]["free"] = [f for f in raw["fit"]["free"] if f.get("field") != "incident_per_boat"]
+    freed = dict(raw, fit=dict(raw["fit"], free=[*raw["fit"]["free"],
+                                                 {"kind": "shared", "field": "incident_per_boat", "lo": 1.0e-4, "hi": 0.5}]))
+    assert "sea_links.france_uk.incident_per_boat" not in D.deaths_values(freed, start, end)
+    assert not any(f.get("field") == "incident_per_boat" for f in raw["fit"]["free"])
     got = D.deaths_values(raw, start, end)["sea_links.france_uk.incident_per_boat"]
     assert got == round(D.fit_shape(D.CHANNEL, start, end, None, 40.0)["incident_level"], 6)
     assert 0.005 < got < 0.05

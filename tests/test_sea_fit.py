@@ -82,7 +82,7 @@ def test_the_fit_follows_the_declared_blocks_not_the_name() -> None:
     renamed["name"] = "atlantis"
     assert [f.name for f in frees_for(raw)] == [f.name for f in frees_for(renamed)]
     fewer = copy.deepcopy(raw)
-    fewer["fit"]["free"] = [b for b in fewer["fit"]["free"] if b["kind"] != "shared"]
+    fewer["fit"]["free"] = [b for b in fewer["fit"]["free"] if b["kind"] != "value"]
     assert len(frees_for(fewer)) == len(frees_for(raw)) - 1
 
 
