@@ -139,3 +139,18 @@ def test_time_limit_keeps_the_steps_done() -> None:
 
     with pytest.raises(InputError):
         bayes.run_emcee(_gauss, x0, steps=1000, burn=5, thin=1, seed=1, max_seconds=0.0)
+
+
+def test_init_from_a_file_with_more_parameters_starts_the_shared_ones(tmp_path: Path) -> None:
+    first = tmp_path / "first.posterior.yaml"
+    assert bayes.main([str(CHANNEL), "--only", "inflows.0.seasonal_amplitude", "inflows.0.seasonal_peak_month",
+                       "--walkers", "10", "--steps", "6", "--burn", "2", "--thin", "1", "--output", str(first)]) == 0
+    prev = bayes.read(first)
+    start = bayes._last_draws(first, ["inflows.0.seasonal_peak_month"], 10)
+    col = prev.names.index("inflows.0.seasonal_peak_month")
+    assert start.shape == (10, 1)
+    assert np.array_equal(start[:, 0], prev.draws.reshape(10, -1, len(prev.names))[:, -1, col])
+    from crossings.core.errors import InputError
+
+    with pytest.raises(InputError):
+        bayes._last_draws(first, ["not_a_parameter"], 10)

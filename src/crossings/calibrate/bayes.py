@@ -349,9 +349,11 @@ def member_overrides(scenario: Path, seeds: list[int], overrides: Mapping[str, A
 def _last_draws(path: Path, names: list[str], walkers: int) -> np.ndarray:
     prev = read(path)
     w = int(prev.data["draws"]["walkers"])
-    if prev.names != names or w < walkers:
+    if not set(names) <= set(prev.names) or w < walkers:
         raise InputError(str(path), "draws", f"need the parameters {names} and at least {walkers} walkers")
-    return prev.draws.reshape(w, -1, len(names))[:walkers, -1, :].copy()
+    # a file with more parameters (one freed then, held now) starts the ones both have
+    cols = [prev.names.index(n) for n in names]
+    return prev.draws.reshape(w, -1, len(prev.names))[:walkers, -1, :][:, cols].copy()
 
 
 # --- command line --------------------------------------------------------------------------------------------
