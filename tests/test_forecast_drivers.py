@@ -76,3 +76,19 @@ def test_window_chosen_before_the_origin_drops_a_volatile_start():
     assert fit_local_level(r, windows=WINDOWS).s_level < 0.5 * fit_local_level(r).s_level
     steady = np.cumsum(rng.normal(0.0, 0.2, 120)) + rng.normal(0.0, 0.1, 120)
     assert abs(fit_local_level(steady, windows=WINDOWS).s_level - 0.2) < 0.1
+
+
+def test_season_factor_uses_only_the_last_season_months():
+    """The seasonal factor comes from the last SEASON_MONTHS months: the first years' season (here the opposite
+    sign) does not enter it, and it recovers the recent season."""
+    from crossings.forecasting.drivers import SEASON_MONTHS, residual_season
+
+    assert SEASON_MONTHS is not None
+    n = SEASON_MONTHS + 36
+    month = np.arange(n) % 12 + 1
+    recent = 0.5 * np.cos(2 * np.pi * (month - 1) / 12)
+    r = np.where(np.arange(n) < n - SEASON_MONTHS, -recent, recent)
+    r = r + np.random.default_rng(3).normal(0.0, 0.02, n)
+    got = np.asarray(fit_local_level(r, month).season)
+    assert np.allclose(got, residual_season(r[-SEASON_MONTHS:], month[-SEASON_MONTHS:]))
+    assert np.allclose(got, recent[:12], atol=0.1)  # every month would mix the two seasons (amplitude ~0.07)

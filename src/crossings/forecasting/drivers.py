@@ -138,6 +138,12 @@ def _ml_variances(r: np.ndarray) -> tuple[float, float, float]:
 # growing from tens to thousands a month) move the log level far more than it moved since, and the data before
 # the origin can say whether the recent or the whole past predicts the next year's moves better.
 WINDOWS: tuple[int | None, ...] = (24, 36, 48, 60, None)
+# Months before the origin the residual's seasonal factor is estimated on (None: every month). The factor is the
+# mechanism's seasonal misfit; over every month since 2018 it mixes in the Channel's first years (tens of people a
+# month, when the route's season was not today's), and a misplaced factor leaves a yearly wave in the deseasonalised
+# residual that the random-walk level follows, widening the long-horizon band. 48 was chosen among the variants of
+# scripts/driver_variants.py, i.e. after seeing back-test origins (docs/forecasting.md says so).
+SEASON_MONTHS: int | None = 48
 CV_SPAN, CV_STEP, CV_HORIZON = 24, 3, 12  # pseudo-origins every 3 months in the last 24 before the origin, h 1-12
 
 
@@ -177,7 +183,8 @@ def fit_local_level(r: np.ndarray, month: np.ndarray | None = None,
     with `month` (calendar month 1-12 of each r), a fixed seasonal factor is taken out first (from every month).
     With `windows`, the variances use the last months of the window choose_window picks (None: every month)."""
     r = np.asarray(r, dtype=float)
-    season = residual_season(r, month) if month is not None else np.zeros(12)
+    k = len(r) if SEASON_MONTHS is None else min(SEASON_MONTHS, len(r))
+    season = residual_season(r[-k:], np.asarray(month)[-k:]) if month is not None else np.zeros(12)
     if month is not None:
         r = r - season[np.asarray(month) - 1]
     window = choose_window(r, windows) if windows else None
