@@ -6,8 +6,8 @@ r_t = log(obs_t + 10) - log(mechanism_t + 10) before the origin is computed as e
 residual of the 12 months after it against the mechanism the draws run (the fitted inflow, the driver's level 0).
 Each variant turns the residual before the origin into a Gaussian (or a mixture of Gaussians) for each of the 12
 months after it; scored by the coverage of its central 50% / 90% intervals and its CRPS on the log scale. The
-coverage is what the back-test's would be if the mechanism were linear in its inflow (the proxy of what ships
-gives Channel 0.615 / 0.936 against the back-test's 0.628 / 0.923, central_med 0.404 / 0.840 against 0.436 /
+coverage is what the back-test's would be if the mechanism were linear in its inflow (the proxy of the session-5
+driver gives Channel 0.615 / 0.936 against the back-test's 0.628 / 0.923, central_med 0.417 / 0.853 against 0.436 /
 0.853); everything each variant estimates uses months before the origin only.
 
 Usage: uv run --frozen python scripts/driver_variants.py [--routes channel central_med] [--out FILE.md]
@@ -252,10 +252,10 @@ def v_integrated(r: np.ndarray, m: np.ndarray, mf: np.ndarray) -> Pred:
 
 
 VARIANTS: dict[str, Callable[..., Pred]] = {
-    "what ships: random-walk level, window by CV": v_ships,
+    "session 5 driver: season from every month, window by CV": v_ships,
     "diagnostic only: level variance x 0.5": lambda r, m, mf: v_ships(r, m, mf, q_scale=0.5),
     "no residual season factor": lambda r, m, mf: v_ships(r, m, mf, season=False),
-    "season factor from the last 48 months": lambda r, m, mf: v_ships(r, m, mf, season_last=48),
+    "season factor from the last 48 months (ships, session 6)": lambda r, m, mf: v_ships(r, m, mf, season_last=48),
     "windows stacked (log-score weights on the CV points)": v_stacked,
     "windows x {random walk, damped} stacked": lambda r, m, mf: v_stacked(r, m, mf, (False, True)),
     "damped level, window by CV": v_damped_cv,
