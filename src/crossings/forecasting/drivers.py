@@ -178,12 +178,15 @@ def choose_window(r: np.ndarray, windows: tuple[int | None, ...] = WINDOWS) -> i
 
 
 def fit_local_level(r: np.ndarray, month: np.ndarray | None = None,
-                    windows: tuple[int | None, ...] | None = None) -> LocalLevel:
+                    windows: tuple[int | None, ...] | None = None,
+                    season_months: int | None | bool = True) -> LocalLevel:
     """Maximum-likelihood variances of the local level for the residual series r (months before the origin);
-    with `month` (calendar month 1-12 of each r), a fixed seasonal factor is taken out first (from every month).
+    with `month` (calendar month 1-12 of each r), a fixed seasonal factor is taken out first, estimated on the last
+    `season_months` months (True: SEASON_MONTHS; None: every month).
     With `windows`, the variances use the last months of the window choose_window picks (None: every month)."""
     r = np.asarray(r, dtype=float)
-    k = len(r) if SEASON_MONTHS is None else min(SEASON_MONTHS, len(r))
+    span = SEASON_MONTHS if season_months is True else season_months  # True: the module's span; None: every month
+    k = len(r) if span is None else min(int(span), len(r))
     season = residual_season(r[-k:], np.asarray(month)[-k:]) if month is not None else np.zeros(12)
     if month is not None:
         r = r - season[np.asarray(month) - 1]
