@@ -357,9 +357,12 @@ def summary(lines: list[str]) -> None:
         f"- central_med.yaml: consistent, not a view. The route system's central Mediterranean detections and "
         f"central_med's simulated Italy arrivals differ as Frontex's count differs from the ministry's, within "
         f"{SUMMARY.get('consistency', float('nan')):.1%} a year 2019-2024 (test: 10%); a view would need "
-        "central_med.fitted.yaml refitted (not this session). central_med's and channel's files and validation "
-        "are unchanged.",
-        "- Not built: the coupling to the asylum systems, an MCMC posterior (281 parameters at ~15 ms per "
+        "central_med.fitted.yaml refitted (not this session). The route system changes neither central_med's nor "
+        "channel's files; their validation (docs/validation.md) moved only with issue 14's deaths refit of the "
+        "Channel (every deaths check there now holds; sections 1-4 keep their passes).",
+        "- The asylum systems: fed by the route system through the onward leg (UK) and the central Mediterranean "
+        "persons (Italy's reception), runs/route_asylum.py ([docs/europe_onward.md](europe_onward.md)).",
+        "- Not built: an MCMC posterior (281 parameters at ~15 ms per "
         "mean-field evaluation: emcee would need over a million evaluations; the Laplace approximation is the "
         "interval used here).", ""]
 
