@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from crossings.core.errors import InputError
 from crossings.core.observed import load
 from crossings.runs.route_asylum import coupled_run, observed_arrivals_run, stock_at_quarter_ends
 
@@ -66,7 +67,7 @@ def test_a_route_lever_moves_the_asylum_system_in_its_direction(fed) -> None:
 
 
 def test_an_unknown_lever_is_refused() -> None:
-    with pytest.raises(ValueError, match="no such lever"):
+    with pytest.raises(InputError, match="no such lever"):
         coupled_run(EUROPE, UK, overrides={"levers.nowhere.enabled": False}, engine="meanfield")
 
 
@@ -98,3 +99,17 @@ def test_italy_fed_by_the_central_mediterranean_reproduces_its_observed_arrivals
     off = coupled_route_run(EUROPE, IT, overrides={"levers.eu_tunisia_mou.enabled": False}, engine="meanfield")
     more = _italy(off.asylum.monthly, "in_support") - _italy(fed.asylum.monthly, "in_support")
     assert (more > 0).all() and more["2024-12"] > 10_000  # without the deal, more people in reception
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from crossings.runs.route_asylum import main
+
+    out = tmp_path / "out"
+    rc = main([str(EUROPE), str(UK), "--out", str(out),
+               "--engine", "meanfield", "--set", "levers.no_such_lever.enabled=false"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and len(err.splitlines()) == 1 and "levers.no_such_lever" in err and "no such lever" in err
+    assert not out.exists()
+    assert main([str(EUROPE), str(UK), "--out",
+                 str(out), "--set", "nokeyvalue"]) == 2
+    assert not out.exists()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from crossings.core import observed as obs
+from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest, write_outputs
 from crossings.land.onward import feed_daily, feeding_routes, monthly_rows, params_of, reach_daily
 from crossings.land.simulate import persons_by_route, run_daily
@@ -57,10 +59,10 @@ def _europe(path: str | Path, overrides: Mapping[str, Any] | None, onward: bool 
     sc = load_europe(path, {k: v for k, v in over.items() if not (k.startswith("levers.") and k.endswith(".enabled"))})
     for name, on in switch.items():
         if name not in sc.levers:
-            raise ValueError(f"{path}: levers.{name}: no such lever")
+            raise InputError(str(path), f"levers.{name}", "no such lever")
         sc.levers[name] = sc.levers[name].model_copy(update={"enabled": bool(on)})
     if onward and (sc.onward is None or not sc.onward_fitted):
-        raise ValueError(f"{path}: no fitted onward leg (python -m crossings.calibrate.europe_onward {path})")
+        raise InputError(str(path), "onward", f"no fitted onward leg (python -m crossings.calibrate.europe_onward {path})")
     return sc
 
 
@@ -70,11 +72,11 @@ def coupled_run(europe: str | Path, asylum: str | Path, seed: int = 1,
     sc_e = _europe(europe, overrides)
     sc = prepare(asylum)
     if sc.asylum is None:
-        raise ValueError(f"{asylum}: no asylum section")
+        raise InputError(str(asylum), "asylum", "no asylum section")
     a = build(sc)
     regions = [p.name for p in sc.places if p.kind == "region"]
     if sc_e.onward is None or sc_e.onward.place not in regions:
-        raise ValueError(f"{asylum}: the onward leg's place is not one of its regions {regions}")
+        raise InputError(str(asylum), "places", f"the onward leg's place is not one of its regions {regions}")
     system, out, _ = run_daily(sc_e, sc_e.fit.start, sc.end, seed, agents=engine == "agents")
     feed = feed_daily(persons_by_route(out, system), list(sc_e.routes), feeding_routes(sc_e))
     reach_all = reach_daily(feed, system.dates, params_of(sc_e.onward_fitted))
@@ -91,7 +93,7 @@ def coupled_run(europe: str | Path, asylum: str | Path, seed: int = 1,
     assert fed.asylum is not None
     outcome = run_asylum(fed.asylum, sea, seed)
     if any(np.any(np.asarray(v) < 1.0) for v in (outcome.departure_multiplier or {}).values()):
-        raise ValueError(f"{asylum}: a deterrence lever feeds back on departures; the coupled run does not "
+        raise InputError(str(asylum), "levers", "a deterrence lever feeds back on departures; the coupled run does not "
                          "carry that loop yet")
     months = np.arange(np.datetime64(sc.start, "D"), np.datetime64(sc.start, "D") + a.n_days)
     arr = pd.Series(np.sum([sea.arrivals[r] for r in sea.routes], axis=0)).groupby(
@@ -116,10 +118,10 @@ def coupled_route_run(europe: str | Path, asylum: str | Path, route: str = "cent
 
     sc_e = _europe(europe, overrides, onward=False)
     if route not in sc_e.routes:
-        raise ValueError(f"{europe}: no route {route!r}")
+        raise InputError(str(europe), "--route", f"no route {route!r}")
     sc = prepare(asylum)
     if sc.asylum is None or destination not in sc.asylum.destinations:
-        raise ValueError(f"{asylum}: no asylum destination {destination!r}")
+        raise InputError(str(asylum), "--destination", f"no asylum destination {destination!r}")
     system, out, _ = run_daily(sc_e, sc_e.fit.start, sc.end, seed, agents=engine == "agents")
     persons = persons_by_route(out, system)[list(sc_e.routes).index(route)]
     i0 = int((np.datetime64(sc.start, "D") - system.dates[0]).astype(int))
@@ -176,10 +178,17 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     import yaml
 
-    over = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in a.set)}
     t0 = time.perf_counter()
-    res = (coupled_route_run(a.europe, a.asylum, a.route, a.destination, a.seed, over, a.engine) if a.route
-           else coupled_run(a.europe, a.asylum, a.seed, over, a.engine))
+    try:
+        bad = [s for s in a.set if "=" not in s]
+        if bad:
+            raise InputError("command line", "--set", f"{bad[0]!r}: expected KEY=VALUE")
+        over = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in a.set)}
+        res = (coupled_route_run(a.europe, a.asylum, a.route, a.destination, a.seed, over, a.engine) if a.route
+               else coupled_run(a.europe, a.asylum, a.seed, over, a.engine))
+    except InputError as err:  # one line, exit 2, nothing written
+        print(f"crossings.runs.route_asylum: error: {err}", file=sys.stderr)
+        return 2
     files = [a.europe, fitted_path(a.europe), a.asylum]
     if res.europe.onward is not None:
         files.append(a.europe.with_name(res.europe.onward.fitted_file))
