@@ -220,9 +220,10 @@ def section_backtest(sc, draws_n: int, lines: list[str]) -> None:
               "before the origin (or its shipped fit_to file), the leg refitted on UK arrivals before it (stays "
               "drawn by their profile weight), each draw's leg through the Channel crossing process (mean-field) "
               "to the year's UK small-boat arrivals. Naive: last year's arrivals (its CRPS is its absolute error). "
-              "The crossing process is channel.yaml's fit before the origin only for 2024 (channel.fit_to_2023.yaml); "
-              "for 2021-2023 it is the fit on all years (weather, launches, boats; its inflow is replaced by the "
-              "leg): that part of the back-test sees later data.", "",
+              "The crossing process (weather, launches, boats; its inflow is replaced by the leg) is channel.yaml's "
+              "fit on data before the origin where a `channel.fit_to_<year>.yaml` ships (the fit command with "
+              "--fit-end <year>-12-31 --cold), else the fit on all years, which sees later data: the last column "
+              "says which.", "",
               "| year | HO arrivals | median | 90% band | inside | CRPS | naive | naive abs. error | stays (weight) "
               "| crossing process |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in d.itertuples():
