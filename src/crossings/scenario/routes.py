@@ -137,6 +137,16 @@ def fitted_path(path: Path) -> Path:
     return path.with_name(path.stem + ".fitted.yaml")
 
 
+def _fitted_values(path: Path) -> dict[str, Any]:
+    """A fitted file's `values` mapping (finite numbers), or InputError naming the file."""
+    fit_raw = read_yaml(path)
+    check_finite(fit_raw, str(path))
+    values = fit_raw.get("values", {})
+    if not isinstance(values, dict):
+        raise InputError(str(path), "values", "must be a mapping of parameter name to number")
+    return values
+
+
 def load_europe(path: str | Path, overrides: dict[str, Any] | None = None, fitted: bool = True) -> EuropeScenario:
     """Read a route-system scenario and (if present and asked for) its fitted file beside it."""
     p = Path(path)
@@ -154,23 +164,13 @@ def load_europe(path: str | Path, overrides: dict[str, Any] | None = None, fitte
         node[last] = value
     fp = fitted_path(p)
     if fitted and fp.exists():
-        fit_raw = read_yaml(fp)
-        check_finite(fit_raw, str(fp))
-        values = fit_raw.get("values", {})
-        if not isinstance(values, dict):
-            raise InputError(str(fp), "values", "must be a mapping of parameter name to number")
-        raw["fitted"] = values
+        raw["fitted"] = _fitted_values(fp)
     ow = raw.get("onward")
     if isinstance(ow, dict):  # the crossing scenario is named relative to this file; the leg's fitted values
         ow["crossing"] = str(p.parent / str(ow.get("crossing", OnwardSpec().crossing)))
         op = p.with_name(str(ow.get("fitted_file", OnwardSpec().fitted_file)))
         if fitted and op.exists():
-            o_raw = read_yaml(op)
-            check_finite(o_raw, str(op))
-            o_values = o_raw.get("values", {})
-            if not isinstance(o_values, dict):
-                raise InputError(str(op), "values", "must be a mapping of parameter name to number")
-            raw["onward_fitted"] = o_values
+            raw["onward_fitted"] = _fitted_values(op)
     try:
         return EuropeScenario.model_validate(raw)
     except ValidationError as err:
