@@ -242,7 +242,7 @@ def section_asylum(seeds: int, lines: list[str]) -> None:
     ref = observed_arrivals_run(UK, 1)
     q = load("uk_asylum_quarterly").assign(m=lambda d: d.quarter_end.astype(str).str[:7]).set_index("m")
     lines += ["## The route system feeding the UK asylum system", "",
-              "`python -m crossings.runs.route_asylum scenarios/europe.yaml scenarios/uk_asylum.yaml --out DIR` "
+              "`crossings couple scenarios/europe.yaml scenarios/uk_asylum.yaml --out DIR` "
               "(runs/route_asylum.py): the route system's persons -> the onward leg -> uk_asylum.yaml's Channel "
               "crossing process in place of its fitted inflow -> the UK asylum system with `arrivals_from: sea`. "
               "The reference is uk_asylum.yaml as shipped (small-boat arrivals from the HO daily series). Seed 1, "
@@ -323,7 +323,7 @@ def section_italy(lines: list[str]) -> None:
 
     rel = s(fed.asylum.monthly, "in_support") / s(ref.monthly, "in_support") - 1.0
     lines += ["## Italy's reception system fed by the central Mediterranean", "",
-              "`python -m crossings.runs.route_asylum scenarios/europe.yaml scenarios/italy_albania.yaml --route "
+              "`crossings couple scenarios/europe.yaml scenarios/italy_albania.yaml --route "
               "central_mediterranean --destination italy --out DIR`: Italy's sea arrivals are the route system's "
               "central Mediterranean persons (Frontex's route also counts Malta's landings), the rest of "
               "italy_albania.yaml unchanged (offshore processing in Albania from 11 Oct 2024, its deterrence lever "

@@ -113,3 +113,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Capture
     assert main([str(EUROPE), str(UK), "--out",
                  str(out), "--set", "nokeyvalue"]) == 2
     assert not out.exists()
+
+
+def test_crossings_couple_writes_the_coupled_tables_with_a_manifest(tmp_path: Path) -> None:
+    import json
+
+    from crossings.cli import main as cli
+
+    out = tmp_path / "coupled"
+    assert cli(["couple", str(EUROPE), str(UK), "--engine", "meanfield", "--out", str(out)]) == 0
+    monthly = pd.read_csv(out / "monthly.csv")
+    assert {"northern_france", "uk"} <= set(monthly.place)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "onward leg" in json.dumps(manifest) and manifest["seed"] == 1
+    assert cli(["couple", str(EUROPE), str(UK), "--out", str(tmp_path / "bad"), "--set",
+                "levers.no_such_lever.enabled=false"]) == 2
+    assert not (tmp_path / "bad").exists()

@@ -39,6 +39,11 @@ EXAMPLES: dict[str, list[str]] = {
     "ensemble": ["crossings ensemble scenarios/central_med.yaml --seeds 20 --jobs 2 --compare-baseline --out out/ens",
                  "crossings ensemble scenarios/channel.yaml --parameter-uncertainty --out out/ch_ens"],
     "demo": ["crossings demo", "crossings demo --out out/demo --seeds 20 --jobs 2"],
+    "couple": ["crossings couple scenarios/europe.yaml scenarios/uk_asylum.yaml --out out/route_uk",
+               "crossings couple scenarios/europe.yaml scenarios/uk_asylum.yaml --out out/route_uk_nodeal "
+               "--set levers.eu_tunisia_mou.enabled=false",
+               "crossings couple scenarios/europe.yaml scenarios/italy_albania.yaml --route central_mediterranean "
+               "--destination italy --out out/route_italy"],
 }
 
 
@@ -170,6 +175,20 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--jobs", type=int, default=1, help="processes; results do not depend on it")
     d.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    cp = sub.add_parser("couple", help="an asylum system fed by the route system (europe.yaml): the onward leg to "
+                                       "the Channel -> the UK, or a route's persons -> a destination (Italy)",
+                        description="runs/route_asylum.py; docs/europe_onward.md")
+    cp.add_argument("europe", help="the route-system scenario (scenarios/europe.yaml)")
+    cp.add_argument("asylum", help="the asylum scenario it feeds (uk_asylum.yaml, italy_albania.yaml)")
+    cp.add_argument("--out", required=True, help="output directory (monthly.csv, manifest.json)")
+    cp.add_argument("--seed", type=int, default=1, help="random seed")
+    cp.add_argument("--engine", choices=("agents", "meanfield"), default="agents",
+                    help="the route system as agents (one per person) or its mean-field")
+    cp.add_argument("--route", help="feed --destination with this route's persons instead of the onward leg")
+    cp.add_argument("--destination", default="italy", help="with --route: the asylum destination fed")
+    cp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a route-system key path, e.g. levers.eu_tunisia_mou.enabled=false (repeatable)")
+
     sv = sub.add_parser("serve", help="the browser app on http://127.0.0.1:PORT/ (this machine only)",
                         description="Pick a scenario, switch levers, run an ensemble against its baseline, "
                                     "read fan charts, download CSV, Excel and an HTML report. "
@@ -231,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         _check_args(args)
-        if args.command in ("run", "ensemble", "compare", "sensitivity"):  # refuse a bad --out before the work, not after it
+        if args.command in ("run", "ensemble", "compare", "sensitivity", "couple"):  # refuse a bad --out before the work
             from crossings.core.output import check_target
 
             check_target(Path(args.out))
@@ -288,6 +307,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from crossings.report.demo import cmd_demo
 
             return cmd_demo(args)
+        if args.command == "couple":
+            from crossings.runs.route_asylum import main as couple
+
+            return couple([args.europe, args.asylum, "--out", args.out, "--seed", str(args.seed), "--engine",
+                           args.engine, "--destination", args.destination,
+                           *(["--route", args.route] if args.route else []),
+                           *[x for kv in args.set for x in ("--set", kv)]])
         if args.command == "serve":
             from crossings.app.server import serve
 
