@@ -61,7 +61,7 @@ def in_sample(sc: EuropeScenario, lines: list[str], summary: dict[str, Any]) -> 
         plo, phi_hi = f.dispersion * np.exp(-1.645 * sd[1]), f.dispersion * np.exp(1.645 * sd[1])
         ri = routes.index(r)
         lines.append(f"| {r} | {1000 * f.rate:.2f} ({1000 * lo:.2f}-{1000 * hi:.2f}) | {f.dispersion:.2f} "
-                     f"({plo:.2f}-{phi_hi:.2f}) | {fmt(float(ob.loc[r].sum()))} | {fmt(att_y[ri].sum())} |")
+                     f"({plo:.2f}-{phi_hi:.2f}) | {fmt(float(np.asarray(ob.loc[r].sum())))} | {fmt(att_y[ri].sum())} |")
     lines += ["", f"In sample: observed annual deaths against the 5-95% band of {SEEDS:,} seeded runs of the deaths "
               "process (fitted rate and phi; the fitted mean-field's attempts). Each cell: observed (p05-p95); "
               "**bold**: outside.", "",
@@ -71,7 +71,7 @@ def in_sample(sc: EuropeScenario, lines: list[str], summary: dict[str, Any]) -> 
         ri = routes.index(r)
         cells = []
         for yi, y in enumerate(YEARS):
-            o = float(ob.loc[r, y])
+            o = float(np.asarray(ob.loc[r, y]))
             q05, q95 = np.quantile(annual[:, ri, yi], [0.05, 0.95])
             ok = q05 <= o <= q95
             inside += ok
@@ -97,10 +97,10 @@ def backtest_rows(sc: EuropeScenario, origin: int, x: np.ndarray, rng: np.random
             continue
         sims = x[:, 2, ri].sum(axis=1)
         if not np.isfinite(sims).all():  # no rate at this origin (no attempts in the years before it)
-            rows.append({"origin": origin, "route": route, "observed": float(ob.loc[route, origin]), "model": np.nan})
+            rows.append({"origin": origin, "route": route, "observed": float(np.asarray(ob.loc[route, origin])), "model": np.nan})
             continue
         hist = ob.loc[route, list(range(2014, origin))].to_numpy(dtype=float)
-        y = float(ob.loc[route, origin])
+        y = float(np.asarray(ob.loc[route, origin]))
         lg = np.log(np.maximum(hist, 1.0))
         naive_ens = hist[-1] * np.exp(rng.choice(np.diff(lg), sims.size))
         q = np.quantile(sims, [0.05, 0.5, 0.95])

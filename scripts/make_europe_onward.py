@@ -15,6 +15,7 @@ import datetime as dt
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,7 @@ def annual(monthly: pd.DataFrame, place: str, measure: str) -> pd.Series:
     return x.assign(year=x.month.str[:4].astype(int)).groupby("year").simulated.sum()
 
 
-def section_fit(sc, lines: list[str]) -> None:
+def section_fit(sc: Any, lines: list[str]) -> Any:
     t0 = time.perf_counter()
     res = fit_onward(sc)
     ci = res.share_interval()
@@ -75,7 +76,8 @@ def section_fit(sc, lines: list[str]) -> None:
               "Share of the year's route-system persons (all routes) who move on to northern France, with 90% "
               "intervals (quasi-Poisson, the walk as a prior):", "",
               "| year | share | 90% interval |", "|---|---|---|"]
-    lines += [f"| {int(r.year)} | {pct(r.share)} | {pct(r.p05)} - {pct(r.p95)} |" for r in ci.itertuples()]
+    lines += [f"| {int(y)} | {pct(float(s_))} | {pct(float(lo))} - {pct(float(hi))} |"
+              for y, s_, lo, hi in zip(ci["year"], ci["share"], ci["p05"], ci["p95"], strict=True)]
     best = min(d for _, d in res.profile)
     lines += ["", "The mean transit stay is profiled (each value refits free yearly shares and the season; the "
               f"walk prior then moves the chosen stay's deviance to {res.deviance:,.0f}): Delta deviance / phi below "
@@ -120,8 +122,8 @@ def section_channel(sc, res, lines: list[str]) -> None:
     leg_arr = by_year(crossing_arrivals(cr, dates, reach), cdates)
     leg = by_year(reach, dates)
     pers = by_year(feed, dates)
-    ob = load("uk_small_boats_monthly").assign(year=lambda d: d.month.str[:4].astype(int))
-    ob = ob.groupby("year").people_arrived.sum()
+    ob_m = load("uk_small_boats_monthly").assign(year=lambda d: d.month.str[:4].astype(int))
+    ob = {int(str(k)): float(v) for k, v in ob_m.groupby("year").people_arrived.sum().items()}
     lines += ["## Against channel.yaml and the Home Office", "",
               "channel.yaml's fitted regional inflow (people reaching northern France with the aim of crossing, its "
               "own knots) is what the leg should supply. The leg is fitted to UK arrivals, not to that inflow, so "
@@ -187,9 +189,9 @@ def section_backtest(sc, draws_n: int, lines: list[str]) -> None:
     from crossings.analysis.scoring import crps
     from crossings.calibrate.europe_onward import crossing_arrivals
 
-    ob = load("uk_small_boats_monthly").assign(year=lambda d: d.month.str[:4].astype(int))
-    ob = ob.groupby("year").people_arrived.sum()
-    rows = []
+    ob_m = load("uk_small_boats_monthly").assign(year=lambda d: d.month.str[:4].astype(int))
+    ob = {int(str(k)): float(v) for k, v in ob_m.groupby("year").people_arrived.sum().items()}
+    rows: list[dict[str, Any]] = []
     for year in BACKTEST_YEARS:
         origin = dt.date(year, 1, 1)
         res, _ = origin_fit(EUROPE, sc, origin)
@@ -226,10 +228,10 @@ def section_backtest(sc, draws_n: int, lines: list[str]) -> None:
               "says which.", "",
               "| year | HO arrivals | median | 90% band | inside | CRPS | naive | naive abs. error | stays (weight) "
               "| crossing process |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in d.itertuples():
-        lines.append(f"| {r.year} | {r.obs:,.0f} | {r.p50:,.0f} | {r.p05:,.0f} - {r.p95:,.0f} | "
-                     f"{'yes' if r.p05 <= r.obs <= r.p95 else 'no'} | {r.crps:,.0f} | {r.naive:,.0f} | "
-                     f"{r.naive_ae:,.0f} | {r.stays} | {r.crossing} |")
+    for r in rows:
+        lines.append(f"| {r['year']} | {r['obs']:,.0f} | {r['p50']:,.0f} | {r['p05']:,.0f} - {r['p95']:,.0f} | "
+                     f"{'yes' if r['p05'] <= r['obs'] <= r['p95'] else 'no'} | {r['crps']:,.0f} | {r['naive']:,.0f} | "
+                     f"{r['naive_ae']:,.0f} | {r['stays']} | {r['crossing']} |")
     inside = int(((d.p05 <= d.obs) & (d.obs <= d.p95)).sum())
     lines += ["", f"The 90% band holds the year's arrivals in {inside} of {len(d)} origins; mean CRPS "
               f"{d.crps.mean():,.0f} against naive's {d.naive_ae.mean():,.0f} "
@@ -258,7 +260,7 @@ def section_asylum(seeds: int, lines: list[str]) -> None:
     for y in YEARS:
         m = f"{y}-12"
         lines.append(f"| {y} | {sea_c[y]:,.0f} | {sea_r[y]:,.0f} | {aw_c[m]:,.0f} | {aw_r[m]:,.0f} | "
-                     f"{q.loc[m, 'people_awaiting_initial_decision_AsyD03']:,.0f} | {h_c[m]:,.0f} | {h_r[m]:,.0f} | "
+                     f"{float(np.asarray(q.loc[m, 'people_awaiting_initial_decision_AsyD03'])):,.0f} | {h_c[m]:,.0f} | {h_r[m]:,.0f} | "
                      f"{c_c[y] / 1e6:,.0f} | {c_r[y] / 1e6:,.0f} |")
     rel_aw = float((aw_c / aw_r - 1.0).abs().max())
     rel_sup = float((stock_at_quarter_ends(fed.asylum.monthly, "in_support")
