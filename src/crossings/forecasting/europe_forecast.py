@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -205,11 +206,26 @@ def _deaths_draw(fits: dict[int, Any], seed: int, k: int, att: np.ndarray, month
     return out
 
 
+def _place_rows(x: np.ndarray, months: list[str], base: dict[str, Any], observed_month: Callable[[int], float],
+                observed_year: Callable[[list[int], str], float]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One place and measure's monthly and annual rows from its draws x (draws, months): mean, p05..p95 and the
+    observed value the callbacks give (month index; the year's month indices and the year)."""
+    q = quantiles(x)
+    rows_m = [{"month": month, **base, **{k: round(float(v[h]), 1) for k, v in q.items()},
+               "observed": observed_month(h)} for h, month in enumerate(months)]
+    rows_y = []
+    for y in sorted({m[:4] for m in months}):
+        sel = [h for h, m in enumerate(months) if m[:4] == y]
+        qa = quantiles(x[:, sel].sum(axis=1))
+        rows_y.append({"year": int(y), "months": len(sel), **base, **{k: round(float(v), 1) for k, v in qa.items()},
+                       "observed": observed_year(sel, y)})
+    return rows_m, rows_y
+
+
 def tables(sc: EuropeScenario, months: list[str], x: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Monthly and annual rows: month|year, place, place_kind, is_total, measure, unit, mean, p05..p95, observed."""
     ob = observed_monthly(sc).groupby(["month", "place"]).detections.sum()
     routes = list(sc.routes)
-    years = sorted({m[:4] for m in months})
     rows_m: list[dict[str, Any]] = []
     rows_y: list[dict[str, Any]] = []
     obs_months = set(ob.index.get_level_values(0))
@@ -218,22 +234,23 @@ def tables(sc: EuropeScenario, months: list[str], x: np.ndarray) -> tuple[pd.Dat
         for ri, route in enumerate(routes):
             if not np.isfinite(x[:, mi, ri, :]).all():  # deaths on a route without an MMP series: no rows
                 continue
-            q = quantiles(x[:, mi, ri, :])
-            for h, month in enumerate(months):
-                o = float(ob.get((month, route), 0.0)) if measure == "detections" and month in obs_months else np.nan
-                rows_m.append({"month": month, "place": route, "place_kind": "route", "is_total": False,
-                               "measure": measure, "unit": unit_of(measure),
-                               **{k: round(float(v[h]), 1) for k, v in q.items()}, "observed": o})
-            for y in years:
-                sel = [h for h, m in enumerate(months) if m[:4] == y]
-                qa = quantiles(x[:, mi, ri, sel].sum(axis=1))
+
+            def observed_month(h: int, measure: str = measure, route: str = route) -> float:
+                month = months[h]
+                return float(ob.get((month, route), 0.0)) if measure == "detections" and month in obs_months else np.nan
+
+            def observed_year(sel: list[int], y: str, measure: str = measure, route: str = route) -> float:
                 known = measure == "detections" and all(months[h] in obs_months for h in sel)
                 o = float(sum(ob.get((months[h], route), 0.0) for h in sel)) if known else np.nan
                 if measure == "deaths" and len(sel) == 12 and route in dead.index:
                     o = observed_value(dead, route, int(y))
-                rows_y.append({"year": int(y), "months": len(sel), "place": route, "place_kind": "route",
-                               "is_total": False, "measure": measure, "unit": unit_of(measure),
-                               **{k: round(float(v), 1) for k, v in qa.items()}, "observed": o})
+                return o
+
+            base = {"place": route, "place_kind": "route", "is_total": False, "measure": measure,
+                    "unit": unit_of(measure)}
+            m_rows, y_rows = _place_rows(x[:, mi, ri, :], months, base, observed_month, observed_year)
+            rows_m += m_rows
+            rows_y += y_rows
     return pd.DataFrame(rows_m), pd.DataFrame(rows_y)
 
 
@@ -260,17 +277,9 @@ def _onward_at(sc: EuropeScenario, res: FitResult, origin: dt.date, horizon: int
 
 def _onward_tables(ow: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The leg's monthly and annual rows (measure onward_persons, no observed count exists)."""
-    q = quantiles(ow.x)
     base = {"place": ow.place, "place_kind": "region", "is_total": False, "measure": "onward_persons",
             "unit": unit_of("onward_persons")}
-    rows_m = [{"month": m, **base, **{k: round(float(v[h]), 1) for k, v in q.items()}, "observed": np.nan}
-              for h, m in enumerate(ow.months)]
-    rows_y = []
-    for y in sorted({m[:4] for m in ow.months}):
-        sel = [h for h, m in enumerate(ow.months) if m[:4] == y]
-        qa = quantiles(ow.x[:, sel].sum(axis=1))
-        rows_y.append({"year": int(y), "months": len(sel), **base, **{k: round(float(v), 1) for k, v in qa.items()},
-                       "observed": np.nan})
+    rows_m, rows_y = _place_rows(ow.x, ow.months, base, lambda h: np.nan, lambda sel, y: np.nan)
     return pd.DataFrame(rows_m), pd.DataFrame(rows_y)
 
 
