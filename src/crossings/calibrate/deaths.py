@@ -232,7 +232,7 @@ def shape_objective(th: np.ndarray, y: np.ndarray, logb: np.ndarray, m: np.ndarr
     return -ll + pen, -ll
 
 
-def _hessian(f: Any, x: np.ndarray, eps: float = 1e-3) -> np.ndarray:
+def hessian(f: Any, x: np.ndarray, eps: float = 1e-3) -> np.ndarray:
     """Central-difference Hessian of a scalar function (the Laplace approximation's precision)."""
     n = x.size
     hm = np.zeros((n, n))
@@ -322,7 +322,7 @@ def fit_shape(route: str, start: dt.date, end: dt.date, ppb_const: float | None 
     fitted incident chance per boat with its 90% interval (2,000 draws from the Laplace normal)."""
     harmonics, x, args, fits = _fit_shape_map(route, start, end, ppb_const, reference)
     y, free_gamma, ltr = args[0], args[6], args[7]
-    hess = _hessian(lambda th: shape_objective(th, *args)[0], x)
+    hess = hessian(lambda th: shape_objective(th, *args)[0], x)
     cov = np.linalg.pinv(hess)
     sd = np.sqrt(np.maximum(np.diag(cov), 0.0))
 

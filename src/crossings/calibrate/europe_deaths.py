@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from crossings.calibrate.deaths import PRIOR_LOG_PHI
+from crossings.calibrate.deaths import PRIOR_LOG_PHI, hessian
 from crossings.calibrate.europe import BURN_IN_DAYS
 from crossings.land.deaths import attempts, observed_annual
 from crossings.land.meanfield import mean_field
@@ -68,16 +67,6 @@ def neg_log_post(theta: np.ndarray, a: np.ndarray, d: np.ndarray) -> float:
     return float(-ll + pen)
 
 
-def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-3) -> np.ndarray:
-    n = x.size
-    h = np.zeros((n, n))
-    e = np.eye(n) * eps
-    for i in range(n):
-        for j in range(n):
-            h[i, j] = (f(x + e[i] + e[j]) - f(x + e[i] - e[j]) - f(x - e[i] + e[j]) + f(x - e[i] - e[j])) / (4 * eps**2)
-    return 0.5 * (h + h.T)
-
-
 def fit_route(a: np.ndarray, d: np.ndarray, years: list[int]) -> RouteDeaths:
     from scipy.optimize import minimize
 
@@ -85,7 +74,7 @@ def fit_route(a: np.ndarray, d: np.ndarray, years: list[int]) -> RouteDeaths:
     x0 = np.array([np.log(max(d.sum(), 0.5) / max(a.sum(), 1.0)), PRIOR_LOG_PHI[0]])
     res = minimize(neg_log_post, x0, args=(a, d), method="Nelder-Mead",
                    options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 4000})
-    h = _hessian(lambda th: neg_log_post(th, a, d), res.x)
+    h = hessian(lambda th: neg_log_post(th, a, d), res.x)
     prior_cov = np.diag([PRIOR_LOG_RATE[1] ** 2, PRIOR_LOG_PHI[1] ** 2])
     cov = np.linalg.pinv(h) if np.isfinite(h).all() else prior_cov
     return RouteDeaths(float(np.exp(res.x[0])), float(np.exp(res.x[1])), cov, tuple(years))
