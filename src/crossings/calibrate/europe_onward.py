@@ -244,9 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
 
 def crossing_file_at(sc: EuropeScenario, origin: dt.date) -> tuple[str | None, str]:
     """The crossing scenario's fitted file known at a forecast origin: its `<name>.fit_to_<year>.yaml` when
@@ -312,3 +309,7 @@ class OnwardDraws:
         m = days.astype("datetime64[M]").astype(str)
         got = pd.Series(reach).groupby(m).sum()
         self.x[k] = got.reindex(self.months, fill_value=0.0).to_numpy()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
