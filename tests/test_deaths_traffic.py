@@ -14,7 +14,7 @@ from crossings.sea.kernel import ARR, DEATHS, INCIDENTS, N_OUT, TRAFFIC_DAYS
 from crossings.sea.model import build
 from crossings.sea.reference import _traffic_factors
 from crossings.sea.simulate import run_arrays
-from test_sea_deaths import CM, ROUTES, _both, lumpy
+from test_sea_deaths import CM, ROUTES, _assert_engines_equal_with_deaths, lumpy
 
 
 def traffic(elasticity: float, reference: float, incident: float = 0.05, mu: float = 1.0) -> dict[str, object]:
@@ -29,11 +29,7 @@ def traffic(elasticity: float, reference: float, incident: float = 0.05, mu: flo
 @given(seed=st.integers(0, 2**31), el=st.floats(-1.0, 0.5), ref=st.floats(100.0, 3000.0), incident=st.floats(0.05, 0.5))
 def test_numba_equals_numpy_with_the_traffic_factor(seed: int, el: float, ref: float, incident: float) -> None:
     a = build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides=traffic(el, ref, incident)))
-    (x, y), (sx, sy) = _both(a, seed)
-    assert x[DEATHS].sum() > 0
-    np.testing.assert_array_equal(x, y)
-    for u, v in zip(sx, sy, strict=True):
-        np.testing.assert_array_equal(u, v)
+    _assert_engines_equal_with_deaths(a, seed)
 
 
 def test_factor_is_its_formula_pooled_over_the_group() -> None:
