@@ -75,15 +75,20 @@ def persons_daily(sc: EuropeScenario, params: Mapping[str, float], start: dt.dat
     return sys_.dates, persons_by_route(mf, sys_)
 
 
-def crossing_arrivals(cr: Crossing, dates: np.ndarray, reach: np.ndarray) -> np.ndarray:
-    """Daily expected arrivals at the destination over the crossing scenario's days, fed by `reach`."""
-    a = cr.arrays
+def with_fed_inflow(a: SeaArrays, region: int, dates: np.ndarray, reach: np.ndarray) -> SeaArrays:
+    """The crossing scenario's arrays with the region's inflow replaced by the leg's daily reach (on the route
+    system's days `dates`, which must cover the crossing scenario's)."""
     i0 = int((np.datetime64(a.start, "D") - dates[0]).astype(int))
     if i0 < 0 or i0 + a.n_days > len(dates):
         raise ValueError("the route system's days do not cover the crossing scenario's")
     inflow = a.inflow.copy()
-    inflow[cr.region] = reach[i0:i0 + a.n_days]
-    out = run_arrays(dataclasses.replace(a, inflow=inflow), 0, "meanfield")
+    inflow[region] = reach[i0:i0 + a.n_days]
+    return dataclasses.replace(a, inflow=inflow)
+
+
+def crossing_arrivals(cr: Crossing, dates: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Daily expected arrivals at the destination over the crossing scenario's days, fed by `reach`."""
+    out = run_arrays(with_fed_inflow(cr.arrays, cr.region, dates, reach), 0, "meanfield")
     return np.asarray(out[ARR].sum(axis=0))
 
 

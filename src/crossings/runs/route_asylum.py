@@ -17,7 +17,6 @@ Italy's reception system from the central Mediterranean's persons (`coupled_rout
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from crossings.calibrate.europe_onward import with_fed_inflow
 from crossings.core import observed as obs
 from crossings.core.errors import InputError
 from crossings.core.output import hash_files, make_manifest, write_outputs
@@ -80,16 +80,15 @@ def coupled_run(europe: str | Path, asylum: str | Path, seed: int = 1,
     system, out, _ = run_daily(sc_e, sc_e.fit.start, sc.end, seed, agents=engine == "agents")
     feed = feed_daily(persons_by_route(out, system), list(sc_e.routes), feeding_routes(sc_e))
     reach_all = reach_daily(feed, system.dates, params_of(sc_e.onward_fitted))
-    i0 = int((np.datetime64(sc.start, "D") - system.dates[0]).astype(int))
-    reach = reach_all[i0:i0 + a.n_days]
-    inflow = a.inflow.copy()
-    inflow[regions.index(sc_e.onward.place)] = reach
+    region = regions.index(sc_e.onward.place)
+    a_fed = with_fed_inflow(a, region, system.dates, reach_all)
+    reach = a_fed.inflow[region]
     dests = {k: d.model_copy(update={"inflows": d.inflows.model_copy(update={"arrivals_from": "sea"})})
              for k, d in sc.asylum.destinations.items()}
     fed = sc.model_copy(update={"asylum": sc.asylum.model_copy(update={"destinations": dests})})
     from crossings.asylum.simulate import run_asylum
 
-    sea = simulate(dataclasses.replace(a, inflow=inflow), seed, "meanfield" if engine == "meanfield" else "numba")
+    sea = simulate(a_fed, seed, "meanfield" if engine == "meanfield" else "numba")
     assert fed.asylum is not None
     outcome = run_asylum(fed.asylum, sea, seed)
     if any(np.any(np.asarray(v) < 1.0) for v in (outcome.departure_multiplier or {}).values()):
