@@ -26,24 +26,9 @@ from crossings.sea.kernel import (
     N_OUT,
     PREV,
     SAFE_OUT,
-    TRAFFIC_DAYS,
     WAIT,
+    traffic_chance,
 )
-
-
-@nb.njit(cache=True, inline="always")
-def _traffic_chance(t, c, routes, out):
-    """kernel._traffic_factors on the expected people sailing (arrived + died) of the last TRAFFIC_DAYS days."""
-    group = routes.traffic_group
-    if group[c] < 0 or t < TRAFFIC_DAYS:
-        return routes.incident[c, t]
-    sailed = 0.0
-    for c2 in range(group.shape[0]):
-        if group[c2] == group[c]:
-            for d in range(t - TRAFFIC_DAYS, t):
-                sailed += out[ARR, c2, d] + out[DEATHS, c2, d]
-    x = max(sailed, routes.ppb[c, t]) / routes.traffic_reference[c]
-    return min(1.0, routes.incident[c, t] * x ** routes.traffic_elasticity[c])
 
 
 @nb.njit(cache=True)
@@ -80,7 +65,7 @@ def mean_field(means, routes):
                 boats_good = max(1.0, dep / p_good[c, t] / ppb[c, t])
                 pint *= min(1.0, capacity[c, t] / boats_good)
             caught = pint * dep
-            inc = _traffic_chance(t, c, routes, out)  # the incident chance with the traffic factor
+            inc = traffic_chance(t, c, routes, out)  # the incident chance with the traffic factor
             dead = (dep - caught) * inc * lethality[c, t]
             W[c] -= tries
             back[region_of_coast[c]] += ret[c] * (stop + caught)
