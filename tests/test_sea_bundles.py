@@ -45,8 +45,7 @@ def test_engines_read_the_bundles_by_their_declared_names() -> None:
         assert _fields_read(mod, "routes") == set(SeaRoutes._fields), mod.__name__
         assert _fields_read(mod, "draws") == set(SeaDraws._fields), mod.__name__
     assert _fields_read(meanfield, "means") == set(SeaMeans._fields)
-    # the mean-field reads some fields through the kernel's helper it shares (the traffic factor)
-    mf_routes = _fields_read(meanfield, "routes") | _fields_read(kernel.traffic_chance.py_func, "routes")
+    mf_routes = _fields_read(meanfield, "routes")
     assert mf_routes <= set(SeaRoutes._fields)
     # not read: the loss table (expected losses are in lethality) and the detained share (they leave the stock)
     assert set(SeaRoutes._fields) - mf_routes == {"loss_cdf", "det"}

@@ -124,31 +124,33 @@ TRAFFIC_DAYS = 30  # the traffic factor's window: people who sailed (arrived or 
 
 
 @nb.njit(cache=True, inline="always")
-def traffic_chance(t, c, routes, out):
+def traffic_chance(t, c, group, incident, ppb, reference, elasticity, out):
     """Route c's incident chance per sailing boat on day t, min(1, incident[c, t] x traffic factor): (S / reference)
     ^ elasticity, S = the people who sailed (arrived + died) in the last TRAFFIC_DAYS days on the routes of c's
     traffic group, at least one boat's people (a boat that sails is traffic itself; without this floor a quiet
     month would send the factor of a power law to infinity). Factor 1 in the run's first TRAFFIC_DAYS days (no
     window yet) and without a group. The data (MMP 2019-2024) show fatal incidents per boat falling as traffic
     rises (docs/sea_model.md "Deaths"). Sums of whole people: exact in any order, so the numpy reference gets the
-    same numbers; the mean-field calls this on its expected people."""
-    group = routes.traffic_group
+    same numbers; the mean-field calls this on its expected people. It takes the routes' arrays, not the bundle:
+    reading a bundle's field inside a per-day loop costs reference counts (the mean-field ran 10x slower so)."""
     if group[c] < 0 or t < TRAFFIC_DAYS:
-        return routes.incident[c, t]
+        return incident[c, t]
     sailed = 0.0
     for c2 in range(group.shape[0]):
         if group[c2] == group[c]:
             for d in range(t - TRAFFIC_DAYS, t):
                 sailed += out[ARR, c2, d] + out[DEATHS, c2, d]
-    x = max(sailed, routes.ppb[c, t]) / routes.traffic_reference[c]
-    return min(1.0, routes.incident[c, t] * x ** routes.traffic_elasticity[c])
+    x = max(sailed, ppb[c, t]) / reference[c]
+    return min(1.0, incident[c, t] * x ** elasticity[c])
 
 
 @nb.njit(cache=True, inline="always")
 def _traffic_factors(t, routes, out, tinc):
     """Today's incident chance per sailing boat of every route, tinc[c] (traffic_chance)."""
+    group, incident, ppb = routes.traffic_group, routes.incident, routes.ppb
+    reference, elasticity = routes.traffic_reference, routes.traffic_elasticity
     for c in range(tinc.shape[0]):
-        tinc[c] = traffic_chance(t, c, routes, out)
+        tinc[c] = traffic_chance(t, c, group, incident, ppb, reference, elasticity, out)
 
 
 # --- the phases of a day, in order (each reads the bundles by name; helpers are inlined) ---

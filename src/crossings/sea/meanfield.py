@@ -40,6 +40,8 @@ def mean_field(means, routes):
                                                            routes.safe_share, routes.safe_cap)
     launch_cap, prevent, intercept, capacity = routes.launch_cap, routes.prevent, routes.intercept, routes.capacity
     lethality, ppb, boat_size, boat_cv = routes.lethality, routes.ppb, routes.boat_size, routes.boat_cv
+    group, incident = routes.traffic_group, routes.incident  # the traffic factor's (traffic_chance)
+    reference, elasticity = routes.traffic_reference, routes.traffic_elasticity
     ret = routes.ret  # people returned after a stop rejoin the waiting stock (detained and given up leave it)
     C, T = choice.shape
     out = np.zeros((N_OUT, C, T))
@@ -65,7 +67,7 @@ def mean_field(means, routes):
                 boats_good = max(1.0, dep / p_good[c, t] / ppb[c, t])
                 pint *= min(1.0, capacity[c, t] / boats_good)
             caught = pint * dep
-            inc = traffic_chance(t, c, routes, out)  # the incident chance with the traffic factor
+            inc = traffic_chance(t, c, group, incident, ppb, reference, elasticity, out)  # the incident chance with the traffic factor
             dead = (dep - caught) * inc * lethality[c, t]
             W[c] -= tries
             back[region_of_coast[c]] += ret[c] * (stop + caught)
