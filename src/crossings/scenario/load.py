@@ -64,14 +64,39 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 def check_finite(node: Any, file: str, path: str = "") -> None:
     """Every number in the tree is finite (YAML's .inf/.nan, or 1e400 read as inf): named by key path."""
+    if not _all_finite(node):
+        _name_non_finite(node, file, path)
+
+
+def _all_finite(node: Any) -> bool:
+    # the fits validate a scenario per evaluation: exact type tests first, no key paths until one fails
+    kind = type(node)
+    if kind is float:
+        return math.isfinite(node)
+    if kind is dict:
+        return all(_all_finite(v) for v in node.values())
+    if kind is list or kind is tuple:
+        return all(_all_finite(v) for v in node)
+    if kind is int or kind is str or kind is bool or node is None:
+        return True
+    if isinstance(node, float):
+        return math.isfinite(node)
+    if isinstance(node, Mapping):
+        return all(_all_finite(v) for v in node.values())
+    if isinstance(node, list | tuple):
+        return all(_all_finite(v) for v in node)
+    return True
+
+
+def _name_non_finite(node: Any, file: str, path: str) -> None:
     if isinstance(node, float) and not math.isfinite(node):
         raise InputError(file, path or "(top level)", f"must be a finite number, got {node}")
     if isinstance(node, Mapping):
         for k, v in node.items():
-            check_finite(v, file, f"{path}.{k}" if path else str(k))
+            _name_non_finite(v, file, f"{path}.{k}" if path else str(k))
     elif isinstance(node, list | tuple):
         for i, v in enumerate(node):
-            check_finite(v, file, f"{path}.{i}" if path else str(i))
+            _name_non_finite(v, file, f"{path}.{i}" if path else str(i))
 
 
 def fitted_path(path: Path, raw: Mapping[str, Any]) -> Path | None:
