@@ -49,6 +49,16 @@ def test_sampler_is_deterministic_in_the_seed() -> None:
     assert not np.array_equal(a, c)
 
 
+def test_sampler_draws_the_same_chain_in_worker_processes() -> None:
+    """--jobs: the walkers evaluated in 1, 2 or 3 forked workers give the same chain and acceptance."""
+    x0 = bayes.start_ball(np.zeros(2), LO, HI, 8, seed=5)
+    one = bayes.run_emcee(_gauss, x0, steps=40, burn=10, thin=1, seed=5)
+    for jobs in (2, 3):
+        many = bayes.run_emcee(_gauss, x0, steps=40, burn=10, thin=1, seed=5, jobs=jobs)
+        assert np.array_equal(one.chain, many.chain)
+        assert one.acceptance == many.acceptance
+
+
 def test_rhat_flags_chains_that_disagree() -> None:
     rng = np.random.default_rng(0)
     chain = rng.normal(size=(8, 500, 1))

@@ -192,14 +192,33 @@ class Run:
     evaluations: int
 
 
+def _log_probs(log_prob: Callable[[np.ndarray], float], rows: np.ndarray) -> np.ndarray:
+    return np.array([log_prob(r) for r in rows])
+
+
 def run_emcee(log_prob: Callable[[np.ndarray], float], x_init: np.ndarray, steps: int, burn: int, thin: int,
-              seed: int, progress: bool = False, max_seconds: float = math.inf) -> Run:
-    """`max_seconds`: stop after the step that passes it (the run keeps the steps done; Run.evaluations says)."""
+              seed: int, progress: bool = False, max_seconds: float = math.inf, jobs: int = 1) -> Run:
+    """`max_seconds`: stop after the step that passes it (the run keeps the steps done; Run.evaluations says).
+    `jobs` > 1: each step's walkers are evaluated in that many forked workers (the same chain: the log density
+    is a pure function of the position, and emcee draws its proposals in this process)."""
+    from crossings.core.executor import LocalPool
+
+    with LocalPool(jobs, _log_probs, log_prob) as pool:
+        return _sample(log_prob, pool, x_init, steps, burn, thin, seed, progress, max_seconds)
+
+
+def _sample(log_prob: Callable[[np.ndarray], float], pool: Any, x_init: np.ndarray, steps: int, burn: int,
+            thin: int, seed: int, progress: bool, max_seconds: float) -> Run:
     import emcee
 
     walkers, dim = x_init.shape
     moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
-    s = emcee.EnsembleSampler(walkers, dim, log_prob, moves=moves)
+    if pool.jobs > 1:
+        def in_workers(coords: np.ndarray) -> np.ndarray:
+            return np.concatenate(pool.map(np.array_split(coords, min(pool.jobs, len(coords)))))
+        s = emcee.EnsembleSampler(walkers, dim, in_workers, moves=moves, vectorize=True)
+    else:
+        s = emcee.EnsembleSampler(walkers, dim, log_prob, moves=moves)
     s.random_state = np.random.RandomState(int(tick_key(seed, SAMPLER_STREAM, 0)) % 2**32).get_state()
     t0 = time.perf_counter()
     done = 0
@@ -374,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init-from", help="start the walkers at the last draws of this posterior file's walkers "
                     "(same parameters; at least as many walkers there): continues a run, so --burn can be short")
     ap.add_argument("--max-minutes", type=float, default=math.inf, help="stop sampling after this wall time")
+    ap.add_argument("--jobs", type=int, default=1, help="evaluate each step's walkers in this many processes "
+                    "(the same draws for any number)")
     ap.add_argument("--output", help="where to write (default: X.posterior.yaml beside the scenario)")
     a = ap.parse_args(argv)
     path = Path(a.scenario)
@@ -392,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({(time.perf_counter() - t) * 1e3:.1f} ms per evaluation)", flush=True)
         init = start_ball(x0, post.lo, post.hi, a.walkers, a.seed) if not a.init_from else _last_draws(
             Path(a.init_from), post.names, a.walkers)
-        run = run_emcee(post, init, a.steps, a.burn, a.thin, a.seed, progress=True, max_seconds=60 * a.max_minutes)
+        run = run_emcee(post, init, a.steps, a.burn, a.thin, a.seed, progress=True, max_seconds=60 * a.max_minutes,
+                        jobs=max(1, a.jobs))
         settings = {"walkers": a.walkers, "steps": run.evaluations // a.walkers, "burn": a.burn, "thin": a.thin,
                     "seed": a.seed, "start": f"last draws of {Path(a.init_from).name}" if a.init_from
                     else "ball around the shipped fit"}

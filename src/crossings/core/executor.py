@@ -113,6 +113,33 @@ class LocalExecutor:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+class LocalPool:
+    """A pool of `jobs` forked workers kept for many small rounds (a sampler evaluates its walkers in one round
+    per step: a fresh pool per round would fork thousands of times). Same workers as LocalExecutor's (payload
+    set once, die with the parent); `map` returns the results in task order."""
+
+    def __init__(self, jobs: int, fn: Task, payload: Any) -> None:
+        self.jobs, self.fn, self.payload = jobs, fn, payload
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalPool:
+        if self.jobs > 1:
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context(method),
+                                            initializer=_init_worker, initargs=(os.getpid(), self.fn, self.payload))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def map(self, tasks: Sequence[Any]) -> list[Any]:
+        if self.pool is None:
+            return [self.fn(self.payload, t) for t in tasks]
+        return list(self.pool.map(_call, tasks))
+
+
 def _ray_call(fn: Task, payload: Any, task: Any) -> Any:
     return fn(payload, task)
 
