@@ -89,6 +89,13 @@ class LogPosterior:
         self.knot_groups = [[at[i] for i in g] for g in p.groups if all(i in at for i in g)]
         self.lo = np.array([q.lo for q in self.priors])
         self.hi = np.array([q.hi for q in self.priors])
+        # every observation in one vector (the order of expected()), with its measure's size index
+        from scipy.special import gammaln
+
+        obs = [(g[3], g[4]) for g in self.groups] + [(np.array([t[4]]), t[5]) for t in self.totals]
+        self.y = np.concatenate([y for y, _ in obs])
+        self.size_of = np.concatenate([np.full(len(y), k, dtype=np.int64) for y, k in obs])
+        self.lgamma_y1 = gammaln(self.y + 1.0)
 
     def full(self, theta: np.ndarray) -> np.ndarray:
         x = self.x0.copy()
@@ -109,11 +116,14 @@ class LogPosterior:
         return res
 
     def loglike(self, x: np.ndarray, log_r: np.ndarray) -> float:
-        mus = self.expected(x)
-        obs = [(g[3], g[4]) for g in self.groups] + [(np.array([t[4]]), t[5]) for t in self.totals]
-        ll = 0.0
-        for mu, (y, k) in zip(mus, obs, strict=True):
-            ll += float(np.sum(nb_logpmf(y, np.maximum(mu, MU_FLOOR), math.exp(float(log_r[k])))))
+        """nb_logpmf summed over every observation, in one vector (gammaln(y + 1) computed once)."""
+        from scipy.special import gammaln
+
+        mu = np.maximum(np.concatenate(self.expected(x)), MU_FLOOR)
+        r = np.exp(np.asarray(log_r, dtype=float))[self.size_of]
+        y = self.y
+        ll = float(np.sum(gammaln(y + r) - gammaln(r) - self.lgamma_y1 + r * np.log(r / (r + mu))
+                          + y * np.log(mu / (r + mu))))
         return ll if math.isfinite(ll) else -math.inf
 
     def __call__(self, theta: np.ndarray) -> float:
