@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 import yaml
 
+from crossings.core.errors import guarded
 from crossings.core.observed import load
+from crossings.core.output import write_text_atomic
 from crossings.land.kernel import DET
 from crossings.land.meanfield import mean_field
 from crossings.land.system import Calendar, build, calendar
@@ -342,7 +344,7 @@ def write_fitted(path: Path, res: FitResult, note: str) -> None:
         "values": {k: round(float(v), 6) for k, v in res.params.items()},
         "sd": {n: round(float(np.sqrt(max(res.cov[i, i], 0.0))), 6) for i, n in enumerate(res.names)},
     }
-    fitted_path(path).write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+    write_text_atomic(fitted_path(path), yaml.safe_dump(body, sort_keys=False))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -351,12 +353,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-nfev", type=int, default=60)
     ap.add_argument("--warm", action="store_true", help="start from the values in the fitted file")
     a = ap.parse_args(argv)
-    sc = load_europe(a.scenario, fitted=a.warm)
-    res = fit(sc, sc.fit.start, sc.fit.end, warm=dict(sc.fitted) if a.warm else None, max_nfev=a.max_nfev,
-              verbose=True)
-    write_fitted(a.scenario, res, "calibrate/europe.py: least squares on log monthly detections, mean-field")
-    print(f"cost {res.cost:.2f}, {res.nfev} evaluations, {len(res.names)} parameters")
-    return 0
+
+    def command() -> int:
+        sc = load_europe(a.scenario, fitted=a.warm)
+        res = fit(sc, sc.fit.start, sc.fit.end, warm=dict(sc.fitted) if a.warm else None, max_nfev=a.max_nfev,
+                  verbose=True)
+        write_fitted(a.scenario, res, "calibrate/europe.py: least squares on log monthly detections, mean-field")
+        print(f"cost {res.cost:.2f}, {res.nfev} evaluations, {len(res.names)} parameters")
+        return 0
+
+    return guarded("crossings.calibrate.europe", command)
 
 
 if __name__ == "__main__":

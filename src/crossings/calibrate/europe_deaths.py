@@ -22,6 +22,7 @@ import pandas as pd
 
 from crossings.calibrate.deaths import PRIOR_LOG_PHI, hessian
 from crossings.calibrate.europe import BURN_IN_DAYS
+from crossings.core.errors import date_arg, guarded
 from crossings.land.deaths import attempts, observed_annual
 from crossings.land.meanfield import mean_field
 from crossings.land.system import build
@@ -110,13 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scenario")
     ap.add_argument("--fit-end")
     a = ap.parse_args(argv)
-    sc = load_europe(a.scenario)
-    end = dt.date.fromisoformat(a.fit_end) if a.fit_end else sc.fit.end
-    for r, f in fit_deaths(sc, sc.fitted, sc.fit.start, end).items():
-        sd = np.sqrt(np.diag(f.cov))
-        print(f"{r}: rate {f.rate:.5f} per attempt (log sd {sd[0]:.2f}), year variance phi {f.dispersion:.3f} "
-              f"(log sd {sd[1]:.2f}), years {f.years[0]}-{f.years[-1]}")
-    return 0
+
+    def command() -> int:
+        sc = load_europe(a.scenario)
+        end = date_arg("--fit-end", a.fit_end) if a.fit_end else sc.fit.end
+        for r, f in fit_deaths(sc, sc.fitted, sc.fit.start, end).items():
+            sd = np.sqrt(np.diag(f.cov))
+            print(f"{r}: rate {f.rate:.5f} per attempt (log sd {sd[0]:.2f}), year variance phi {f.dispersion:.3f} "
+                  f"(log sd {sd[1]:.2f}), years {f.years[0]}-{f.years[-1]}")
+        return 0
+
+    return guarded("crossings.calibrate.europe_deaths", command)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from crossings.core import observed as obs
+from crossings.core.errors import InputError, guarded
+from crossings.core.output import write_text_atomic
 from crossings.land.meanfield import mean_field
 from crossings.land.onward import OnwardParams, as_values, feed_daily, feeding_routes, reach_daily
 from crossings.land.simulate import BURN_IN_DAYS, persons_by_route
@@ -227,7 +229,7 @@ def write_fitted(path: Path, res: OnwardFit, sc: EuropeScenario) -> Path:
         "values": as_values(res.params),
     }
     text = "# Written by python -m crossings.calibrate.europe_onward; do not edit by hand (rerun it instead).\n"
-    path.write_text(text + yaml.safe_dump(body, sort_keys=False, width=110), encoding="utf-8")
+    write_text_atomic(path, text + yaml.safe_dump(body, sort_keys=False, width=110))
     return path
 
 
@@ -236,17 +238,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("scenario", type=Path)
     a = ap.parse_args(argv)
-    sc = load_europe(a.scenario)
-    if sc.onward is None:
-        raise SystemExit(f"{a.scenario}: no onward block")
-    t0 = time.perf_counter()
-    res = fit_onward(sc)
-    target = write_fitted(a.scenario.with_name(sc.onward.fitted_file), res, sc)
-    shares = ", ".join(f"{int(y)} {100 / (1 + np.exp(-v)):.2f}%" for y, v in zip(res.params.years,
-                                                                                 res.params.logit, strict=True))
-    print(f"wrote {target}: lag {res.params.lag_days:g} days, deviance {res.deviance:.0f}, phi {res.phi:.0f}, "
-          f"rw_sd {res.params.rw_sd:.2f}; shares {shares} ({time.perf_counter() - t0:.0f} s)")
-    return 0
+
+    def command() -> int:
+        sc = load_europe(a.scenario)
+        if sc.onward is None:
+            raise InputError(str(a.scenario), "onward", "no onward block: nothing to fit")
+        t0 = time.perf_counter()
+        res = fit_onward(sc)
+        target = write_fitted(a.scenario.with_name(sc.onward.fitted_file), res, sc)
+        shares = ", ".join(f"{int(y)} {100 / (1 + np.exp(-v)):.2f}%" for y, v in zip(res.params.years,
+                                                                                     res.params.logit, strict=True))
+        print(f"wrote {target}: lag {res.params.lag_days:g} days, deviance {res.deviance:.0f}, phi {res.phi:.0f}, "
+              f"rw_sd {res.params.rw_sd:.2f}; shares {shares} ({time.perf_counter() - t0:.0f} s)")
+        return 0
+
+    return guarded("crossings.calibrate.europe_onward", command)
 
 
 

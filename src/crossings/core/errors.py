@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,6 +26,24 @@ class InputError(Exception):
         self.problem = " ".join(str(problem).split())
         where, problem = self.where, self.problem
         super().__init__(f"{self.file}: {where}: {problem}" if where else f"{self.file}: {problem}")
+
+
+def guarded(prog: str, command: Callable[[], int]) -> int:
+    """A module command's exit code: bad input gives one line on stderr (`prog: error: file: where: problem`) and
+    2, not a traceback. The command writes its files last (atomically), so nothing is half-written."""
+    try:
+        return command()
+    except InputError as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2
+
+
+def date_arg(flag: str, text: str) -> dt.date:
+    """A command-line date, or InputError naming the flag."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError("command line", flag, f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _key_path(loc: Iterable[object], drop: Iterable[str]) -> str:

@@ -33,7 +33,7 @@ import pandas as pd
 from crossings.analysis.scoring import summary as quantiles
 from crossings.calibrate.europe import BURN_IN_DAYS, FitResult, fit, laplace, monthly
 from crossings.core import observed as obs
-from crossings.core.errors import InputError
+from crossings.core.errors import InputError, guarded
 from crossings.core.measures import unit_of
 from crossings.core.output import hash_files, make_manifest, write_outputs
 from crossings.core.rng import tick_key, uniform_np
@@ -336,15 +336,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--origin", required=True)
     ap.add_argument("--max-nfev", type=int, default=MAX_NFEV)
     a = ap.parse_args(argv)
-    sc = load_europe(a.scenario)
-    origin = origin_date(a.origin, sc)
-    if origin.month != 1:
-        raise InputError("--origin", a.origin, "a shipped origin fit starts on 1 January")
-    t0 = time.perf_counter()
-    res = fit(sc, sc.fit.start, origin - dt.timedelta(days=1), max_nfev=a.max_nfev)
-    target = write_fit_to(a.scenario, res)
-    print(f"wrote {target}: cost {res.cost:.2f}, {res.nfev} evaluations, {time.perf_counter() - t0:.0f} s")
-    return 0
+
+    def command() -> int:
+        sc = load_europe(a.scenario)
+        origin = origin_date(a.origin, sc)
+        if origin.month != 1:
+            raise InputError("command line", "--origin", f"a shipped origin fit starts on 1 January, not {a.origin}")
+        t0 = time.perf_counter()
+        res = fit(sc, sc.fit.start, origin - dt.timedelta(days=1), max_nfev=a.max_nfev)
+        target = write_fit_to(a.scenario, res)
+        print(f"wrote {target}: cost {res.cost:.2f}, {res.nfev} evaluations, {time.perf_counter() - t0:.0f} s")
+        return 0
+
+    return guarded("crossings.forecasting.europe_forecast", command)
 
 
 if __name__ == "__main__":
