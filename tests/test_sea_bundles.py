@@ -48,7 +48,8 @@ def test_engines_read_the_bundles_by_their_declared_names() -> None:
     mf_routes = _fields_read(meanfield, "routes")
     assert mf_routes <= set(SeaRoutes._fields)
     # not read: the loss table (expected losses are in lethality) and the detained share (they leave the stock)
-    assert set(SeaRoutes._fields) - mf_routes == {"loss_cdf", "det"}
+    # nor the boat-size factors (their cv is in boat_cv, their expected loss in lethality)
+    assert set(SeaRoutes._fields) - mf_routes == {"loss_cdf", "det", "size_factors"}
 
 
 def _engine_calls(path: Path) -> list[tuple[str, int, int]]:

@@ -40,7 +40,8 @@ import pandas as pd
 
 from crossings.core import observed as obs
 from crossings.core.errors import InputError
-from crossings.sea.deaths import loss_pmf
+from crossings.sea.boat_sizes import capped_loss_pmf, size_factors, size_pmf
+from crossings.sea.deaths import K_MAX, loss_pmf
 
 CHANNEL = "Mainland Europe to the UK"
 CMR = "Central Mediterranean"
@@ -88,10 +89,25 @@ def capped_pmf(mu: float, sigma: float, cap: int | None) -> np.ndarray:
     return np.r_[q, np.zeros(K_FIT - cap)]
 
 
-def _nll_sums(theta: np.ndarray, n: np.ndarray, dsum: np.ndarray, cap: int | None = None) -> float:
+def sized_pmf(mu: float, sigma: float, ppb: float, size_sigma: float) -> np.ndarray:
+    """P(L = k), k = 1 ... K_FIT (index k - 1), L = min(K, S): K from the engines' loss table (at most K_MAX) and
+    S the size of a boat under the size law (sea.boat_sizes) at people per boat ppb, independent of K (the
+    incident chance does not depend on a boat's size where gamma = 0)."""
+    pk = np.zeros(K_FIT + 1)
+    pk[1 : K_MAX + 1] = loss_pmf(mu, sigma, K_MAX)
+    out: np.ndarray = capped_loss_pmf(pk, size_pmf(ppb, size_factors(size_sigma), K_FIT))[1:]
+    return out
+
+
+def _nll_sums(theta: np.ndarray, n: np.ndarray, dsum: np.ndarray, cap: int | None = None,
+              ppb: float | None = None) -> float:
     """-log P(sum of n iid L = D) per month, by repeated convolution (n is small, D at most a few thousand);
-    L = min(K, cap), the loss the engines draw on a boat of `cap` people (None: K itself)."""
-    p = np.r_[0.0, capped_pmf(float(theta[0]), float(np.exp(theta[1])), cap)]  # p[k] = P(L = k)
+    L = min(K, cap), the loss the engines draw on a boat of `cap` people (None: K itself); with `ppb` and a third
+    parameter (log size_sigma), L = min(K, S) over the boat-size law (sized_pmf)."""
+    if ppb is not None:
+        p = np.r_[0.0, sized_pmf(float(theta[0]), float(np.exp(theta[1])), ppb, float(np.exp(theta[2])))]
+    else:
+        p = np.r_[0.0, capped_pmf(float(theta[0]), float(np.exp(theta[1])), cap)]  # p[k] = P(L = k)
     total = 0.0
     cache: dict[int, np.ndarray] = {0: np.r_[1.0]}
     for ni in sorted(set(n.tolist())):
@@ -124,6 +140,11 @@ PRIOR_LOG_LEVEL = (float(np.log(0.01)), 3.0)  # incidents per boat (only the sha
 # of 50% at the prior median, and anything from ~3% to ~95% within the prior's central 95%; an assumption, not
 # data: it matters only where few years are seen
 PRIOR_LOG_PHI = (float(np.log(0.25)), 1.5)
+# the boat-size law's log-sd (sea.boat_sizes): log size_sigma ~ N(log 1, 0.5^2). At size_sigma 1 the table's
+# largest boats carry about 25 times the mean (about 800 people at the central Med's 32.5: Pylos, 14 June 2023,
+# about 750 aboard, EVIDENCE_EUROPE.md R78); 0.37 ... 2.7 within the central 95%. The monthly sums bound it from
+# below (docs/sea_model.md "Deaths": the profile likelihood) and hardly from above, where the prior decides.
+PRIOR_LOG_SIZE_SIGMA = (0.0, 0.5)
 
 
 def _gauss(x: float, mean: float, sd: float) -> float:
@@ -158,6 +179,59 @@ def fit_loss(route: str, start: dt.date, end: dt.date, cap: int | None = None) -
                        method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 400})
         nobs = int(n.size)
     return float(res.x[0]), float(np.exp(res.x[1])), nobs
+
+
+def fit_loss_sized(route: str, start: dt.date, end: dt.date, ppb: float) -> dict[str, float]:
+    """People lost per incident K (mu, sigma) and the boat-size law's log-sd size_sigma jointly, by penalised
+    maximum likelihood on the monthly totals (a month with n incidents and D dead: P(L_1 + ... + L_n = D), L =
+    min(K, S), sized_pmf), the mean boat ppb (MMP people per incident). The likelihood has ridges (a wide K on
+    big boats or a narrow K on boats of all sizes), so size_sigma is profiled on a grid first and the best point
+    polished. Returns mu, sigma, size_sigma, its 95% interval from the profile likelihood (the upper end is the
+    grid's 2.0 where the data do not bound it: size_sigma_hi_bounded 0), the profile's negative log-likelihoods
+    (without the priors) and the number of months used."""
+    from scipy.optimize import minimize
+
+    g = monthly_incidents(route, start, end)
+    g = g[g["incidents"] > 0]
+    n = g["incidents"].to_numpy(dtype=np.int64)
+    dsum = g["dead_and_missing"].to_numpy(dtype=np.int64)
+
+    def obj(th: np.ndarray) -> float:
+        return (_nll_sums(th, n, dsum, None, ppb) + _loss_prior(th)
+                + _gauss(float(th[2]), *PRIOR_LOG_SIZE_SIGMA))
+
+    opts = {"xatol": 1e-3, "fatol": 1e-4, "maxiter": 300}
+    # the schema's ranges (loss_mu, loss_sigma <= 5, size_sigma <= 3): a short window (a forecast origin in 2019)
+    # sends sigma above 5 where K and the sizes' spread trade off
+    bounds = [(-20.0, 8.0), (float(np.log(0.01)), float(np.log(5.0))), (float(np.log(0.05)), float(np.log(3.0)))]
+    best: tuple[float, np.ndarray] | None = None
+    profile: dict[str, float] = {}
+    for s in (0.5, 1.0, 1.5, 2.0):
+        ls = float(np.log(s))
+        inner = min((minimize(lambda th, ls=ls: obj(np.r_[th, ls]), np.array(x0), method="Nelder-Mead", options=opts,
+                              bounds=bounds[:2])
+                     for x0 in ([-2.0, 1.3], [1.0, 0.5])), key=lambda r: float(r.fun))
+        profile[f"profile_nll_{s:g}"] = _nll_sums(np.r_[inner.x, ls], n, dsum, None, ppb)
+        if best is None or inner.fun < best[0]:
+            best = (float(inner.fun), np.r_[inner.x, ls])
+    assert best is not None
+    res = minimize(obj, best[1], method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-5, "maxiter": 600},
+                   bounds=bounds)
+    # the interval from the profile likelihood (the sizes are whole people, so the likelihood is not smooth enough
+    # for a Laplace sd): the grid's size_sigma whose profile is within 1.92 of the best (95%), interpolated in log
+    grid = np.log([0.5, 1.0, 1.5, 2.0])
+    prof = np.array([profile[f"profile_nll_{v:g}"] for v in (0.5, 1.0, 1.5, 2.0)])
+    inside = prof - prof.min() <= 1.92
+    lo_i = int(np.argmax(inside))
+    lo = grid[0] if lo_i == 0 else float(np.interp(prof.min() + 1.92, prof[lo_i - 1 : lo_i + 1][::-1],
+                                                    grid[lo_i - 1 : lo_i + 1][::-1]))
+    hi_i = int(len(inside) - 1 - np.argmax(inside[::-1]))
+    hi = grid[-1] if hi_i == len(grid) - 1 else float(np.interp(prof.min() + 1.92, prof[hi_i : hi_i + 2],
+                                                                 grid[hi_i : hi_i + 2]))
+    return {"mu": float(res.x[0]), "sigma": float(np.exp(res.x[1])), "size_sigma": float(np.exp(res.x[2])),
+            "size_sigma_lo95": float(np.exp(lo)), "size_sigma_hi95": float(np.exp(hi)),
+            "size_sigma_hi_bounded": float(hi_i < len(grid) - 1), **profile,
+            "nll": _nll_sums(res.x, n, dsum, None, ppb), "months": float(n.size)}
 
 
 def _exposure(route: str, start: dt.date, end: dt.date, ppb_const: float | None) -> pd.DataFrame:
@@ -391,6 +465,7 @@ def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str
     for any window with at least a year of data)."""
     out: dict[str, Any] = {}
     cache: dict[tuple[Any, ...], tuple[tuple[float, float, int], dict[str, float]]] = {}
+    sizes_fit: dict[tuple[Any, ...], float] = {}
     for s in raw.get("sea_links", []):
         if not isinstance(s.get("deaths"), dict):
             continue
@@ -398,14 +473,24 @@ def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str
         vals = s.get("people_per_boat", {}).get("values", {})
         ppb_const = float(next(iter(vals.values()))) if len(vals) == 1 else None
         ref = float(s["deaths"].get("crowding_reference", 1.0))
-        key_fit = (route, ppb_const, ref)
+        sized = ppb_const is not None and s.get("people_per_boat", {}).get("size_sigma") is not None
+        key_fit = (route, ppb_const, ref, sized)
         if key_fit not in cache:  # routes sharing one observed series share one fit
-            # one constant boat size: the engines cap every loss at it (model.build: max(1, rint(ppb))), so the
-            # loss is fitted capped; sizes that vary (Channel) leave K uncapped (the cap rarely binds there)
-            cap = max(1, int(np.rint(ppb_const))) if ppb_const is not None else None
-            cache[key_fit] = (fit_loss(route, start, end, cap), fit_shape(route, start, end, ppb_const, ref))
+            if sized:  # a boat-size law (sea.boat_sizes): K and the sizes' spread jointly, L = min(K, S)
+                assert ppb_const is not None
+                fs = fit_loss_sized(route, start, end, ppb_const)
+                loss: tuple[float, float, int] = (fs["mu"], fs["sigma"], int(fs["months"]))
+                sizes_fit[key_fit] = fs["size_sigma"]
+            else:
+                # one constant boat size: the engines cap every loss at it (model.build: max(1, rint(ppb))), so the
+                # loss is fitted capped; sizes that vary (Channel) leave K uncapped (the cap rarely binds there)
+                cap = max(1, int(np.rint(ppb_const))) if ppb_const is not None else None
+                loss = fit_loss(route, start, end, cap)
+            cache[key_fit] = (loss, fit_shape(route, start, end, ppb_const, ref))
         (mu, sigma, _), shape = cache[key_fit]
         key = f"sea_links.{s['name']}.deaths"
+        if sized:
+            out[f"sea_links.{s['name']}.people_per_boat.size_sigma"] = round(sizes_fit[key_fit], 4)
         out.update({f"{key}.loss_mu": round(mu, 4), f"{key}.loss_sigma": round(sigma, 4),
                     f"{key}.season_amplitude": round(shape["season_amplitude"], 4),
                     f"{key}.season_peak_month": round(shape["season_peak_month"], 3),
@@ -442,6 +527,9 @@ def main(argv: list[str] | None = None) -> int:
                 ppb = float(next(iter(vals.values()))) if len(vals) == 1 else None
                 d = fit_shape(_route(s, a.scenario), start, end, ppb, float(s["deaths"].get("crowding_reference", 1.0)))
                 print(f"# {s['name']}: " + ", ".join(f"{k} {v:.4g}" for k, v in d.items()))
+                if ppb is not None and s.get("people_per_boat", {}).get("size_sigma") is not None:
+                    z = fit_loss_sized(_route(s, a.scenario), start, end, ppb)
+                    print(f"# {s['name']} loss and boat sizes: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
                 break
     return 0
 

@@ -64,8 +64,17 @@ class BoatSizes(DatedSeries):
     largest a symmetric triangular draw allows while staying positive: see crossings.sea.kernel)."""
 
     cv: Annotated[float, Field(ge=0.0, le=0.4)] = 0.0
+    # a heavy-tailed size law instead (crossings.sea.boat_sizes): each boat's size = the date's mean x a mean-one
+    # lognormal factor with this log-sd (tabulated); 0 = off. Not with cv > 0 (one law of sizes per route)
+    size_sigma: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0
     # at least one person; at most 2,000 (the largest boats recorded carried about 750, Pylos 2023)
     values: dict[dt.date, Annotated[float, Field(ge=1.0, le=2000.0)]]
+
+    @model_validator(mode="after")
+    def _one_size_law(self) -> BoatSizes:
+        if self.cv > 0.0 and self.size_sigma > 0.0:
+            raise ValueError("give either cv (triangular sizes) or size_sigma (lognormal sizes), not both")
+        return self
 
 
 class MonthlyProb(Strict):

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from crossings.sea.boat_sizes import N_FACTORS
 from crossings.sea.model import SeaArrays
 from crossings.sea.quality import expected_launch
 
@@ -46,6 +47,7 @@ class SeaRoutes(NamedTuple):
     traffic_group: Arr  # int64[C] routes pooling their people sailing for the traffic factor (-1 = none)
     traffic_elasticity: Arr  # [C] incident chance x (people sailing in 30 days / reference)^elasticity
     traffic_reference: Arr  # [C] people sailing in 30 days where the traffic factor is 1
+    size_factors: Arr  # [C, N_FACTORS] mean-one boat-size factors (sea.boat_sizes); a row of zeros: none
 
 
 class SeaDraws(NamedTuple):
@@ -69,10 +71,12 @@ _INT_FIELDS = frozenset({"region_of_coast", "boat_size", "traffic_group"})
 
 def route_arrays(a: SeaArrays) -> SeaRoutes:
     """The SeaRoutes of built arrays (no copy where the dtype and layout already fit); arrays built without a
-    traffic factor (empty) get none (group -1, elasticity 0)."""
+    traffic factor or a boat-size law (empty) get none (group -1, elasticity 0; size factors 0)."""
     C = np.asarray(a.region_of_coast).shape[0]
-    off = {"traffic_group": np.full(C, -1), "traffic_elasticity": np.zeros(C), "traffic_reference": np.ones(C)}
-    return SeaRoutes(**{f: np.ascontiguousarray(off[f] if f in off and np.asarray(getattr(a, f)).size != C
+    off = {"traffic_group": np.full(C, -1), "traffic_elasticity": np.zeros(C), "traffic_reference": np.ones(C),
+           "size_factors": np.zeros((C, N_FACTORS))}
+    size = {f: C for f in off} | {"size_factors": C * N_FACTORS}
+    return SeaRoutes(**{f: np.ascontiguousarray(off[f] if f in off and np.asarray(getattr(a, f)).size != size[f]
                                                 else getattr(a, f), dtype=np.int64 if f in _INT_FIELDS else np.float64)
                         for f in SeaRoutes._fields})
 

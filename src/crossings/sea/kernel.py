@@ -58,6 +58,15 @@ def boat_size_draw(key: np.uint64, k: int, mean: float, cv: float) -> int:
     return max(1, int(math.floor(x + 0.5)))
 
 
+@nb.njit(cache=True, inline="always")
+def table_size_draw(key: np.uint64, k: int, mean: float, factors: np.ndarray) -> int:
+    """Size of boat k under a heavy-tailed size law (sea.boat_sizes): the date's mean x one of the table's
+    mean-one factors, picked by one uniform (index floor(u x n): only + and x, identical in the numpy reference),
+    rounded, >= 1."""
+    f = factors[int(uniform(key, 2 * k) * factors.shape[0])]
+    return max(1, int(math.floor(mean * f + 0.5)))
+
+
 @nb.njit(cache=True)
 def draw_inflow(seed: int, inflow: np.ndarray) -> np.ndarray:
     """Number of people reaching each region each day: counts[r, t] ~ Poisson(inflow[r, t])."""
@@ -225,6 +234,7 @@ def _launch_boats(seed, t, ks, draws, routes, wc, lsz, lstop, off, seats, pend, 
     in a surge. (One loop over coasts for both: measured a little faster than two.)"""
     good, launch = draws.good, draws.launch
     launch_cap, ppb, boat_cv, boat_size = routes.launch_cap, routes.ppb, routes.boat_cv, routes.boat_size
+    size_factors = routes.size_factors
     prevent, intercept, capacity = routes.prevent, routes.intercept, routes.capacity
     kl = tick_key(seed, S.LAUNCH, t)
     kp = tick_key(seed, S.PREVENT, t)
@@ -239,7 +249,12 @@ def _launch_boats(seed, t, ks, draws, routes, wc, lsz, lstop, off, seats, pend, 
             k = 0
             while nl < launch_cap[c, t]:
                 s = bs
-                if boat_cv[c] > 0.0:
+                if size_factors[c, 0] > 0.0:  # a size law's table (boat_cv then holds its cv, for the mean-field)
+                    if pend[c] == 0:
+                        pend[c] = table_size_draw(ks, c * BOATS_MAX + nser[c], ppb[c, t], size_factors[c])
+                        nser[c] += 1
+                    s = pend[c]
+                elif boat_cv[c] > 0.0:
                     if pend[c] == 0:
                         pend[c] = boat_size_draw(ks, c * BOATS_MAX + nser[c], ppb[c, t], boat_cv[c])
                         nser[c] += 1

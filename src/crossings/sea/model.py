@@ -15,6 +15,7 @@ from crossings.core.calendar import date_index
 from crossings.scenario.levers import SEA_KINDS
 from crossings.scenario.levers.base import RouteFields, day_ordinals, lever_weight
 from crossings.scenario.schema import Scenario
+from crossings.sea.boat_sizes import N_FACTORS, expected_loss_sized, size_cv, size_factors
 from crossings.sea.deaths import K_MAX, expected_loss, incident_factor, loss_cdf
 
 __all__ = ["SeaArrays", "build", "dated_series", "lever_weight"]
@@ -57,6 +58,9 @@ class SeaArrays:
     traffic_group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     traffic_elasticity: np.ndarray = field(default_factory=lambda: np.zeros(0))
     traffic_reference: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # [C, N_FACTORS] mean-one boat-size factors of a heavy-tailed size law (sea.boat_sizes; a row of zeros = none:
+    # boat_cv's triangular draw or every boat boat_size); where set, boat_cv holds the law's cv (the mean-field's)
+    size_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, N_FACTORS)))
 
 
 def dated_series(values: Mapping[dt.date, float], start: dt.date, n: int, log: bool = False) -> np.ndarray:
@@ -117,15 +121,35 @@ def _route_fields(sc: Scenario, n: int, month_frac: np.ndarray, ppb: np.ndarray)
     )
 
 
-def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray) -> np.ndarray:
+def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray, ppb: np.ndarray,
+                 factors: np.ndarray) -> np.ndarray:
     """[C, K_MAX] cumulative loss table per route (zeros: no table, per-person lethality); on routes with a
-    table, lethality becomes the expected share of the people aboard lost in an incident."""
+    table, lethality becomes the expected share of the people aboard lost in an incident: E[min(K, size)] / size,
+    over the boat-size law where one is set (sea.boat_sizes: E[min(K, S)] / people per boat, S drawn)."""
     tables = np.zeros((len(sc.sea_links), K_MAX))
     for c, s in enumerate(sc.sea_links):
         if s.deaths is not None:
             tables[c] = loss_cdf(s.deaths.loss_mu, s.deaths.loss_sigma)
-            f.lethality[c] = expected_loss(tables[c], boat_size[c]) / np.maximum(boat_size[c], 1)
+            if factors[c, 0] > 0.0:
+                vals, inv = np.unique(ppb[c], return_inverse=True)
+                share = np.array([expected_loss_sized(tables[c], float(v), factors[c]) / v for v in vals])
+                f.lethality[c] = share[inv.ravel()]
+            else:
+                f.lethality[c] = expected_loss(tables[c], boat_size[c]) / np.maximum(boat_size[c], 1)
     return tables
+
+
+def _size_law(sc: Scenario, ppb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """([C, N_FACTORS] boat-size factors, zeros where a route has no size law; [C] boat_cv: the spec's cv, or the
+    law's cv at the route's mean people per boat, which the mean-field's shortfall of full boats reads)."""
+    links = sc.sea_links
+    factors = np.zeros((len(links), N_FACTORS))
+    cv = np.array([s.people_per_boat.cv for s in links], dtype=np.float64)
+    for c, s in enumerate(links):
+        if s.people_per_boat.size_sigma > 0.0:
+            factors[c] = size_factors(s.people_per_boat.size_sigma)
+            cv[c] = size_cv(float(np.mean(ppb[c])), factors[c])
+    return factors, cv
 
 
 def _apply_levers(sc: Scenario, f: RouteFields) -> None:
@@ -184,7 +208,8 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     boat_size = np.maximum(1, np.rint(ppb)).astype(np.int64)
     f = _route_fields(sc, n, month_frac, ppb)
     _apply_levers(sc, f)
-    tables = _loss_tables(sc, f, boat_size)
+    factors, boat_cv = _size_law(sc, ppb)
+    tables = _loss_tables(sc, f, boat_size, ppb, factors)
     choice = _coast_choice(sc, f, region_of, len(regions))
     return SeaArrays(
         start=start, n_days=n, routes=[s.name for s in links], destination_of_route={s.name: s.to for s in links},
@@ -195,7 +220,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
         quality_k=np.array([s.weather.quality_shape for s in links], dtype=np.float64), launch=f.launch,
         launch_cap=f.launch_cap, prevent=f.prevent, intercept=f.intercept, capacity=f.capacity,
         incident=f.incident, lethality=f.lethality, loss_cdf=tables, ppb=ppb, boat_size=boat_size,
-        boat_cv=np.array([s.people_per_boat.cv for s in links], dtype=np.float64),
+        boat_cv=boat_cv, size_factors=factors,
         ret=np.array([s.stopped.returned for s in links]), det=np.array([s.stopped.detained for s in links]),
         rescued_share=np.array([s.rescued_by_destination_share for s in links]),
         incident_dispersion=np.array([s.deaths.year_dispersion if s.deaths else 0.0 for s in links], dtype=np.float64),

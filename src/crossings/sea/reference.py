@@ -38,6 +38,12 @@ def _size1(ks: np.uint64, k: int, mean: float, cv: float) -> int:
     return max(1, int(np.floor(x + 0.5)))
 
 
+def _table_size1(ks: np.uint64, k: int, mean: float, factors: np.ndarray) -> int:
+    """Size of boat k under a size law's table (kernel.table_size_draw, same arithmetic)."""
+    u = uniform_np(ks, np.array([2 * k], dtype=np.int64))[0]
+    return max(1, int(np.floor(mean * factors[int(u * factors.shape[0])] + 0.5)))
+
+
 def _traffic_factors(t: int, routes: SeaRoutes, out: np.ndarray) -> np.ndarray:
     """Today's incident chance per sailing boat with the traffic factor (kernel._traffic_factors, same arithmetic:
     whole-people sums, then the same scalar operations)."""
@@ -109,7 +115,12 @@ def _launch_boats(cc: int, t: int, wcc: int, good: bool, launch: np.ndarray, rou
     k = 0
     while good and len(fill) < launch_cap[cc, t]:
         s = int(routes.boat_size[cc, t])
-        if boat_cv[cc] > 0.0:
+        if routes.size_factors[cc, 0] > 0.0:  # a size law's table (kernel._launch_boats)
+            if pend[cc] == 0:
+                pend[cc] = _table_size1(ks, cc * BOATS_MAX + int(nser[cc]), float(ppb[cc, t]), routes.size_factors[cc])
+                nser[cc] += 1
+            s = int(pend[cc])
+        elif boat_cv[cc] > 0.0:
             if pend[cc] == 0:
                 pend[cc] = _size1(ks, cc * BOATS_MAX + int(nser[cc]), float(ppb[cc, t]), float(boat_cv[cc]))
                 nser[cc] += 1
