@@ -12,7 +12,8 @@ Days inside the data are computed exactly as with `error`, so runs that end with
 The other rules (after_rules.py) give one value per quarter after the data: `hold_last_quarter` (the last
 observed quarter's rate, share or stock), `damped_trend` (a damped trend on the log / logit of the last
 quarters) and `stochastic` (a local level on that scale fitted on every quarter before the cut, one driver
-path per `path`). A rule given as
+path per `path`), with its variants `stochastic_paths` (whole past paths: a block bootstrap of the input's
+quarterly changes) and `stochastic_recalibrated` (the local level's spread rescaled by its past errors). A rule given as
 {rule, data_until, path} treats every input as observed only to `data_until` (a back-test's origin): the rule
 takes over after it, estimated from the quarters before it only.
 """
@@ -42,6 +43,9 @@ GRANTS, REFUSALS = "initial_grants_people_AsyD02", "initial_refusals_people_AsyD
 WITHDRAWALS = "initial_withdrawals_people_AsyD02"
 CLAIMS = "asylum_claims_people_AsyD01"
 SUPPORT, HOTELS = "people_in_receipt_of_asylum_support_AsyD11", "people_in_contingency_hotels_AsyD11"
+# the rules that draw one path per driver path (after_rules.py)
+STOCHASTIC = {"stochastic": after_rules.stochastic, "stochastic_paths": after_rules.stochastic_paths,
+              "stochastic_recalibrated": after_rules.stochastic_recalibrated}
 
 
 @dataclass(frozen=True)
@@ -102,12 +106,12 @@ class AfterData:
             per_q = after_rules.hold_last_quarter(x, horizon)
         elif self.rule == "damped_trend":
             per_q = after_rules.damped_trend(x, kind, horizon)
-        elif self.rule == "stochastic":
-            per_q = after_rules.stochastic(x, kind, horizon, name, self.path)
+        elif self.rule in STOCHASTIC:
+            per_q = STOCHASTIC[self.rule](x, kind, horizon, name, self.path)
         else:  # hold_last_year
             per_q = np.full(horizon, held.value)
         # the quarters the rule rests on: the last 4 (hold_last_year), the last one, or the last N_FIT
-        n_basis = {"hold_last_quarter": 1, "damped_trend": after_rules.N_FIT, "stochastic": len(hist)}
+        n_basis = {"hold_last_quarter": 1, "damped_trend": after_rules.N_FIT} | {r: len(hist) for r in STOCHASTIC}
         k = min(n_basis.get(self.rule, 0), len(hist))
         basis_start = _first_day(hist.index[-k]) if k else held.basis_start
         self._record(name, held, n_after, per_q, basis_start)
@@ -124,7 +128,7 @@ class AfterData:
         out: dict[str, Any] = {"rule": self.rule, "held_quarters": HOLD_QUARTERS, "extended": dict(self.extended)}
         if self.until is not None:
             out["data_until"] = str(self.until)
-        if self.rule == "stochastic":
+        if self.rule in STOCHASTIC:
             out["path"] = self.path
         return out
 

@@ -10,8 +10,9 @@ earlier repeated (seasonal naive; the Channel sea model is not rerun at each ori
 (awaiting_decision) and Asy_D11 (in_hotels, only from origins with a hotel count at or before them, 2022 Q4
 on: before it the model's dispersed capacity is the first count held back, i.e. later data). Cost has no
 observed quarterly series: it is forecast but not scored. Deterministic rules run at one seed (their CRPS is
-the absolute error); the stochastic rule's ensemble has one member per draw k = 1..N: seed k and driver
-path k (the asylum inputs' and the arrivals' paths), as a run with seed k draws them. The baseline holds the
+the absolute error); each stochastic rule's ensemble (stochastic and its variants stochastic_paths and
+stochastic_recalibrated) has one member per draw k = 1..N: seed k and driver path k (the asylum inputs' and
+the arrivals' paths), as a run with seed k draws them. The baseline holds the
 last observed value at the origin.
 """
 
@@ -33,7 +34,9 @@ from crossings.core import observed
 from crossings.forecasting.asylum_arrivals import arrivals_with_path
 from crossings.scenario.asylum import AfterDataSpec, AsylumConfig
 
-RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic")
+RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "stochastic_paths",
+         "stochastic_recalibrated")
+STOCHASTIC = ("stochastic", "stochastic_paths", "stochastic_recalibrated")  # an ensemble of members each
 BASELINE = "hold_last_observed"
 HORIZON = 4  # quarters
 FIRST_ORIGIN = dt.date(2019, 3, 31)
@@ -103,7 +106,7 @@ def run_cut(origin: dt.date, rule: str, seed: int, path: int, horizon: int = HOR
     end = quarter_end(origin, horizon)
     n_days = (end - start).days + 1
     if stochastic_arrivals is None:
-        stochastic_arrivals = rule == "stochastic"
+        stochastic_arrivals = rule in STOCHASTIC
     arr = (arrivals_with_path(origin, start, n_days, path) if stochastic_arrivals
            else arrivals_to(origin, start, n_days))
     sea = SimpleNamespace(start=start, n_days=n_days, routes=["channel"], destination_of_route={"channel": DEST},
@@ -123,7 +126,7 @@ def run_cut(origin: dt.date, rule: str, seed: int, path: int, horizon: int = HOR
     return got, after
 
 
-STORE_VERSION = 2  # bump when the runs change, so a store of older runs is not read
+STORE_VERSION = 3  # bump when the runs change, so a store of older runs is not read (3: the two variants)
 
 
 def members(n: int) -> list[tuple[int, int]]:
@@ -133,20 +136,21 @@ def members(n: int) -> list[tuple[int, int]]:
 
 def _origin_job(args: tuple[dt.date, int, int, Path | None]) -> dict[str, Any]:
     """Every rule's runs at one origin: {rule: {measure: array (members, horizon)}}; kept in `store` (one
-    file per origin and setting) when given, so an interrupted back-test resumes where it stopped."""
+    file per origin, setting and rule) when given, so an interrupted back-test resumes where it stopped."""
     origin, horizon, n_members, store = args
-    f = (store / f"v{STORE_VERSION}_{origin}_h{horizon}_m{n_members}.npz") if store else None
-    if f is not None and f.exists():
-        with np.load(f) as z:
-            return {r: {m: z[f"{r}.{m}"] for m in (*SCORED, *FORECAST_ONLY)} for r in RULES}
     res: dict[str, Any] = {}
-    for rule in RULES:
+    for rule in RULES:  # one file per rule, so a rule added later runs alone
+        f = (store / f"v{STORE_VERSION}_{origin}_h{horizon}_m{n_members}_{rule}.npz") if store else None
+        if f is not None and f.exists():
+            with np.load(f) as z:
+                res[rule] = {m: z[m] for m in (*SCORED, *FORECAST_ONLY)}
+            continue
         runs = [run_at_origin(origin, rule, s, p, horizon)
-                for s, p in (members(n_members) if rule == "stochastic" else [(1, 1)])]
+                for s, p in (members(n_members) if rule in STOCHASTIC else [(1, 1)])]
         res[rule] = {m: np.array([r[m] for r in runs]) for m in (*SCORED, *FORECAST_ONLY)}
-    if f is not None:
-        f.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(f, **{f"{r}.{m}": v for r, by in res.items() for m, v in by.items()})
+        if f is not None:
+            f.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(f, **res[rule])
     return res
 
 

@@ -101,8 +101,10 @@ class ObservedStock(_Strict):
 
 
 # hold_last_year: the last 4 observed quarters; hold_last_quarter: the last one; damped_trend: a damped trend
-# on the log (shares: logit) of the last quarters; stochastic: a local level on that scale, drawn (after_data.py)
-AfterRule = Literal["error", "hold_last_year", "hold_last_quarter", "damped_trend", "stochastic"]
+# on the log (shares: logit) of the last quarters; stochastic: a local level on that scale, drawn (after_data.py);
+# stochastic_paths / stochastic_recalibrated: its variants (block bootstrap; band rescaled by past errors)
+AfterRule = Literal["error", "hold_last_year", "hold_last_quarter", "damped_trend", "stochastic",
+                    "stochastic_paths", "stochastic_recalibrated"]
 
 
 class AfterDataSpec(_Strict):
