@@ -48,8 +48,8 @@ def test_engines_read_the_bundles_by_their_declared_names() -> None:
     mf_routes = _fields_read(meanfield, "routes")
     assert mf_routes <= set(SeaRoutes._fields)
     # not read: the loss table (expected losses are in lethality) and the detained share (they leave the stock)
-    # nor the boat-size factors (their cv is in boat_cv, their expected loss in lethality)
-    assert set(SeaRoutes._fields) - mf_routes == {"loss_cdf", "det", "size_factors"}
+    # nor the boat-size factors (their cv is in boat_cv, their expected loss in lethality) and the day's loss table
+    assert set(SeaRoutes._fields) - mf_routes == {"loss_cdf", "loss_table", "det", "size_factors"}
 
 
 def _engine_calls(path: Path) -> list[tuple[str, int, int]]:
@@ -98,7 +98,8 @@ def test_route_arrays_share_memory_and_fix_dtypes(arrays: SeaArrays) -> None:
     for f in SeaRoutes._fields:
         v = getattr(r, f)
         assert v.flags.c_contiguous
-        assert v.dtype == (np.int64 if f in ("region_of_coast", "boat_size", "traffic_group") else np.float64), f
+        assert v.dtype == (np.int64 if f in ("region_of_coast", "boat_size", "traffic_group", "loss_table")
+                           else np.float64), f
         np.testing.assert_array_equal(v, getattr(arrays, f))
     assert np.shares_memory(r.choice, arrays.choice)  # built once without copying
     m = means(arrays)

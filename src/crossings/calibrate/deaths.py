@@ -234,6 +234,72 @@ def fit_loss_sized(route: str, start: dt.date, end: dt.date, ppb: float) -> dict
             "nll": _nll_sums(res.x, n, dsum, None, ppb), "months": float(n.size)}
 
 
+def _nll_sums_by_month(pmfs: np.ndarray, n: np.ndarray, dsum: np.ndarray, cmonth: np.ndarray) -> float:
+    """-log P(sum of n iid L = D) per month with a loss law per calendar month: pmfs[m, k] = P(L = k) in calendar
+    month m (0-11), k = 0 ... (P(L = 0) = 0); each calendar month's convolutions are cut at its largest D (the
+    sum's law up to D needs the terms up to D only)."""
+    total = 0.0
+    for m in np.unique(cmonth):
+        sel = cmonth == m
+        dmax = int(dsum[sel].max())
+        p = pmfs[m, : dmax + 1]
+        conv = np.r_[1.0]
+        done = 0
+        for ni, di in sorted(zip(n[sel].tolist(), dsum[sel].tolist(), strict=True)):
+            for _ in range(ni - done):
+                conv = np.convolve(conv, p)[: dmax + 1]
+            done = ni
+            total -= np.log(max(conv[int(di)] if di < conv.size else 0.0, 1e-300))
+    return total
+
+
+def fit_loss_season(route: str, start: dt.date, end: dt.date, ppb: float, base: dict[str, float]) -> dict[str, float]:
+    """A season in people lost per incident (winter wrecks are bigger: MMP 2019-2024, 10.9 vs 8.2 dead per
+    incident), on top of fit_loss_sized's fit (`base`): the loss table's mu in calendar month m = mu + a cos(2 pi
+    m' / 12) + b sin(2 pi m' / 12), m' = the month's middle (m + 1/2), jointly with mu, sigma and size_sigma, by
+    penalised maximum likelihood on the monthly totals (each month's own law, _nll_sums_by_month). Returns the
+    amplitude and peak month (sea.deaths.loss_mu_by_month), the refitted mu, sigma, size_sigma, and the AICs
+    without and with the season (deaths_values keeps it only where it lowers the AIC)."""
+    from scipy.optimize import minimize
+
+    g = monthly_incidents(route, start, end)
+    g = g[g["incidents"] > 0]
+    n = g["incidents"].to_numpy(dtype=np.int64)
+    dsum = g["dead_and_missing"].to_numpy(dtype=np.int64)
+    cmonth = pd.DatetimeIndex(g.index).month.to_numpy() - 1
+    mid = np.arange(1, 13) + 0.5
+
+    def pmfs(th: np.ndarray) -> np.ndarray:
+        sizes_p = size_pmf(ppb, size_factors(float(np.exp(th[2]))), K_FIT)
+        out = np.zeros((12, K_FIT + 1))
+        w = 2 * np.pi * mid / 12
+        for m in range(12):
+            pk = np.zeros(K_FIT + 1)
+            pk[1 : K_MAX + 1] = loss_pmf(float(th[0] + th[3] * np.cos(w[m]) + th[4] * np.sin(w[m])),
+                                         float(np.exp(th[1])), K_MAX)
+            out[m] = capped_loss_pmf(pk, sizes_p)
+        return out
+
+    def nll(th: np.ndarray) -> float:
+        return _nll_sums_by_month(pmfs(th), n, dsum, cmonth)
+
+    def obj(th: np.ndarray) -> float:
+        return (nll(th) + _loss_prior(th) + _gauss(float(th[2]), *PRIOR_LOG_SIZE_SIGMA)
+                + _gauss(float(th[3]), 0.0, PRIOR_SEASON) + _gauss(float(th[4]), 0.0, PRIOR_SEASON))
+
+    x0 = np.array([base["mu"], np.log(base["sigma"]), np.log(base["size_sigma"]), 0.0, 0.0])
+    bounds = [(-20.0, 8.0), (float(np.log(0.01)), float(np.log(5.0))), (float(np.log(0.05)), float(np.log(3.0))),
+              (-3.0, 3.0), (-3.0, 3.0)]
+    nll0 = nll(x0)
+    res = minimize(obj, x0, method="Nelder-Mead", bounds=bounds,
+                   options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 1500, "initial_simplex": np.vstack(
+                       [x0, *(x0 + 0.3 * np.eye(5)[i] for i in range(5))])})
+    amp, peak = _harmonic(float(res.x[3]), float(res.x[4]), 1)
+    return {"loss_season_amplitude": amp, "loss_season_peak_month": peak, "mu": float(res.x[0]),
+            "sigma": float(np.exp(res.x[1])), "size_sigma": float(np.exp(res.x[2])),
+            "aic_without": 2 * nll0 + 2 * 3, "aic_with": 2 * nll(res.x) + 2 * 5}
+
+
 def _exposure(route: str, start: dt.date, end: dt.date, ppb_const: float | None) -> pd.DataFrame:
     """Observed sailing boats and people per boat by month. The model's incident chance is per sailing boat
     (launched and not intercepted: an intercepted boat cannot sink in the model), so the exposure is the boats
@@ -465,7 +531,7 @@ def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str
     for any window with at least a year of data)."""
     out: dict[str, Any] = {}
     cache: dict[tuple[Any, ...], tuple[tuple[float, float, int], dict[str, float]]] = {}
-    sizes_fit: dict[tuple[Any, ...], float] = {}
+    sizes_fit: dict[tuple[Any, ...], dict[str, float]] = {}
     for s in raw.get("sea_links", []):
         if not isinstance(s.get("deaths"), dict):
             continue
@@ -479,8 +545,14 @@ def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str
             if sized:  # a boat-size law (sea.boat_sizes): K and the sizes' spread jointly, L = min(K, S)
                 assert ppb_const is not None
                 fs = fit_loss_sized(route, start, end, ppb_const)
+                # and a season in the losses, kept only where it lowers the AIC (central Med 2019-2024: it does not)
+                ss = fit_loss_season(route, start, end, ppb_const, fs)
+                if ss["aic_with"] < ss["aic_without"]:
+                    fs = {**fs, **ss}
+                else:
+                    fs = {**fs, "loss_season_amplitude": 0.0, "loss_season_peak_month": 1.0}
                 loss: tuple[float, float, int] = (fs["mu"], fs["sigma"], int(fs["months"]))
-                sizes_fit[key_fit] = fs["size_sigma"]
+                sizes_fit[key_fit] = fs
             else:
                 # one constant boat size: the engines cap every loss at it (model.build: max(1, rint(ppb))), so the
                 # loss is fitted capped; sizes that vary (Channel) leave K uncapped (the cap rarely binds there)
@@ -490,7 +562,10 @@ def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str
         (mu, sigma, _), shape = cache[key_fit]
         key = f"sea_links.{s['name']}.deaths"
         if sized:
-            out[f"sea_links.{s['name']}.people_per_boat.size_sigma"] = round(sizes_fit[key_fit], 4)
+            fs = sizes_fit[key_fit]
+            out[f"sea_links.{s['name']}.people_per_boat.size_sigma"] = round(fs["size_sigma"], 4)
+            out[f"{key}.loss_season_amplitude"] = round(fs["loss_season_amplitude"], 4)
+            out[f"{key}.loss_season_peak_month"] = round(fs["loss_season_peak_month"], 3)
         out.update({f"{key}.loss_mu": round(mu, 4), f"{key}.loss_sigma": round(sigma, 4),
                     f"{key}.season_amplitude": round(shape["season_amplitude"], 4),
                     f"{key}.season_peak_month": round(shape["season_peak_month"], 3),
@@ -530,6 +605,8 @@ def main(argv: list[str] | None = None) -> int:
                 if ppb is not None and s.get("people_per_boat", {}).get("size_sigma") is not None:
                     z = fit_loss_sized(_route(s, a.scenario), start, end, ppb)
                     print(f"# {s['name']} loss and boat sizes: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
+                    z = fit_loss_season(_route(s, a.scenario), start, end, ppb, z)
+                    print(f"# {s['name']} season in the losses: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
                 break
     return 0
 

@@ -132,6 +132,10 @@ class SeaDeaths(Strict):
     # observed_route / traffic_reference)^traffic_elasticity (sea.kernel._traffic_factors); 0 = none
     traffic_elasticity: Annotated[float, Field(ge=-3.0, le=3.0)] = 0.0
     traffic_reference: Annotated[float, Field(gt=0.0)] = 1.0  # people sailing in 30 days where the factor is 1
+    # season of the people lost per incident (winter wrecks are bigger): loss_mu + B cos(2 pi (month - peak) / 12)
+    # in calendar month `month` (its middle: one loss table per month, sea.deaths); 0 = one table all year
+    loss_season_amplitude: Annotated[float, Field(ge=-3.0, le=3.0)] = 0.0
+    loss_season_peak_month: Annotated[float, Field(ge=1.0, lt=13.0)] = 1.0
     # the IOM Missing Migrants route whose incidents the fit reads (calibrate/deaths.py); None = not fitted
     observed_route: Literal["Central Mediterranean", "Mainland Europe to the UK"] | None = None
 

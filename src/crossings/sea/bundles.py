@@ -38,7 +38,8 @@ class SeaRoutes(NamedTuple):
     capacity: Arr  # [C, T] boats a day the patrols can intercept
     incident: Arr  # [C, T] chance a sailing boat has a fatal incident
     lethality: Arr  # [C, T] share of the people aboard lost in an incident (per person without a loss table)
-    loss_cdf: Arr  # [C, K] people lost per incident, cumulative; a row of zeros: per-person lethality
+    loss_cdf: Arr  # [C, M, K] people lost per incident, cumulative; zeros: per-person lethality
+    loss_table: Arr  # int64[T] which of the M tables a day uses (its calendar month where losses have a season)
     ppb: Arr  # [C, T] people per boat (float, the mean of drawn sizes)
     boat_size: Arr  # int64[C, T] max(1, round(ppb)): every boat's size when boat_cv = 0
     boat_cv: Arr  # [C] coefficient of variation of boat sizes
@@ -66,16 +67,18 @@ class SeaMeans(NamedTuple):
     launch: Arr  # [C, T] expected launch share (launch / (1 + quality shape))
 
 
-_INT_FIELDS = frozenset({"region_of_coast", "boat_size", "traffic_group"})
+_INT_FIELDS = frozenset({"region_of_coast", "boat_size", "traffic_group", "loss_table"})
 
 
 def route_arrays(a: SeaArrays) -> SeaRoutes:
     """The SeaRoutes of built arrays (no copy where the dtype and layout already fit); arrays built without a
-    traffic factor or a boat-size law (empty) get none (group -1, elasticity 0; size factors 0)."""
+    traffic factor, a boat-size law or a loss season (empty) get none (group -1, elasticity 0; size factors 0;
+    loss table 0 every day)."""
     C = np.asarray(a.region_of_coast).shape[0]
+    T = int(a.n_days)
     off = {"traffic_group": np.full(C, -1), "traffic_elasticity": np.zeros(C), "traffic_reference": np.ones(C),
-           "size_factors": np.zeros((C, N_FACTORS))}
-    size = {f: C for f in off} | {"size_factors": C * N_FACTORS}
+           "size_factors": np.zeros((C, N_FACTORS)), "loss_table": np.zeros(T)}
+    size = {f: C for f in off} | {"size_factors": C * N_FACTORS, "loss_table": T}
     return SeaRoutes(**{f: np.ascontiguousarray(off[f] if f in off and np.asarray(getattr(a, f)).size != size[f]
                                                 else getattr(a, f), dtype=np.int64 if f in _INT_FIELDS else np.float64)
                         for f in SeaRoutes._fields})

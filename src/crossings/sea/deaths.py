@@ -52,6 +52,13 @@ def loss_cdf(mu: float, sigma: float, k_max: int = K_MAX) -> np.ndarray:
     return c
 
 
+def loss_mu_by_month(mu: float, amplitude: float, peak_month: float) -> np.ndarray:
+    """[12] the loss table's mu in each calendar month (January first), at the month's middle: mu + B cos(2 pi
+    (month + 1/2 - peak) / 12), the season of people lost per incident (winter wrecks are bigger)."""
+    out: np.ndarray = mu + amplitude * np.cos(2 * np.pi * (np.arange(1, 13) + 0.5 - peak_month) / 12.0)
+    return out
+
+
 def draw_loss(cdf: np.ndarray, u: float, aboard: int) -> int:
     """People lost on a boat with an incident: the first k with u < F[k - 1], at most the people aboard
     (numpy twin of kernel._loss)."""

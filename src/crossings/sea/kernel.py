@@ -288,6 +288,7 @@ def _board_and_sail(seed, t, routes, lumpy, state, wait_days, qnext, ticket, bac
     lethality), or arrival; stopped or intercepted people return, are detained or give up. Returns how many
     returned (listed in back, in waiting order)."""
     ret, det, lethality, tbl = routes.ret, routes.det, routes.lethality, routes.loss_cdf
+    lt = routes.loss_table[t]  # today's loss table (its calendar month where losses have a season)
     C = wc.shape[0]
     for c in range(C):
         cur[c] = -1  # no boat started yet; every seat free
@@ -332,7 +333,7 @@ def _board_and_sail(seed, t, routes, lumpy, state, wait_days, qnext, ticket, bac
                 binc[c] = uniform(kb, 2 * b0 + 1) < tinc[c]
                 lost[c] = 0
                 if lumpy[c] and binc[c]:  # people lost, used only if it sails (not stopped/intercepted)
-                    lost[c] = _loss(tbl[c], uniform(kd, b0), rem[c])
+                    lost[c] = _loss(tbl[c, lt], uniform(kd, b0), rem[c])
             rem[c] -= 1
             st = WAITING
             if bstop[c]:
@@ -412,7 +413,7 @@ def _end_waits(T, wait_days, qnext, head):
 @nb.njit(cache=True)
 def sea_kernel(seed, draws, routes, out):
     """Run the agent model on one seed's draws (bundles.SeaDraws) and a scenario's routes (bundles.SeaRoutes);
-    fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays. routes.loss_cdf[c] (a cumulative table,
+    fill out[N_OUT, C, T]; return (state, coast, wait_days) arrays. routes.loss_cdf[c, m] (a cumulative table,
     sea.deaths) gives the people lost per incident; a row of zeros keeps the per-person lethality.
 
     The waiting list is one queue per coast (a linked list through qnext) plus each person's ticket, the
@@ -425,7 +426,7 @@ def sea_kernel(seed, draws, routes, out):
     tbl = routes.loss_cdf
     lumpy = np.zeros(C, dtype=np.bool_)
     for c in range(C):
-        lumpy[c] = tbl[c, tbl.shape[1] - 1] > 0.0
+        lumpy[c] = tbl[c, 0, tbl.shape[2] - 1] > 0.0
     N = draws.counts.sum()
     # the agents (struct of arrays) and the waiting order
     state = np.zeros(N, dtype=np.int8)

@@ -16,7 +16,7 @@ from crossings.scenario.levers import SEA_KINDS
 from crossings.scenario.levers.base import RouteFields, day_ordinals, lever_weight
 from crossings.scenario.schema import Scenario
 from crossings.sea.boat_sizes import N_FACTORS, expected_loss_sized, size_cv, size_factors
-from crossings.sea.deaths import K_MAX, expected_loss, incident_factor, loss_cdf
+from crossings.sea.deaths import K_MAX, expected_loss, incident_factor, loss_cdf, loss_mu_by_month
 
 __all__ = ["SeaArrays", "build", "dated_series", "lever_weight"]
 
@@ -44,7 +44,7 @@ class SeaArrays:
     capacity: np.ndarray  # [C, T] boats per day the partner can intercept (inf = no limit)
     incident: np.ndarray  # [C, T]
     lethality: np.ndarray  # [C, T] share of the people aboard lost in an incident (expected, with a loss table)
-    loss_cdf: np.ndarray  # [C, K] people lost per incident, cumulative (sea.deaths); all 0 = none: lethality per person
+    loss_cdf: np.ndarray  # [C, M, K] people lost per incident, cumulative (sea.deaths); all 0 = none: lethality per person
     ppb: np.ndarray  # [C, T] people per boat (float)
     boat_size: np.ndarray  # [C, T] int64, max(1, round(ppb))
     boat_cv: np.ndarray  # [C] coefficient of variation of boat sizes (0 = every boat boat_size)
@@ -61,6 +61,9 @@ class SeaArrays:
     # [C, N_FACTORS] mean-one boat-size factors of a heavy-tailed size law (sea.boat_sizes; a row of zeros = none:
     # boat_cv's triangular draw or every boat boat_size); where set, boat_cv holds the law's cv (the mean-field's)
     size_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, N_FACTORS)))
+    # [T] which of loss_cdf's M tables a day uses: its calendar month (0-11) where a route's losses have a season
+    # (M = 12), else 0 (M = 1)
+    loss_table: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def dated_series(values: Mapping[dt.date, float], start: dt.date, n: int, log: bool = False) -> np.ndarray:
@@ -121,22 +124,35 @@ def _route_fields(sc: Scenario, n: int, month_frac: np.ndarray, ppb: np.ndarray)
     )
 
 
-def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray, ppb: np.ndarray,
-                 factors: np.ndarray) -> np.ndarray:
-    """[C, K_MAX] cumulative loss table per route (zeros: no table, per-person lethality); on routes with a
-    table, lethality becomes the expected share of the people aboard lost in an incident: E[min(K, size)] / size,
-    over the boat-size law where one is set (sea.boat_sizes: E[min(K, S)] / people per boat, S drawn)."""
-    tables = np.zeros((len(sc.sea_links), K_MAX))
-    for c, s in enumerate(sc.sea_links):
-        if s.deaths is not None:
-            tables[c] = loss_cdf(s.deaths.loss_mu, s.deaths.loss_sigma)
+def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray, ppb: np.ndarray, factors: np.ndarray,
+                 months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """([C, M, K_MAX] cumulative loss tables per route (zeros: no table, per-person lethality), [T] the table of
+    each day): M = 12, one per calendar month, where a route's losses have a season (loss_season_amplitude; the
+    other routes repeat their one table), else M = 1. On routes with a table, lethality becomes the expected share
+    of the people aboard lost in an incident on the day: E[min(K, size)] / size, over the boat-size law where one
+    is set (sea.boat_sizes: E[min(K, S)] / people per boat, S drawn)."""
+    links = sc.sea_links
+    seasonal = any(s.deaths is not None and s.deaths.loss_season_amplitude != 0.0 for s in links)
+    m_tables = 12 if seasonal else 1
+    tables = np.zeros((len(links), m_tables, K_MAX))
+    day_table = months.astype(np.int64) if seasonal else np.zeros(len(months), dtype=np.int64)
+    for c, s in enumerate(links):
+        if s.deaths is None:
+            continue
+        d = s.deaths
+        mus = loss_mu_by_month(d.loss_mu, d.loss_season_amplitude, d.loss_season_peak_month) if seasonal \
+            else np.array([d.loss_mu])
+        share = np.zeros((m_tables, len(months)))
+        for m in range(m_tables):
+            tables[c, m] = loss_cdf(float(mus[m]), d.loss_sigma)
             if factors[c, 0] > 0.0:
                 vals, inv = np.unique(ppb[c], return_inverse=True)
-                share = np.array([expected_loss_sized(tables[c], float(v), factors[c]) / v for v in vals])
-                f.lethality[c] = share[inv.ravel()]
+                per = np.array([expected_loss_sized(tables[c, m], float(v), factors[c]) / v for v in vals])
+                share[m] = per[inv.ravel()]
             else:
-                f.lethality[c] = expected_loss(tables[c], boat_size[c]) / np.maximum(boat_size[c], 1)
-    return tables
+                share[m] = expected_loss(tables[c, m], boat_size[c]) / np.maximum(boat_size[c], 1)
+        f.lethality[c] = share[day_table, np.arange(len(months))]
+    return tables, day_table
 
 
 def _size_law(sc: Scenario, ppb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -209,7 +225,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     f = _route_fields(sc, n, month_frac, ppb)
     _apply_levers(sc, f)
     factors, boat_cv = _size_law(sc, ppb)
-    tables = _loss_tables(sc, f, boat_size, ppb, factors)
+    tables, day_table = _loss_tables(sc, f, boat_size, ppb, factors, months)
     choice = _coast_choice(sc, f, region_of, len(regions))
     return SeaArrays(
         start=start, n_days=n, routes=[s.name for s in links], destination_of_route={s.name: s.to for s in links},
@@ -220,7 +236,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
         quality_k=np.array([s.weather.quality_shape for s in links], dtype=np.float64), launch=f.launch,
         launch_cap=f.launch_cap, prevent=f.prevent, intercept=f.intercept, capacity=f.capacity,
         incident=f.incident, lethality=f.lethality, loss_cdf=tables, ppb=ppb, boat_size=boat_size,
-        boat_cv=boat_cv, size_factors=factors,
+        boat_cv=boat_cv, size_factors=factors, loss_table=day_table,
         ret=np.array([s.stopped.returned for s in links]), det=np.array([s.stopped.detained for s in links]),
         rescued_share=np.array([s.rescued_by_destination_share for s in links]),
         incident_dispersion=np.array([s.deaths.year_dispersion if s.deaths else 0.0 for s in links], dtype=np.float64),

@@ -153,7 +153,7 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
     prevent, intercept, capacity = routes.prevent, routes.intercept, routes.capacity
     lethality, tbl, ret, det = routes.lethality, routes.loss_cdf, routes.ret, routes.det
     C, T = choice.shape
-    lumpy = tbl[:, -1] > 0.0  # coasts whose people lost per incident come from a loss table (sea.deaths)
+    lumpy = tbl[:, 0, -1] > 0.0  # coasts whose people lost per incident come from a loss table (sea.deaths)
     N = int(counts.sum())
     state = np.zeros(N, dtype=np.int8)
     coast = np.zeros(N, dtype=np.int8)
@@ -193,7 +193,7 @@ def sea_reference(seed: int, draws: SeaDraws, routes: SeaRoutes, out: np.ndarray
             lk = np.zeros(nl, dtype=np.int64)
             if lumpy[cc] and nl:
                 hit = uniform_np(kb, 2 * b0 + 1) < tinc[cc]
-                kl_ = np.searchsorted(tbl[cc], uniform_np(kd, b0), side="right") + 1
+                kl_ = np.searchsorted(tbl[cc, routes.loss_table[t]], uniform_np(kd, b0), side="right") + 1
                 lk = np.where(hit, np.minimum(kl_, np.array(fill, dtype=np.int64)), 0)
             lost.append(lk)
             seats[cc] = int(ends[cc][-1]) if nl else 0
