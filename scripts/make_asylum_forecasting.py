@@ -54,6 +54,17 @@ def _per_horizon(t: pd.DataFrame, measure: str, value: str) -> pd.DataFrame:
     return x
 
 
+def _per_origin_year(t: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Mean CRPS per method (rows) and origin year (columns), over that year's origins and horizons 1-4."""
+    x = t[t["measure"] == measure].assign(year=pd.to_datetime(t["origin"]).dt.year)
+    y = x.pivot_table(index="method", columns="year", values="crps", aggfunc="mean")
+    y = y.reindex([m for m in METHODS if m in y.index])
+    y.columns = [str(c) for c in y.columns]
+    y["all"] = x.groupby("method")["crps"].mean()
+    y.index.name = "method"
+    return y
+
+
 def _pit_by_horizon(t: pd.DataFrame, measure: str, method: str) -> pd.DataFrame:
     """A stochastic rule's PIT by horizon: share below the 5th / above the 95th percentile, mean PIT."""
     s = t[(t["measure"] == measure) & (t["method"] == method)]
@@ -362,6 +373,10 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
         "### CRPS per horizon (people)",
         "",
         _md(_per_horizon(t, "awaiting_decision", "crps")),
+        "",
+        "### CRPS per origin year (people)",
+        "",
+        _md(_per_origin_year(t, "awaiting_decision")),
         "",
         "### Coverage per horizon (stochastic rules)",
         "",
