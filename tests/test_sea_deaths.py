@@ -61,7 +61,9 @@ def _assert_engines_equal_with_deaths(a, seed):
 @given(seed=st.integers(0, 2**31), mu=st.floats(-1.0, 4.0), sigma=st.floats(0.2, 2.5),
        incident=st.floats(0.3, 0.9), cv=st.sampled_from([0.0, 0.3]))
 def test_numba_equals_numpy_with_loss_table(seed: int, mu: float, sigma: float, incident: float, cv: float) -> None:
-    over = lumpy(mu, sigma, incident, **{f"sea_links.{r}.people_per_boat.cv": cv for r in ROUTES})
+    # triangular sizes (cv) instead of the shipped size law (size_sigma; its own test: test_sea_boat_sizes)
+    over = lumpy(mu, sigma, incident, **{f"sea_links.{r}.people_per_boat.cv": cv for r in ROUTES},
+                 **{f"sea_links.{r}.people_per_boat.size_sigma": 0.0 for r in ROUTES})
     a = build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides=over))
     _assert_engines_equal_with_deaths(a, seed)
 
@@ -79,8 +81,9 @@ def test_loss_draws_follow_the_table_and_are_capped() -> None:
 
 def test_deaths_come_in_lumps_per_boat() -> None:
     """With every sailing boat having an incident and K >= aboard, whole boats are lost: deaths are
-    multiples of the boat size on a day with one coast's boats."""
-    a = build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides=lumpy(5.0, 0.1, 1.0, amp=0.0)))
+    multiples of the boat size on a day with one coast's boats (every boat 32 people: the size law off)."""
+    a = build(prepare(CM, start="2023-05-01", end="2023-08-31", overrides=lumpy(
+        5.0, 0.1, 1.0, amp=0.0, **{f"sea_links.{r}.people_per_boat.size_sigma": 0.0 for r in ROUTES})))
     out = run_arrays(a, 5)
     dead, dep, caught = out[DEATHS], out[DEP], out[INT]
     np.testing.assert_array_equal(dead, dep - caught)  # everyone on a sailing boat dies

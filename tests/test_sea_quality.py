@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CM = ROOT / "scenarios" / "central_med.yaml"
 CH = ROOT / "scenarios" / "channel.yaml"
 ROUTES = ("libya_italy", "tunisia_italy", "other_italy")
-ONE_PER_BOAT = {f"sea_links.{r}.people_per_boat.values": {"2019-01-01": 1.0} for r in ROUTES}
+# one person in every boat (the shipped central Med draws boat sizes, people_per_boat.size_sigma: off here)
+ONE_PER_BOAT = {**{f"sea_links.{r}.people_per_boat.values": {"2019-01-01": 1.0} for r in ROUTES},
+                **{f"sea_links.{r}.people_per_boat.size_sigma": 0.0 for r in ROUTES}}
 SMALL = {"inflows.0.knots.2023-07-01": 40.0, "inflows.0.knots.2024-07-01": 40.0,
          "inflows.1.knots.2023-07-01": 5.0, "inflows.1.knots.2024-07-01": 5.0,
          "levers.tunisia_mou.start": "2023-06-15"}
