@@ -140,9 +140,9 @@ PRIOR_LOG_LEVEL = (float(np.log(0.01)), 3.0)  # incidents per boat (only the sha
 # of 50% at the prior median, and anything from ~3% to ~95% within the prior's central 95%; an assumption, not
 # data: it matters only where few years are seen
 PRIOR_LOG_PHI = (float(np.log(0.25)), 1.5)
-# the boat-size law's log-sd (sea.boat_sizes): log size_sigma ~ N(log 1, 0.5^2). At size_sigma 1 the table's
-# largest boats carry about 25 times the mean (about 800 people at the central Med's 32.5: Pylos, 14 June 2023,
-# about 750 aboard, EVIDENCE_EUROPE.md R78); 0.37 ... 2.7 within the central 95%. The monthly sums bound it from
+# the boat-size law's log-sd (sea.boat_sizes): log size_sigma ~ N(log 1, 0.5^2). The table's largest boat is 16
+# times the mean at size_sigma 1 (534 people at the central Med's 32.5) and 23 times at 1.15 (747: Pylos, 14 June
+# 2023, about 750 aboard, EVIDENCE_EUROPE.md R78); 0.37 ... 2.7 within the central 95%. The monthly sums bound it from
 # below (docs/sea_model.md "Deaths": the profile likelihood) and hardly from above, where the prior decides.
 PRIOR_LOG_SIZE_SIGMA = (0.0, 0.5)
 
