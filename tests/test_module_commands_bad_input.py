@@ -1,5 +1,5 @@
-"""The route system's module commands (fits and the origin fit) answer bad input with one line naming the
-problem and exit 2, not a traceback, and write nothing."""
+"""The module commands (the route system's fits and origin fit, the sea deaths fit) answer bad input with one
+line naming the problem and exit 2, not a traceback, and write nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crossings.calibrate import europe, europe_deaths, europe_onward
+from crossings.calibrate import deaths, europe, europe_deaths, europe_onward
 from crossings.forecasting import europe_forecast
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,8 @@ def _bad(main: Main, argv: list[str], prog: str, words: str, capsys: pytest.Capt
 
 @pytest.mark.parametrize(("main", "prog"), [(europe.main, "crossings.calibrate.europe"),
                                             (europe_onward.main, "crossings.calibrate.europe_onward"),
-                                            (europe_deaths.main, "crossings.calibrate.europe_deaths")])
+                                            (europe_deaths.main, "crossings.calibrate.europe_deaths"),
+                                            (deaths.main, "crossings.calibrate.deaths")])
 def test_missing_scenario_is_one_line(main: Main, prog: str, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     _bad(main, [str(tmp_path / "nowhere.yaml")], prog, "nowhere.yaml", capsys, tmp_path)
@@ -43,6 +44,8 @@ def test_bad_dates_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[st
     sc = _copy(tmp_path)
     _bad(europe_deaths.main, [str(sc), "--fit-end", "2023-13-40"], "crossings.calibrate.europe_deaths",
          "--fit-end: not a date", capsys, tmp_path)
+    _bad(deaths.main, [str(ROOT / "scenarios" / "channel.yaml"), "--fit-end", "2023-02-30"],
+         "crossings.calibrate.deaths", "--fit-end: not a date", capsys, tmp_path)
     _bad(europe_forecast.main, [str(sc), "--origin", "2024-03-01"], "crossings.forecasting.europe_forecast",
          "starts on 1 January", capsys, tmp_path)
 

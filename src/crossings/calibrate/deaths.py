@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from crossings.core import observed as obs
-from crossings.core.errors import InputError
+from crossings.core.errors import InputError, date_arg, guarded
 from crossings.sea.boat_sizes import capped_loss_pmf, size_factors, size_pmf
 from crossings.sea.deaths import K_MAX, loss_pmf
 
@@ -590,25 +590,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fit-end")
     p.add_argument("--details", action="store_true", help="also print the shape fit's diagnostics (sd, AIC, ratio)")
     a = p.parse_args(argv)
-    raw = load_raw(Path(a.scenario), {"fitted_file": None})
-    start = dt.date.fromisoformat(a.fit_start or str(raw["start"]))
-    end = dt.date.fromisoformat(a.fit_end or str(raw["end"]))
-    for k, v in deaths_values(raw, start, end).items():
-        print(f"{k}={v}")
-    if a.details:  # the shape fit's diagnostics (docs/sea_model.md "Deaths")
-        for s in raw.get("sea_links", []):
-            if isinstance(s.get("deaths"), dict):
-                vals = s.get("people_per_boat", {}).get("values", {})
-                ppb = float(next(iter(vals.values()))) if len(vals) == 1 else None
-                d = fit_shape(_route(s, a.scenario), start, end, ppb, float(s["deaths"].get("crowding_reference", 1.0)))
-                print(f"# {s['name']}: " + ", ".join(f"{k} {v:.4g}" for k, v in d.items()))
-                if ppb is not None and s.get("people_per_boat", {}).get("size_sigma") is not None:
-                    z = fit_loss_sized(_route(s, a.scenario), start, end, ppb)
-                    print(f"# {s['name']} loss and boat sizes: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
-                    z = fit_loss_season(_route(s, a.scenario), start, end, ppb, z)
-                    print(f"# {s['name']} season in the losses: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
-                break
-    return 0
+
+    def command() -> int:
+        raw = load_raw(Path(a.scenario), {"fitted_file": None})
+        start = date_arg("--fit-start", a.fit_start) if a.fit_start else dt.date.fromisoformat(str(raw["start"]))
+        end = date_arg("--fit-end", a.fit_end) if a.fit_end else dt.date.fromisoformat(str(raw["end"]))
+        for k, v in deaths_values(raw, start, end).items():
+            print(f"{k}={v}")
+        if a.details:  # the shape fit's diagnostics (docs/sea_model.md "Deaths")
+            for s in raw.get("sea_links", []):
+                if isinstance(s.get("deaths"), dict):
+                    vals = s.get("people_per_boat", {}).get("values", {})
+                    ppb = float(next(iter(vals.values()))) if len(vals) == 1 else None
+                    d = fit_shape(_route(s, a.scenario), start, end, ppb, float(s["deaths"].get("crowding_reference", 1.0)))
+                    print(f"# {s['name']}: " + ", ".join(f"{k} {v:.4g}" for k, v in d.items()))
+                    if ppb is not None and s.get("people_per_boat", {}).get("size_sigma") is not None:
+                        z = fit_loss_sized(_route(s, a.scenario), start, end, ppb)
+                        print(f"# {s['name']} loss and boat sizes: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
+                        z = fit_loss_season(_route(s, a.scenario), start, end, ppb, z)
+                        print(f"# {s['name']} season in the losses: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
+                    break
+        return 0
+
+    return guarded("crossings.calibrate.deaths", command)
 
 
 if __name__ == "__main__":
