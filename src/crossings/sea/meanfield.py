@@ -31,6 +31,33 @@ from crossings.sea.kernel import (
 )
 
 
+@nb.njit(cache=True, inline="always")
+def capacity_share(mean_boats, capacity, var_ratio):
+    """The patrols' interception chance as a share of the uncapped one on a window day: min(1, capacity / N)
+    averaged over the day's boat count N >= 1 (the day's people do not depend on N, so the people-weighted
+    mean is the plain one). Where the count's variance exceeds its mean (var_ratio > 1: heavy-tailed boat
+    sizes), N is negative binomial with that variance; renewal theory gives var_ratio = q cv^2 + 1 - q for
+    boats of size coefficient of variation cv, each leaving with chance q. Otherwise (one size, or cv <= 1) the
+    expected boats, min(1, capacity / mean), as the agents' count is then close to its mean."""
+    if var_ratio <= 1.0:
+        return min(1.0, capacity / mean_boats)
+    p = 1.0 / var_ratio
+    r = mean_boats * p / (1.0 - p)
+    pk = p ** r  # P(N = 0)
+    if pk <= 0.0:  # thousands of boats a day: the count is close to its mean
+        return min(1.0, capacity / mean_boats)
+    rest = 1.0 - pk  # P(N >= 1)
+    acc = 0.0
+    mass = 0.0
+    k = 0
+    while mass < rest * (1.0 - 1e-12) and k < 1_000_000:
+        pk *= (k + r) / (k + 1) * (1.0 - p)  # P(N = k + 1) from P(N = k)
+        k += 1
+        mass += pk
+        acc += pk * min(1.0, capacity / k)
+    return acc / mass if mass > 0.0 else min(1.0, capacity / mean_boats)
+
+
 @nb.njit(cache=True)
 def mean_field(means, routes):
     """Expected flows out[N_OUT, C, T] for the expected draws (bundles.SeaMeans) on a scenario's routes
@@ -61,11 +88,13 @@ def mean_field(means, routes):
             tries = p_good[c, t] * min(launch[c, t] * ready, launch_cap[c, t] * ppb[c, t])
             stop = prevent[c, t] * tries
             dep = tries - stop
-            # capacity binds on window days, when the boats go: boats on such a day = dep / p_good / ppb
+            # capacity binds on window days, when the boats go: boats on such a day = dep / p_good / ppb, a
+            # count that varies from day to day as much as the boats' sizes make it (capacity_share)
             pint = intercept[c, t]
             if dep > 0.0 and p_good[c, t] > 0.0:
                 boats_good = max(1.0, dep / p_good[c, t] / ppb[c, t])
-                pint *= min(1.0, capacity[c, t] / boats_good)
+                q = launch[c, t] * (1.0 - prevent[c, t])
+                pint *= capacity_share(boats_good, capacity[c, t], q * boat_cv[c] ** 2 + 1.0 - q)
             caught = pint * dep
             inc = traffic_chance(t, c, group, incident, ppb, reference, elasticity, out)  # the incident chance with the traffic factor
             dead = (dep - caught) * inc * lethality[c, t]
