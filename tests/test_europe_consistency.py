@@ -3,9 +3,10 @@
 Both are fitted, to different counts of the same crossings: Frontex's central Mediterranean detections (Italy
 and Malta) and the Italian ministry's sea arrivals. On the years with data (central_med's window 2019-2024) the
 gap between the two models must follow the gap between the two counts: |route system / central_med - 1| within
-TOLERANCE of |Frontex / ministry - 1| each year. Measured (docs/europe.md): the two gaps differ by at most 0.08
-(2024, central_med's seed run 7% under its own data), the counts' own gap reaches 0.22 (2019: Malta's
-landings are Frontex detections, not Italian arrivals).
+TOLERANCE of |Frontex / ministry - 1| each year. central_med is the mean of 5 seeds (analysis/route_consistency;
+one seed until session 7, whose refit left seed 1's 2024 9% under its own data and the 5-seed mean 6%). Measured
+(docs/europe.md): the two gaps differ by at most about 0.07 (2024), the counts' own gap reaches 0.22 (2019:
+Malta's landings are Frontex detections, not Italian arrivals).
 """
 
 from __future__ import annotations
