@@ -185,7 +185,7 @@ def consistency(root: Any, lines: list[str], summary: dict[str, Any]) -> None:
     lines += ["## The central Mediterranean in the route system and in central_med.yaml", "",
               "Two fitted models of the same crossings, fitted to two counts: the route system's "
               "central_mediterranean to Frontex's detections (sea landings in Italy and Malta), central_med.yaml's "
-              "sea process (`scenarios/central_med.fitted.yaml`, seed 1, its own window 2019-2024) to the Italian "
+              "sea process (`scenarios/central_med.fitted.yaml`, mean of seeds 1-5, its own window 2019-2024) to the Italian "
               "ministry's sea arrivals. Route system: the mean-field with the fitted values; pushbacks are its "
               "detected attempts pushed back (the Italy-Libya MoU lever's fixed share 0.29 from July 2017: "
               "interceptions by Libya, R34); deaths its expected deaths (fitted rate x attempts). central_med: "
