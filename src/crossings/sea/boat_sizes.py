@@ -11,6 +11,7 @@ boat, u x N_FACTORS: only + and x, so numba and numpy give identical sizes); the
 
 from __future__ import annotations
 
+from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
@@ -18,16 +19,20 @@ import numpy as np
 from crossings.sea.deaths import expected_loss
 
 N_FACTORS = 1024  # the table's resolution: the largest factor is the lognormal's 99.95% quantile
+_NORMAL = NormalDist()
 
 
+@lru_cache(maxsize=64)
 def size_factors(size_sigma: float) -> np.ndarray:
-    """[N_FACTORS] the mean-one size factors (ascending); size_sigma 0: all one."""
+    """[N_FACTORS] the mean-one size factors (ascending); size_sigma 0: all one. Read-only and cached: a fit
+    builds the scenario thousands of times with the same size_sigma (1,024 quantiles cost about 1 ms)."""
     if size_sigma <= 0.0:
-        return np.ones(N_FACTORS)
-    nd = NormalDist()
-    z = np.array([nd.inv_cdf((i + 0.5) / N_FACTORS) for i in range(N_FACTORS)])
-    f = np.exp(size_sigma * z)
-    out: np.ndarray = f / f.mean()
+        out: np.ndarray = np.ones(N_FACTORS)
+    else:
+        z = np.array([_NORMAL.inv_cdf((i + 0.5) / N_FACTORS) for i in range(N_FACTORS)])
+        f = np.exp(size_sigma * z)
+        out = f / f.mean()
+    out.flags.writeable = False
     return out
 
 
