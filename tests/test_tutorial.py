@@ -26,9 +26,11 @@ def test_the_tutorial_runs_and_reads_a_real_interval(monkeypatch: pytest.MonkeyP
         exec(compile(code, f"{PAGE.name} block {i + 1}", "exec"), ns)  # noqa: S102 (our own page)
     assert ns["policy"].is_file() and "extends:" in ns["policy"].read_text()
     assert ns["one_seed_2024"] > 0
-    # stronger prevention in Tunisia: fewer arrivals from Tunisia in every seed, some of them via Libya
+    # stronger prevention in Tunisia: fewer arrivals from Tunisia in every seed, some of them via Libya (the
+    # median seed: since session 7 boat sizes are drawn from a heavy-tailed law, so one of five seeds' Libyan
+    # arrivals can fall with the stronger deal; the page says so)
     assert ns["low"] <= ns["mid"] <= ns["high"] < 0
-    assert ns["libya"]["p05"] > 0
+    assert ns["libya"]["p50"] > 0
     assert any("tunisia_italy" in s for s in ns["comp"].headlines)
 
 
