@@ -1,5 +1,5 @@
 """The after-data rules (asylum/after_rules.py, after_data.py): hold_last_quarter, damped_trend, stochastic,
-and the data cut `data_until` a back-test uses."""
+and the data cut `data_until` a back-test uses (every rule, the stochastic variants too)."""
 
 from __future__ import annotations
 
@@ -45,24 +45,33 @@ def test_hold_last_quarter_is_the_cut_quarters_daily_rate() -> None:
     assert np.allclose(g[N_IN:], grants / (grants + refusals))
 
 
-def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "stochastic_paths",
+         "stochastic_recalibrated")
+
+
+# the cut of the tests above, and the last quarter before the 2023 clearance drive
+@pytest.mark.parametrize(("cut", "start", "end"), [(CUT, START, END),
+                                                   (dt.date(2022, 12, 31), dt.date(2022, 1, 1), dt.date(2023, 12, 31))])
+def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch, cut: dt.date, start: dt.date,
+                                               end: dt.date) -> None:
     """Every rule's values are unchanged when all data after the cut are tripled."""
     real = observed.load
 
     def tripled(name: str) -> pd.DataFrame:
         df = real(name)
         dcol = "quarter_end" if "quarter_end" in df.columns else "date"
-        late = pd.to_datetime(df[dcol]) > pd.Timestamp(CUT)
+        late = pd.to_datetime(df[dcol]) > pd.Timestamp(cut)
         num = df.select_dtypes("number").columns
         df.loc[late, num] = df.loc[late, num] * 3
         return df
 
     def all_inputs(rule: str) -> list[np.ndarray]:
-        ad = _ad(rule, path=3)
+        spec = AfterDataSpec(rule=rule, data_until=cut, path=3)  # type: ignore[arg-type]
+        ad = AfterData(spec, KEY, start, (end - start).days + 1)
         return [ad.decision_capacity(), ad.grant_rate(), ad.withdrawal_share(), ad.dispersed_capacity(),
                 ad.other_claims(0.99)]
 
-    before = {r: all_inputs(r) for r in ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic")}
+    before = {r: all_inputs(r) for r in RULES}
     monkeypatch.setattr(observed, "load", tripled)
     for rule, arrs in before.items():
         for a, b in zip(arrs, all_inputs(rule), strict=True):

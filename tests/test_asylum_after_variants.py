@@ -1,24 +1,16 @@
 """The stochastic rule's two variants (asylum/after_rules.py): stochastic_paths (a block bootstrap of the
 input's own quarterly changes) and stochastic_recalibrated (the local level's band rescaled by its past
-errors): they see nothing after the cut, are deterministic by driver path and widen with the horizon."""
+errors): deterministic by driver path, widening with the horizon (that they see nothing after the cut is
+checked with every rule in test_asylum_after_rules)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
-import pandas as pd
 import pytest
 
 from crossings.asylum import after_rules
-from crossings.asylum.after_data import AfterData
-from crossings.core import observed
-from crossings.scenario.asylum import AfterDataSpec
 
 VARIANTS = ("stochastic_paths", "stochastic_recalibrated")
-CUT = dt.date(2022, 12, 31)
-START, END = dt.date(2022, 1, 1), dt.date(2023, 12, 31)
-N = (END - START).days + 1
 
 
 def _history(n: int = 60, seed: int = 4) -> np.ndarray:
@@ -26,32 +18,6 @@ def _history(n: int = 60, seed: int = 4) -> np.ndarray:
     test fixture, not model randomness)."""
     g = np.random.default_rng(seed)
     return np.asarray(1000.0 * np.exp(np.cumsum(0.15 * g.standard_normal(n)) + 0.1 * g.standard_normal(n)))
-
-
-def _inputs(rule: str, path: int) -> list[np.ndarray]:
-    ad = AfterData(AfterDataSpec(rule=rule, data_until=CUT, path=path), "asylum.destinations.uk",  # type: ignore[arg-type]
-                   START, N)
-    return [ad.decision_capacity(), ad.grant_rate(), ad.withdrawal_share(), ad.dispersed_capacity(),
-            ad.other_claims(0.99)]
-
-
-def test_the_variants_see_nothing_at_or_after_the_cut(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every input past the cut is unchanged when every number after the cut is tripled."""
-    real = observed.load
-
-    def tripled(name: str) -> pd.DataFrame:
-        df = real(name)
-        dcol = "quarter_end" if "quarter_end" in df.columns else "date"
-        late = pd.to_datetime(df[dcol]) > pd.Timestamp(CUT)
-        num = df.select_dtypes("number").columns
-        df.loc[late, num] = df.loc[late, num] * 3
-        return df
-
-    before = {r: _inputs(r, 5) for r in VARIANTS}
-    monkeypatch.setattr(observed, "load", tripled)
-    for rule, arrs in before.items():
-        for a, b in zip(arrs, _inputs(rule, 5), strict=True):
-            assert np.allclose(a, b), rule
 
 
 def test_a_path_is_a_stretch_of_the_inputs_own_past_changes() -> None:
