@@ -73,6 +73,15 @@ def monthly_incidents(route: str, start: dt.date, end: dt.date) -> pd.DataFrame:
     return g.astype(float)
 
 
+def incident_months(route: str, start: dt.date, end: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The months with at least one incident: (incidents, dead and missing, calendar month 0-11), the data of the
+    monthly-totals likelihoods (a month's dead are the sum of its incidents' losses)."""
+    g = monthly_incidents(route, start, end)
+    g = g[g["incidents"] > 0]
+    return (g["incidents"].to_numpy(dtype=np.int64), g["dead_and_missing"].to_numpy(dtype=np.int64),
+            pd.DatetimeIndex(g.index).month.to_numpy() - 1)
+
+
 def _nll_sizes(theta: np.ndarray, k: np.ndarray) -> float:
     p = loss_pmf(float(theta[0]), float(np.exp(theta[1])), K_FIT)
     return -float(np.sum(np.log(np.maximum(p[k - 1], 1e-300))))
@@ -89,14 +98,19 @@ def capped_pmf(mu: float, sigma: float, cap: int | None) -> np.ndarray:
     return np.r_[q, np.zeros(K_FIT - cap)]
 
 
+def _capped_by_sizes(mu: float, sigma: float, sizes: np.ndarray) -> np.ndarray:
+    """P(min(K, S) = k), k = 0 ... K_FIT: K from the engines' loss table (at most K_MAX), S with pmf `sizes`."""
+    pk = np.zeros(K_FIT + 1)
+    pk[1 : K_MAX + 1] = loss_pmf(mu, sigma, K_MAX)
+    out: np.ndarray = capped_loss_pmf(pk, sizes)
+    return out
+
+
 def sized_pmf(mu: float, sigma: float, ppb: float, size_sigma: float) -> np.ndarray:
     """P(L = k), k = 1 ... K_FIT (index k - 1), L = min(K, S): K from the engines' loss table (at most K_MAX) and
     S the size of a boat under the size law (sea.boat_sizes) at people per boat ppb, independent of K (the
     incident chance does not depend on a boat's size where gamma = 0)."""
-    pk = np.zeros(K_FIT + 1)
-    pk[1 : K_MAX + 1] = loss_pmf(mu, sigma, K_MAX)
-    out: np.ndarray = capped_loss_pmf(pk, size_pmf(ppb, size_factors(size_sigma), K_FIT))[1:]
-    return out
+    return _capped_by_sizes(mu, sigma, size_pmf(ppb, size_factors(size_sigma), K_FIT))[1:]
 
 
 def _nll_sums(theta: np.ndarray, n: np.ndarray, dsum: np.ndarray, cap: int | None = None,
@@ -171,10 +185,7 @@ def fit_loss(route: str, start: dt.date, end: dt.date, cap: int | None = None) -
                        options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000})
         nobs = int(k.size)
     else:
-        g = monthly_incidents(route, start, end)
-        g = g[g["incidents"] > 0]
-        n = g["incidents"].to_numpy(dtype=np.int64)
-        dsum = g["dead_and_missing"].to_numpy(dtype=np.int64)
+        n, dsum, _ = incident_months(route, start, end)
         res = minimize(lambda th: _nll_sums(th, n, dsum, cap) + _loss_prior(th), np.array([1.0, 0.3]),
                        method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 400})
         nobs = int(n.size)
@@ -191,10 +202,7 @@ def fit_loss_sized(route: str, start: dt.date, end: dt.date, ppb: float) -> dict
     (without the priors) and the number of months used."""
     from scipy.optimize import minimize
 
-    g = monthly_incidents(route, start, end)
-    g = g[g["incidents"] > 0]
-    n = g["incidents"].to_numpy(dtype=np.int64)
-    dsum = g["dead_and_missing"].to_numpy(dtype=np.int64)
+    n, dsum, _ = incident_months(route, start, end)
 
     def obj(th: np.ndarray) -> float:
         return (_nll_sums(th, n, dsum, None, ppb) + _loss_prior(th)
@@ -262,11 +270,7 @@ def fit_loss_season(route: str, start: dt.date, end: dt.date, ppb: float, base: 
     without and with the season (deaths_values keeps it only where it lowers the AIC)."""
     from scipy.optimize import minimize
 
-    g = monthly_incidents(route, start, end)
-    g = g[g["incidents"] > 0]
-    n = g["incidents"].to_numpy(dtype=np.int64)
-    dsum = g["dead_and_missing"].to_numpy(dtype=np.int64)
-    cmonth = pd.DatetimeIndex(g.index).month.to_numpy() - 1
+    n, dsum, cmonth = incident_months(route, start, end)
     mid = np.arange(1, 13) + 0.5
 
     def pmfs(th: np.ndarray) -> np.ndarray:
@@ -274,10 +278,8 @@ def fit_loss_season(route: str, start: dt.date, end: dt.date, ppb: float, base: 
         out = np.zeros((12, K_FIT + 1))
         w = 2 * np.pi * mid / 12
         for m in range(12):
-            pk = np.zeros(K_FIT + 1)
-            pk[1 : K_MAX + 1] = loss_pmf(float(th[0] + th[3] * np.cos(w[m]) + th[4] * np.sin(w[m])),
-                                         float(np.exp(th[1])), K_MAX)
-            out[m] = capped_loss_pmf(pk, sizes_p)
+            out[m] = _capped_by_sizes(float(th[0] + th[3] * np.cos(w[m]) + th[4] * np.sin(w[m])),
+                                      float(np.exp(th[1])), sizes_p)
         return out
 
     def nll(th: np.ndarray) -> float:

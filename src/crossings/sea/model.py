@@ -143,10 +143,11 @@ def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray, ppb: np.nd
         mus = loss_mu_by_month(d.loss_mu, d.loss_season_amplitude, d.loss_season_peak_month) if seasonal \
             else np.array([d.loss_mu])
         share = np.zeros((m_tables, len(months)))
+        if factors[c, 0] > 0.0:  # the size law's expected loss is computed once per distinct people per boat
+            vals, inv = np.unique(ppb[c], return_inverse=True)
         for m in range(m_tables):
             tables[c, m] = loss_cdf(float(mus[m]), d.loss_sigma)
             if factors[c, 0] > 0.0:
-                vals, inv = np.unique(ppb[c], return_inverse=True)
                 per = np.array([expected_loss_sized(tables[c, m], float(v), factors[c]) / v for v in vals])
                 share[m] = per[inv.ravel()]
             else:
