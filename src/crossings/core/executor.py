@@ -72,6 +72,13 @@ def _call(task: Any) -> Any:
     return _STATE["fn"](_STATE["payload"], task)
 
 
+def _pool(workers: int, fn: Task, payload: Any) -> ProcessPoolExecutor:
+    """`workers` forked processes (spawned where fork is not available), each holding fn and payload."""
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method), initializer=_init_worker,
+                               initargs=(os.getpid(), fn, payload))
+
+
 class SerialExecutor:
     """In this process, one task after another (jobs = 1; also the reference the others must equal)."""
 
@@ -90,9 +97,7 @@ class LocalExecutor:
         if self.jobs <= 1 or len(tasks) <= 1:
             yield from SerialExecutor().run(fn, payload, tasks)
             return
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
-        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks)), mp_context=get_context(method),
-                                   initializer=_init_worker, initargs=(os.getpid(), fn, payload))
+        pool = _pool(min(self.jobs, len(tasks)), fn, payload)
         try:
             pending: dict[Future[Any], int] = {}
             todo = iter(enumerate(tasks))
@@ -124,9 +129,7 @@ class LocalPool:
 
     def __enter__(self) -> LocalPool:
         if self.jobs > 1:
-            method = "fork" if sys.platform.startswith("linux") else "spawn"
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context(method),
-                                            initializer=_init_worker, initargs=(os.getpid(), self.fn, self.payload))
+            self.pool = _pool(self.jobs, self.fn, self.payload)
         return self
 
     def __exit__(self, *exc: object) -> None:
