@@ -16,7 +16,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from crossings.sea.deaths import expected_loss
+from crossings.sea.deaths import expected_loss, loss_cdf
 
 N_FACTORS = 1024  # the table's resolution: the largest factor is the lognormal's 99.95% quantile
 _NORMAL = NormalDist()
@@ -70,3 +70,16 @@ def expected_loss_sized(cdf: np.ndarray, ppb: float, factors: np.ndarray) -> flo
     (sea.deaths.expected_loss averaged over the sizes)."""
     return float(np.mean(expected_loss(cdf, sizes(ppb, factors))))
 
+
+
+@lru_cache(maxsize=1024)
+def law_cv(ppb: float, size_sigma: float) -> float:
+    """size_cv of the law with spread size_sigma at ppb, cached (the model build asks it every evaluation)."""
+    return size_cv(ppb, size_factors(size_sigma))
+
+
+@lru_cache(maxsize=4096)
+def law_loss_share(mu: float, sigma: float, ppb: float, size_sigma: float) -> float:
+    """E[min(K, S)] / ppb for the loss law (mu, sigma) and the size law (size_sigma) at ppb, cached (the model
+    build asks it for every route, calendar month and distinct people per boat at every evaluation)."""
+    return expected_loss_sized(loss_cdf(mu, sigma), ppb, size_factors(size_sigma)) / ppb

@@ -39,7 +39,7 @@ def capacity_share(mean_boats, capacity, var_ratio):
     sizes), N is negative binomial with that variance; renewal theory gives var_ratio = q cv^2 + 1 - q for
     boats of size coefficient of variation cv, each leaving with chance q. Otherwise (one size, or cv <= 1) the
     expected boats, min(1, capacity / mean), as the agents' count is then close to its mean."""
-    if var_ratio <= 1.0:
+    if var_ratio <= 1.0 or capacity == np.inf:  # no patrol capacity: min(1, inf / N) = 1 for every N
         return min(1.0, capacity / mean_boats)
     p = 1.0 / var_ratio
     r = mean_boats * p / (1.0 - p)

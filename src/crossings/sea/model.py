@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from crossings.core.calendar import date_index
 from crossings.scenario.levers import SEA_KINDS
 from crossings.scenario.levers.base import RouteFields, day_ordinals, lever_weight
 from crossings.scenario.schema import Scenario
-from crossings.sea.boat_sizes import N_FACTORS, expected_loss_sized, size_cv, size_factors
+from crossings.sea.boat_sizes import N_FACTORS, law_cv, law_loss_share, size_factors
 from crossings.sea.deaths import K_MAX, expected_loss, incident_factor, loss_cdf, loss_mu_by_month
 
 __all__ = ["SeaArrays", "build", "dated_series", "lever_weight"]
@@ -80,11 +81,16 @@ def dated_series(values: Mapping[dt.date, float], start: dt.date, n: int, log: b
 # --- the phases of build(), in order ---
 
 
+@lru_cache(maxsize=64)
 def _calendar(start: dt.date, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each day's calendar month (0-11) and fractional month (1.0 = 1 January)."""
+    """Each day's calendar month (0-11) and fractional month (1.0 = 1 January); read-only and cached (a sampler
+    builds the same window millions of times)."""
     idx = date_index(start, n)
     month_frac = idx.month.to_numpy() + (idx.day.to_numpy() - 1) / idx.days_in_month.to_numpy()
-    return idx.month.to_numpy() - 1, month_frac
+    months = idx.month.to_numpy() - 1
+    months.flags.writeable = False
+    month_frac.flags.writeable = False
+    return months, month_frac
 
 
 def _inflows(sc: Scenario, regions: list[str], month_frac: np.ndarray) -> np.ndarray:
@@ -124,7 +130,7 @@ def _route_fields(sc: Scenario, n: int, month_frac: np.ndarray, ppb: np.ndarray)
     )
 
 
-def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray, ppb: np.ndarray, factors: np.ndarray,
+def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray, ppb: np.ndarray,
                  months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """([C, M, K_MAX] cumulative loss tables per route (zeros: no table, per-person lethality), [T] the table of
     each day): M = 12, one per calendar month, where a route's losses have a season (loss_season_amplitude; the
@@ -143,12 +149,13 @@ def _loss_tables(sc: Scenario, f: RouteFields, boat_size: np.ndarray, ppb: np.nd
         mus = loss_mu_by_month(d.loss_mu, d.loss_season_amplitude, d.loss_season_peak_month) if seasonal \
             else np.array([d.loss_mu])
         share = np.zeros((m_tables, len(months)))
-        if factors[c, 0] > 0.0:  # the size law's expected loss is computed once per distinct people per boat
+        size_sigma = s.people_per_boat.size_sigma
+        if size_sigma > 0.0:  # the size law's expected loss is computed once per distinct people per boat
             vals, inv = np.unique(ppb[c], return_inverse=True)
         for m in range(m_tables):
             tables[c, m] = loss_cdf(float(mus[m]), d.loss_sigma)
-            if factors[c, 0] > 0.0:
-                per = np.array([expected_loss_sized(tables[c, m], float(v), factors[c]) / v for v in vals])
+            if size_sigma > 0.0:
+                per = np.array([law_loss_share(float(mus[m]), d.loss_sigma, float(v), size_sigma) for v in vals])
                 share[m] = per[inv.ravel()]
             else:
                 share[m] = expected_loss(tables[c, m], boat_size[c]) / np.maximum(boat_size[c], 1)
@@ -165,7 +172,7 @@ def _size_law(sc: Scenario, ppb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for c, s in enumerate(links):
         if s.people_per_boat.size_sigma > 0.0:
             factors[c] = size_factors(s.people_per_boat.size_sigma)
-            cv[c] = size_cv(float(np.mean(ppb[c])), factors[c])
+            cv[c] = law_cv(float(np.mean(ppb[c])), s.people_per_boat.size_sigma)
     return factors, cv
 
 
@@ -226,7 +233,7 @@ def build(sc: Scenario, multipliers: Mapping[str, np.ndarray] | None = None) -> 
     f = _route_fields(sc, n, month_frac, ppb)
     _apply_levers(sc, f)
     factors, boat_cv = _size_law(sc, ppb)
-    tables, day_table = _loss_tables(sc, f, boat_size, ppb, factors, months)
+    tables, day_table = _loss_tables(sc, f, boat_size, ppb, months)
     choice = _coast_choice(sc, f, region_of, len(regions))
     return SeaArrays(
         start=start, n_days=n, routes=[s.name for s in links], destination_of_route={s.name: s.to for s in links},
