@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings.asylum import after_rules, inputs
+from crossings.asylum import after_backlog, after_rules, inputs
 from crossings.core import observed
 from crossings.core.calendar import date_index
 from crossings.core.errors import InputError
@@ -45,7 +45,9 @@ CLAIMS = "asylum_claims_people_AsyD01"
 SUPPORT, HOTELS = "people_in_receipt_of_asylum_support_AsyD11", "people_in_contingency_hotels_AsyD11"
 # the rules that draw one path per driver path (after_rules.py)
 STOCHASTIC = {"stochastic": after_rules.stochastic, "stochastic_paths": after_rules.stochastic_paths,
-              "stochastic_recalibrated": after_rules.stochastic_recalibrated}
+              "stochastic_recalibrated": after_rules.stochastic_recalibrated,
+              # decisions from the queue (after_backlog.py); every other input as stochastic_recalibrated
+              after_backlog.RULE: after_rules.stochastic_recalibrated}
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class AfterData:
             per_q = after_rules.hold_last_quarter(x, horizon)
         elif self.rule == "damped_trend":
             per_q = after_rules.damped_trend(x, kind, horizon)
+        elif self.rule == after_backlog.RULE and name == after_backlog.NAME and (
+                (fb := after_backlog.decisions_path(_quarters(held.data_end), horizon, self.path)) is not None):
+            per_q = fb
         elif self.rule in STOCHASTIC:
             per_q = STOCHASTIC[self.rule](x, kind, horizon, name, self.path)
         else:  # hold_last_year
