@@ -31,3 +31,16 @@ def date_index(start: dt.date, n_days: int) -> pd.DatetimeIndex:
 def month_of_ticks(start: dt.date, n_days: int) -> np.ndarray:
     """Calendar month (1..12) of every tick, as int8."""
     return date_index(start, n_days).month.to_numpy().astype(np.int8)
+
+
+def month_fraction(idx: pd.DatetimeIndex) -> np.ndarray:
+    """Each day's fractional calendar month: 1.0 = 1 January, 1.5 = mid-January (the seasonal terms' clock)."""
+    out: np.ndarray = idx.month.to_numpy() + (idx.day.to_numpy() - 1) / idx.days_in_month.to_numpy()
+    return out
+
+
+def season_cos(month: np.ndarray, peak: float, harmonic: int = 1) -> np.ndarray:
+    """cos(2 pi harmonic (month - peak) / 12): the yearly cycle of every seasonal term (travel season, incident
+    season, loss season, onward hazard), peaking at month `peak` (1.0 = 1 January)."""
+    out: np.ndarray = np.cos(2 * harmonic * np.pi * (month - peak) / 12.0)
+    return out

@@ -25,6 +25,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from crossings.core.calendar import month_fraction, season_cos
 from crossings.core.measures import unit_of
 from crossings.scenario.routes import EuropeScenario
 
@@ -76,9 +77,8 @@ def share_daily(dates: np.ndarray, years: np.ndarray, logit: np.ndarray) -> np.n
 
 
 def hazard_daily(dates: np.ndarray, lag_days: float, amplitude: float, peak: float) -> np.ndarray:
-    idx = pd.DatetimeIndex(dates.astype("datetime64[ns]"))
-    month = (idx.month + (idx.day - 1) / idx.days_in_month).to_numpy(dtype=float)
-    return np.minimum(1.0, np.exp(amplitude * np.cos(2.0 * np.pi * (month - peak) / 12.0)) / lag_days)
+    month = month_fraction(pd.DatetimeIndex(dates.astype("datetime64[ns]")))
+    return np.minimum(1.0, np.exp(amplitude * season_cos(month, peak)) / lag_days)
 
 
 @nb.njit(cache=True)

@@ -23,6 +23,7 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
+from crossings.core.calendar import season_cos
 from crossings.core.rng import tick_key, uniform_np
 from crossings.sea.streams import INCIDENT_YEAR
 
@@ -59,7 +60,7 @@ def loss_cdf(mu: float, sigma: float, k_max: int = K_MAX) -> np.ndarray:
 def loss_mu_by_month(mu: float, amplitude: float, peak_month: float) -> np.ndarray:
     """[12] the loss table's mu in each calendar month (January first), at the month's middle: mu + B cos(2 pi
     (month + 1/2 - peak) / 12), the season of people lost per incident (winter wrecks are bigger)."""
-    out: np.ndarray = mu + amplitude * np.cos(2 * np.pi * (np.arange(1, 13) + 0.5 - peak_month) / 12.0)
+    out: np.ndarray = mu + amplitude * season_cos(np.arange(1, 13) + 0.5, peak_month)
     return out
 
 
@@ -82,8 +83,8 @@ def incident_factor(month_frac: np.ndarray, ppb: np.ndarray, amplitude: float, p
                     crowding_exponent: float, crowding_reference: float, amplitude_2: float = 0.0,
                     peak_month_2: float = 1.0) -> np.ndarray:
     """Multiplier of the base incident chance per boat by date: season (one or two harmonics) x crowding."""
-    season = np.exp(amplitude * np.cos(2 * np.pi * (month_frac - peak_month) / 12.0)
-                    + amplitude_2 * np.cos(4 * np.pi * (month_frac - peak_month_2) / 12.0))
+    season = np.exp(amplitude * season_cos(month_frac, peak_month)
+                    + amplitude_2 * season_cos(month_frac, peak_month_2, harmonic=2))
     crowd = (np.maximum(ppb, 1.0) / crowding_reference) ** crowding_exponent
     out: np.ndarray = season * crowd
     return out

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from crossings.core.calendar import date_index
+from crossings.core.calendar import date_index, month_fraction, season_cos
 from crossings.scenario.levers import SEA_KINDS
 from crossings.scenario.levers.base import RouteFields, day_ordinals, lever_weight
 from crossings.scenario.schema import Scenario
@@ -86,7 +86,7 @@ def _calendar(start: dt.date, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Each day's calendar month (0-11) and fractional month (1.0 = 1 January); read-only and cached (a sampler
     builds the same window millions of times)."""
     idx = date_index(start, n)
-    month_frac = idx.month.to_numpy() + (idx.day.to_numpy() - 1) / idx.days_in_month.to_numpy()
+    month_frac = month_fraction(idx)
     months = idx.month.to_numpy() - 1
     months.flags.writeable = False
     month_frac.flags.writeable = False
@@ -98,7 +98,7 @@ def _inflows(sc: Scenario, regions: list[str], month_frac: np.ndarray) -> np.nda
     start, n = sc.start, len(month_frac)
     inflow = np.zeros((len(regions), n))
     for inf in sc.inflows:
-        season = np.exp(inf.seasonal_amplitude * np.cos(2 * np.pi * (month_frac - inf.seasonal_peak_month) / 12))
+        season = np.exp(inf.seasonal_amplitude * season_cos(month_frac, inf.seasonal_peak_month))
         inflow[regions.index(inf.region)] += dated_series(inf.knots, start, n, log=True) * season
     return inflow
 
