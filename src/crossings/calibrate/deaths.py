@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crossings.calibrate.fitspec import frees_for
 from crossings.core import observed as obs
 from crossings.core.errors import InputError, date_arg, guarded
 from crossings.sea.boat_sizes import capped_loss_pmf, size_factors, size_pmf
@@ -518,12 +519,11 @@ def _level_is_free(raw: dict[str, Any], link: str) -> bool:
     gives (incidents per sailing boat at season, crowding and traffic factors 1, the driver's mean 1), which
     reads only the incidents of the route's deaths block: for the Channel the incidents flagged at sea, where the
     scenario's deaths series (MMP route to the UK) also counts deaths on land that the sea model does not make."""
-    for f in (raw.get("fit") or {}).get("free") or []:
-        if not isinstance(f, dict):
-            continue
-        if f.get("kind") == "shared" and f.get("field") == "incident_per_boat":
-            return True
-        if str(f.get("path", "")) == f"sea_links.{link}.incident_per_boat":
+    target = f"sea_links.{link}.incident_per_boat"
+    for f in frees_for(raw):  # the key paths each free parameter writes, as the fit writes them
+        written: dict[str, Any] = {}
+        f.write(f.x0, written)
+        if target in written:
             return True
     return False
 
