@@ -70,7 +70,7 @@ def breakdown(model: Model, seed: int, scale_agents: int = 0, max_days: int | No
     is_fixed = np.array([not any(cap[net.path_end[q]] >= 1 and prm[K.P_UNIFORM] == 0.0
                                  for q in range(net.path_ptr[i], net.path_ptr[i + 1])) for i in range(L)])
     fixed = K.FixedTables(is_fixed, np.zeros(len(net.path_end)), np.zeros(len(net.path_end)), np.zeros(L),
-                          np.zeros(L, dtype=np.int64))
+                          np.zeros(L, dtype=np.int64), np.full(L, -1, dtype=np.int64))
     mc, mc0, cum = np.zeros(L), np.zeros(L), np.zeros(L)
     cpu = dict.fromkeys(("tables", "evolve_pass", "evolve_scan", "finish_pass", "finish_scan"), 0.0)
     count = dict.fromkeys(("agent_days", "movers", "under_way_in_finish"), 0)

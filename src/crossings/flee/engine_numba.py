@@ -21,17 +21,19 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
-from crossings.core.rng import poisson, tick_key, uniform
+from crossings.core.rng import GOLDEN, mix64, poisson, tick_key, uniform
 
 STREAM_SPAWN = 30
 STREAM_MOVE = 31
 STREAM_ROUTE = 32
 STREAM_WALK = 33
 STREAM_CD_SPAWN = 34
+BLOCK = 4096  # agents scanned at a time before the work on those of them that act (fits in L1)
 MIN_PART = 256  # fewest agents worth a thread of their own in a parallel pass
 DEPTHS = 64  # keys per (stream, day); deeper chains reuse the last key (never reached in practice)
 
 TRAVELLING = np.uint8(1)
+S11 = np.uint64(11)  # a draw's 53 bits are its hash >> 11 (crossings.core.rng.uniform)
 ARRIVED_ONCE = np.uint8(2)
 
 class FixedTables(NamedTuple):
@@ -42,6 +44,7 @@ class FixedTables(NamedTuple):
     cum: np.ndarray       # [P] running sum of the positive weights of the place, up to this candidate
     total: np.ndarray     # [L] sum of the open candidates' weights
     n_open: np.ndarray    # [L] number of open candidates
+    last: np.ndarray      # [L] the last candidate with a positive weight (-1: none)
 
 
 # indices into the float64 parameter vector
@@ -66,6 +69,17 @@ def cap_multiplier(n, cap, buf):
     if n >= cap:
         return 0.0
     return 1.0 - (n - buf * cap) / (cap * (1.0 - buf))
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def draw_threshold(chance):
+    """The integer t with uniform(key, a) < chance <=> (the draw's 53 bits) < t: uniform is those bits x 2**-53,
+    exact, so t = ceil(chance x 2**53) (also exact), 0 when no draw can succeed, 2**53 when every draw does."""
+    if not chance > 0.0:
+        return np.uint64(0)
+    if chance >= 1.0:
+        return np.uint64(1) << np.uint64(53)
+    return np.uint64(np.ceil(chance * 9007199254740992.0))
 
 
 # The helpers below run once per day; the per-agent work lives inside run_days (see its docstring).
@@ -197,157 +211,171 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
         kroute[d] = day_key(seed, STREAM_ROUTE, t, d)
         kwalk[d] = day_key(seed, STREAM_WALK, t, d)
     k0 = kmove[0]
-    for a in range(lo, hi):
-        moved = 0.0
-        depth = 0
+    todo = np.empty(BLOCK, dtype=np.int64)
+    thr = np.empty(mc_today.shape[0], dtype=np.uint64)
+    for loc in range(thr.shape[0]):
+        thr[loc] = draw_threshold(mc_today[loc])
+    last = thr.shape[0] - 1
+    halve = np.array([1.0, 0.5], dtype=np.float32)  # float32 x 0.5 is the float32 of float64 x / 2, bit for bit
+    for b in range(lo, hi, BLOCK):
+        # A branch-free scan of a block writes the agents this pass must work on to `todo`, in agent order: phase 0,
+        # those not under way whose move draw succeeds (the others stay: Flee's finish pass only halves their
+        # recent_travel_distance and nothing reads it before then, so it is done here); phase 1, those under
+        # way. Staying agents touch no counter, so leaving them out keeps Flee's order for everyone else.
+        bend = min(b + BLOCK, hi)
+        m = 0
         if phase == 0:
-            if flags[a] & TRAVELLING:
-                continue
-            if not uniform(k0, a) < mc_today[pos[a]]:
-                # Flee's finish pass only halves recent_travel_distance for an agent that stays (nothing else
-                # reads it before then), so it is done here, saving the finish pass a look at this agent
-                if recent[a] != 0.0:
-                    recent[a] = recent[a] / 2.0
-                continue
-            want_step = True
+            for ia in range(b, bend):
+                a = np.uint64(ia)  # unsigned: no negative-index wraparound in the hot loop
+                still = (flags[a] & TRAVELLING) == 0
+                z = mix64(k0 + a * GOLDEN + GOLDEN) >> S11  # uniform(k0, a) < chance <=> z < threshold
+                go = still & (z < thr[np.uint64(min(pos[a], last))])  # a traveller's pos is a link: masked out
+                recent[a] = recent[a] * halve[np.int64(still ^ go)]  # still and not go: x 0.5, exact
+                todo[m] = ia
+                m += go
         else:
-            if not flags[a] & TRAVELLING:
-                continue
-            want_step = False
-        while True:
-            if want_step:  # --- evolve after a successful move draw ---
-                want_step = False
-                here = pos[a]
-                p = path[a]
-                if p < 0 and fixed.is_fixed[here]:  # selectRoute where no candidate ends at a capacity: today's table
-                    count = fixed.n_open[here]
-                    if count > 0:
-                        u = uniform(kroute[min(depth, DEPTHS - 1)], a)
-                        total = fixed.total[here]
-                        if total > 0.0:
-                            target = u * total
-                            for q in range(path_ptr[here], path_ptr[here + 1]):
-                                if fixed.weight[q] > 0.0:
-                                    p = q
-                                    if fixed.cum[q] > target:
-                                        break
+            for ia in range(b, bend):
+                a = np.uint64(ia)
+                todo[m] = ia
+                m += flags[a] & TRAVELLING
+        for i in range(m):
+            a = todo[i]
+            moved = 0.0
+            depth = 0
+            want_step = phase == 0
+            while True:
+                if want_step:  # --- evolve after a successful move draw ---
+                    want_step = False
+                    here = pos[a]
+                    p = path[a]
+                    if p < 0 and fixed.is_fixed[here]:  # selectRoute where no candidate ends at a capacity: today's table
+                        count = fixed.n_open[here]
+                        if count > 0:
+                            u = uniform(kroute[min(depth, DEPTHS - 1)], a)
+                            total = fixed.total[here]
+                            if total > 0.0:  # the first candidate whose running sum passes the target
+                                target = u * total
+                                p0 = path_ptr[here]
+                                p1 = path_ptr[here + 1]
+                                c = 0
+                                for q in range(p0, p1):  # counted, not searched: no branch on the draw
+                                    c += fixed.cum[q] <= target
+                                p = p0 + c if c < p1 - p0 else fixed.last[here]
+                            else:
+                                k = int(u * count)
+                                for q in range(path_ptr[here], path_ptr[here + 1]):
+                                    if fixed.weight[q] >= 0.0:
+                                        p = q
+                                        if k == 0:
+                                            break
+                                        k -= 1
+                        if p >= 0:
+                            path[a] = p
+                            hop[a] = 0
+                    elif p < 0:  # moving.selectRoute: weighted draw over open candidates
+                        p0 = path_ptr[here]
+                        p1 = path_ptr[here + 1]
+                        acc = 0.0  # running sum of the positive weights (their total at the end)
+                        count = 0
+                        last_pos = -1
+                        for q in range(p0, p1):
+                            x = pw[q]
+                            if x >= 0.0:
+                                count += 1
+                                if not uniform_choice:
+                                    x = x * cap_multiplier(occ_r[path_end[q]], cap[path_end[q]], buf)
+                                    if wpow != 1.0:
+                                        x = x ** wpow
+                            acc += max(x, 0.0)  # + 0.0 changes no sum
+                            last_pos = q if x > 0.0 else last_pos
+                            wbuf[q - p0] = acc
+                        if count > 0:
+                            u = uniform(kroute[min(depth, DEPTHS - 1)], a)
+                            if acc > 0.0:  # the first candidate whose running sum passes the target (as above)
+                                target = u * acc
+                                c = 0
+                                for q in range(p0, p1):
+                                    c += wbuf[q - p0] <= target
+                                p = p0 + c if c < p1 - p0 else last_pos
+                            else:  # all weights zero: uniform (moving.normalizeWeights)
+                                k = int(u * count)
+                                for q in range(p0, p1):
+                                    if pw[q] >= 0.0:  # open (its weight x a multiplier in [0, 1] is >= 0)
+                                        p = q
+                                        if k == 0:
+                                            break
+                                        k -= 1
+                        if p >= 0:
+                            path[a] = p
+                            hop[a] = 0
+                    if p >= 0:  # take_next_step: the open link towards the next hop (step_links)
+                        h = hop_ptr[p] + hop[a]
+                        if link_src[hop_link[h]] == here:
+                            e = step_link[h]
+                        else:  # sent back by a link closure in mid-path: search from where it stands
+                            e = -1
+                            for j in range(out_ptr[here], out_ptr[here + 1]):
+                                f = out_link[j]
+                                if link_open[t, f] != 0 and link_dst[f] == hop_node[h]:
+                                    e = f
+                                    break
+                        fin = path_end[p]
+                        if e < 0 or (camp[t, fin] != 0 and cap_multiplier(occ_r[fin], cap[fin], buf) < 0.5):
+                            path[a] = -1  # link vanished, or destination camp (nearly) full: stay
                         else:
-                            k = int(u * count)
-                            for q in range(path_ptr[here], path_ptr[here + 1]):
-                                if fixed.weight[q] >= 0.0:
-                                    p = q
-                                    if k == 0:
-                                        break
-                                    k -= 1
-                    if p >= 0:
-                        path[a] = p
-                        hop[a] = 0
-                elif p < 0:  # moving.selectRoute: weighted draw over open candidates
-                    p0 = path_ptr[here]
-                    p1 = path_ptr[here + 1]
-                    total = 0.0
-                    count = 0
-                    for q in range(p0, p1):
-                        x = pw[q]
-                        if x >= 0.0:
-                            count += 1
-                            if not uniform_choice:
-                                x = x * cap_multiplier(occ_r[path_end[q]], cap[path_end[q]], buf)
-                                if wpow != 1.0:
-                                    x = x ** wpow
-                            total += x
-                        wbuf[q - p0] = x
-                    if count > 0:
-                        u = uniform(kroute[min(depth, DEPTHS - 1)], a)
-                        if total > 0.0:
-                            target = u * total
-                            acc = 0.0
-                            for q in range(p0, p1):
-                                w = wbuf[q - p0]
-                                if w > 0.0:
-                                    acc += w
-                                    p = q
-                                    if acc > target:
-                                        break
-                        else:  # all weights zero: uniform (moving.normalizeWeights)
-                            k = int(u * count)
-                            for q in range(p0, p1):
-                                if wbuf[q - p0] >= 0.0:
-                                    p = q
-                                    if k == 0:
-                                        break
-                                    k -= 1
-                    if p >= 0:
-                        path[a] = p
-                        hop[a] = 0
-                if p >= 0:  # take_next_step: the open link towards the next hop (step_links)
-                    h = hop_ptr[p] + hop[a]
-                    if link_src[hop_link[h]] == here:
-                        e = step_link[h]
-                    else:  # sent back by a link closure in mid-path: search from where it stands
-                        e = -1
-                        for j in range(out_ptr[here], out_ptr[here + 1]):
-                            f = out_link[j]
-                            if link_open[t, f] != 0 and link_dst[f] == hop_node[h]:
-                                e = f
-                                break
-                    fin = path_end[p]
-                    if e < 0 or (camp[t, fin] != 0 and cap_multiplier(occ_r[fin], cap[fin], buf) < 0.5):
-                        path[a] = -1  # link vanished, or destination camp (nearly) full: stay
-                    else:
-                        hop[a] += 1
-                        if hop_ptr[p] + hop[a] >= hop_ptr[p + 1]:
-                            path[a] = -1
-                        occ_w[here] -= 1
-                        link_w[e] += 1
-                        pos[a] = e
-                        flags[a] |= TRAVELLING
-                        dist[a] = 0.0
-                if phase == 0:
-                    if not flags[a] & TRAVELLING and recent[a] != 0.0:
-                        recent[a] = recent[a] / 2.0  # stays: see above
+                            hop[a] += 1
+                            if hop_ptr[p] + hop[a] >= hop_ptr[p + 1]:
+                                path[a] = -1
+                            occ_w[here] -= 1
+                            link_w[e] += 1
+                            pos[a] = e
+                            flags[a] |= TRAVELLING
+                            dist[a] = 0.0
+                    if phase == 0:
+                        if not flags[a] & TRAVELLING and recent[a] != 0.0:
+                            recent[a] = recent[a] / 2.0  # stays: see above
+                        break
+                if not flags[a] & TRAVELLING:
                     break
-            if not flags[a] & TRAVELLING:
-                break
-            # --- finish_travel: advance along the link ---
-            e = pos[a]
-            v = link_speed[e] if link_speed[e] > 0.0 else max_move
-            if on_foot and not (flags[a] & ARRIVED_ONCE):
-                v = max_walk  # first link of the journey is walked (start_on_foot)
-            if link_walkp[e] > 0.0 and uniform(kwalk[min(depth, DEPTHS - 1)], a) < link_walkp[e]:
-                v = max_walk
-            d = float(dist[a]) + v
-            dist[a] = d
-            moved += v
-            if not d > link_km[e]:
-                break
-            flags[a] |= ARRIVED_ONCE
-            moved += link_km[e] - d  # remove the overshoot
-            link_w[e] -= 1
-            flags[a] &= ~TRAVELLING
-            dist[a] = 0.0
-            if link_open[t, e] == 0:  # closed while under way: back to where the link starts
-                pos[a] = link_src[e]
-                occ_w[link_src[e]] += 1
-                break
-            end = link_dst[e]
-            pos[a] = end
-            occ_w[end] += 1
-            if not moved < v:
-                break
-            # evolve again today; avoid_short_stints forces a town move after a short day
-            force = short_stints and (recent[a] + moved / max_move) / 2.0 < 0.5
-            depth += 1
-            mc = 1.0 if force and town[t, end] != 0 else mc_today[end]
-            if not uniform(kmove[min(depth, DEPTHS - 1)], a) < mc:
-                break
-            want_step = True
-        if phase == 1:
-            recent[a] = (recent[a] + moved / max_move) / 2.0
+                # --- finish_travel: advance along the link ---
+                e = pos[a]
+                v = link_speed[e] if link_speed[e] > 0.0 else max_move
+                if on_foot and not (flags[a] & ARRIVED_ONCE):
+                    v = max_walk  # first link of the journey is walked (start_on_foot)
+                if link_walkp[e] > 0.0 and uniform(kwalk[min(depth, DEPTHS - 1)], a) < link_walkp[e]:
+                    v = max_walk
+                d = float(dist[a]) + v
+                dist[a] = d
+                moved += v
+                if not d > link_km[e]:
+                    break
+                flags[a] |= ARRIVED_ONCE
+                moved += link_km[e] - d  # remove the overshoot
+                link_w[e] -= 1
+                flags[a] &= ~TRAVELLING
+                dist[a] = 0.0
+                if link_open[t, e] == 0:  # closed while under way: back to where the link starts
+                    pos[a] = link_src[e]
+                    occ_w[link_src[e]] += 1
+                    break
+                end = link_dst[e]
+                pos[a] = end
+                occ_w[end] += 1
+                if not moved < v:
+                    break
+                # evolve again today; avoid_short_stints forces a town move after a short day
+                force = short_stints and (recent[a] + moved / max_move) / 2.0 < 0.5
+                depth += 1
+                mc = 1.0 if force and town[t, end] != 0 else mc_today[end]
+                if not uniform(kmove[min(depth, DEPTHS - 1)], a) < mc:
+                    break
+                want_step = True
+            if phase == 1:
+                recent[a] = (recent[a] + moved / max_move) / 2.0
 
 
 @nb.njit(cache=True, error_model="numpy")
-def fixed_tables(path_ptr, path_end, cap, prm, pw, is_fixed, weight, cum, total, count):
+def fixed_tables(path_ptr, path_end, cap, prm, pw, is_fixed, weight, cum, total, count, last):
     """Today's route-choice table of every place none of whose candidates ends at a place with a capacity: the
     weights (pw, to the weight_power), their running sum and their total, summed in the order selectRoute sums
     them, so a draw against the table picks what the live computation would pick, bit for bit."""
@@ -359,6 +387,7 @@ def fixed_tables(path_ptr, path_end, cap, prm, pw, is_fixed, weight, cum, total,
         acc = 0.0
         tot = 0.0
         k = 0
+        last[loc] = -1
         for q in range(path_ptr[loc], path_ptr[loc + 1]):
             x = pw[q]
             if x >= 0.0:
@@ -370,6 +399,7 @@ def fixed_tables(path_ptr, path_end, cap, prm, pw, is_fixed, weight, cum, total,
                 tot += x
                 if x > 0.0:
                     acc += x
+                    last[loc] = q
             weight[q] = x
             cum[q] = acc
         total[loc] = tot
@@ -473,7 +503,7 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
             if cap[path_end[q]] >= 1 and prm[P_UNIFORM] == 0.0:
                 is_fixed[loc] = False
     fixed = FixedTables(is_fixed, np.zeros(path_end.shape[0]), np.zeros(path_end.shape[0]), np.zeros(n_loc),
-                        np.zeros(n_loc, dtype=np.int64))
+                        np.zeros(n_loc, dtype=np.int64), np.full(n_loc, -1, dtype=np.int64))
     mc_today = np.zeros(n_loc)
     cum = np.zeros(n_loc)
     buf = prm[P_BUFFER]
@@ -487,7 +517,7 @@ def run_days(seed, n0, n_spawn, net, days, ag, pop, cap, prm, loc_counts, transi
         path_weights(t, path_end, path_den, path_home, hop_ptr, hop_link, score, popweight, link_open, pop, prm, pw)
         move_chances(t, movechance, pop, cap, prm, mc_today)
         fixed_tables(path_ptr, path_end, cap, prm, pw, fixed.is_fixed, fixed.weight, fixed.cum, fixed.total,
-                     fixed.n_open)
+                     fixed.n_open, fixed.last)
         same_links = t > 0
         if t > 0:
             for e in range(n_link):
