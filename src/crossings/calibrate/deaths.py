@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -528,12 +529,23 @@ def _level_is_free(raw: dict[str, Any], link: str) -> bool:
     return False
 
 
-def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, Any]:
-    """{key.path: value} of every route's `deaths` block in the scenario, fitted on [start, end] (MAP: finite
-    for any window with at least a year of data)."""
-    out: dict[str, Any] = {}
-    cache: dict[tuple[Any, ...], tuple[tuple[float, float, int], dict[str, float]]] = {}
-    sizes_fit: dict[tuple[Any, ...], dict[str, float]] = {}
+@dataclass
+class RouteDeathsFit:
+    """One observed series' fits, shared by the routes that read it: the loss law (mu, sigma, months), the
+    incident shape (fit_shape), and where boat sizes vary the size law fitted with the losses (fit_loss_sized)
+    and the season in the losses it was compared with (fit_loss_season, with both AICs)."""
+
+    loss: tuple[float, float, int]
+    shape: dict[str, float]
+    sized: dict[str, float] | None = None
+    season: dict[str, float] | None = None
+
+
+def route_fits(raw: dict[str, Any], start: dt.date, end: dt.date) -> list[tuple[dict[str, Any], RouteDeathsFit]]:
+    """(sea link, its fits) for every route with a `deaths` block, fitted on [start, end]; routes sharing one
+    observed series, one people per boat and one crowding reference share one fit."""
+    out: list[tuple[dict[str, Any], RouteDeathsFit]] = []
+    cache: dict[tuple[Any, ...], RouteDeathsFit] = {}
     for s in raw.get("sea_links", []):
         if not isinstance(s.get("deaths"), dict):
             continue
@@ -543,28 +555,36 @@ def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str
         ref = float(s["deaths"].get("crowding_reference", 1.0))
         sized = ppb_const is not None and s.get("people_per_boat", {}).get("size_sigma") is not None
         key_fit = (route, ppb_const, ref, sized)
-        if key_fit not in cache:  # routes sharing one observed series share one fit
+        if key_fit not in cache:
+            shape = fit_shape(route, start, end, ppb_const, ref)
             if sized:  # a boat-size law (sea.boat_sizes): K and the sizes' spread jointly, L = min(K, S)
                 assert ppb_const is not None
                 fs = fit_loss_sized(route, start, end, ppb_const)
                 # and a season in the losses, kept only where it lowers the AIC (central Med 2019-2024: it does not)
                 ss = fit_loss_season(route, start, end, ppb_const, fs)
-                if ss["aic_with"] < ss["aic_without"]:
-                    fs = {**fs, **ss}
-                else:
-                    fs = {**fs, "loss_season_amplitude": 0.0, "loss_season_peak_month": 1.0}
-                loss: tuple[float, float, int] = (fs["mu"], fs["sigma"], int(fs["months"]))
-                sizes_fit[key_fit] = fs
+                cache[key_fit] = RouteDeathsFit((fs["mu"], fs["sigma"], int(fs["months"])), shape, fs, ss)
             else:
                 # one constant boat size: the engines cap every loss at it (model.build: max(1, rint(ppb))), so the
                 # loss is fitted capped; sizes that vary (Channel) leave K uncapped (the cap rarely binds there)
                 cap = max(1, int(np.rint(ppb_const))) if ppb_const is not None else None
-                loss = fit_loss(route, start, end, cap)
-            cache[key_fit] = (loss, fit_shape(route, start, end, ppb_const, ref))
-        (mu, sigma, _), shape = cache[key_fit]
+                cache[key_fit] = RouteDeathsFit(fit_loss(route, start, end, cap), shape)
+        out.append((s, cache[key_fit]))
+    return out
+
+
+def deaths_values(raw: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, Any]:
+    """{key.path: value} of every route's `deaths` block in the scenario, fitted on [start, end] (MAP: finite
+    for any window with at least a year of data)."""
+    out: dict[str, Any] = {}
+    for s, fit in route_fits(raw, start, end):
+        shape = fit.shape
         key = f"sea_links.{s['name']}.deaths"
-        if sized:
-            fs = sizes_fit[key_fit]
+        mu, sigma, _ = fit.loss
+        if fit.sized is not None and fit.season is not None:
+            # the season in the losses (with its own mu, sigma, size_sigma) where it lowers the AIC
+            fs = ({**fit.sized, **fit.season} if fit.season["aic_with"] < fit.season["aic_without"]
+                  else {**fit.sized, "loss_season_amplitude": 0.0, "loss_season_peak_month": 1.0})
+            mu, sigma = fs["mu"], fs["sigma"]
             out[f"sea_links.{s['name']}.people_per_boat.size_sigma"] = round(fs["size_sigma"], 4)
             out[f"{key}.loss_season_amplitude"] = round(fs["loss_season_amplitude"], 4)
             out[f"{key}.loss_season_peak_month"] = round(fs["loss_season_peak_month"], 3)
@@ -599,19 +619,12 @@ def main(argv: list[str] | None = None) -> int:
         end = date_arg("--fit-end", a.fit_end) if a.fit_end else dt.date.fromisoformat(str(raw["end"]))
         for k, v in deaths_values(raw, start, end).items():
             print(f"{k}={v}")
-        if a.details:  # the shape fit's diagnostics (docs/sea_model.md "Deaths")
-            for s in raw.get("sea_links", []):
-                if isinstance(s.get("deaths"), dict):
-                    vals = s.get("people_per_boat", {}).get("values", {})
-                    ppb = float(next(iter(vals.values()))) if len(vals) == 1 else None
-                    d = fit_shape(_route(s, a.scenario), start, end, ppb, float(s["deaths"].get("crowding_reference", 1.0)))
-                    print(f"# {s['name']}: " + ", ".join(f"{k} {v:.4g}" for k, v in d.items()))
-                    if ppb is not None and s.get("people_per_boat", {}).get("size_sigma") is not None:
-                        z = fit_loss_sized(_route(s, a.scenario), start, end, ppb)
-                        print(f"# {s['name']} loss and boat sizes: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
-                        z = fit_loss_season(_route(s, a.scenario), start, end, ppb, z)
-                        print(f"# {s['name']} season in the losses: " + ", ".join(f"{k} {v:.4g}" for k, v in z.items()))
-                    break
+        if a.details:  # the fits' diagnostics (docs/sea_model.md "Deaths"), of the first route with a deaths block
+            for s, fit in route_fits(raw, start, end)[:1]:
+                print(f"# {s['name']}: " + ", ".join(f"{k} {v:.4g}" for k, v in fit.shape.items()))
+                if fit.sized is not None and fit.season is not None:
+                    print(f"# {s['name']} loss and boat sizes: " + ", ".join(f"{k} {v:.4g}" for k, v in fit.sized.items()))
+                    print(f"# {s['name']} season in the losses: " + ", ".join(f"{k} {v:.4g}" for k, v in fit.season.items()))
         return 0
 
     return guarded("crossings.calibrate.deaths", command)
