@@ -82,6 +82,24 @@ def draw_threshold(chance):
     return np.uint64(np.ceil(chance * 9007199254740992.0))
 
 
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def first_full(cap, buf):
+    """The smallest occupancy at which cap_multiplier is below 0.5 (a camp that turns arrivals away): the
+    multiplier does not grow with the occupancy (each step of it is monotone, rounding included), so bisection
+    finds it; a number no occupancy reaches for a place without a capacity."""
+    if cap < 1:
+        return np.int64(1) << np.int64(62)
+    lo = np.int64(0)
+    hi = np.int64(cap)  # at the capacity the multiplier is 0
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cap_multiplier(mid, cap, buf) < 0.5:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 # The helpers below run once per day; the per-agent work lives inside run_days (see its docstring).
 
 @nb.njit(cache=True, error_model="numpy")
@@ -216,6 +234,12 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
     for loc in range(thr.shape[0]):
         thr[loc] = draw_threshold(mc_today[loc])
     last = thr.shape[0] - 1
+    mult = np.empty(thr.shape[0])  # every place's capacity multiplier, kept current as its occupancy changes
+    full = np.empty(thr.shape[0], dtype=np.int64)  # occupancy from which a camp turns arrivals away
+    for loc in range(thr.shape[0]):
+        mult[loc] = cap_multiplier(occ_r[loc], cap[loc], buf)
+        full[loc] = first_full(cap[loc], buf)
+    every = np.uint64(1) << np.uint64(53)  # the threshold of a draw that always succeeds (chance 1)
     halve = np.array([1.0, 0.5], dtype=np.float32)  # float32 x 0.5 is the float32 of float64 x / 2, bit for bit
     for b in range(lo, hi, BLOCK):
         # A branch-free scan of a block writes the agents this pass must work on to `todo`, in agent order: phase 0,
@@ -239,7 +263,7 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                 todo[m] = ia
                 m += flags[a] & TRAVELLING
         for i in range(m):
-            a = todo[i]
+            a = np.uint64(todo[i])
             moved = 0.0
             depth = 0
             want_step = phase == 0
@@ -283,7 +307,7 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                             if x >= 0.0:
                                 count += 1
                                 if not uniform_choice:
-                                    x = x * cap_multiplier(occ_r[path_end[q]], cap[path_end[q]], buf)
+                                    x = x * mult[path_end[q]]
                                     if wpow != 1.0:
                                         x = x ** wpow
                             acc += max(x, 0.0)  # + 0.0 changes no sum
@@ -320,13 +344,15 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                                     e = f
                                     break
                         fin = path_end[p]
-                        if e < 0 or (camp[t, fin] != 0 and cap_multiplier(occ_r[fin], cap[fin], buf) < 0.5):
+                        if e < 0 or (camp[t, fin] != 0 and occ_r[fin] >= full[fin]):
                             path[a] = -1  # link vanished, or destination camp (nearly) full: stay
                         else:
                             hop[a] += 1
                             if hop_ptr[p] + hop[a] >= hop_ptr[p + 1]:
                                 path[a] = -1
                             occ_w[here] -= 1
+                            if cap[here] >= 1:  # occ_r is occ_w in a serial pass (a parallel one reads 1s only)
+                                mult[here] = cap_multiplier(occ_r[here], cap[here], buf)
                             link_w[e] += 1
                             pos[a] = e
                             flags[a] |= TRAVELLING
@@ -357,17 +383,21 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                 if link_open[t, e] == 0:  # closed while under way: back to where the link starts
                     pos[a] = link_src[e]
                     occ_w[link_src[e]] += 1
+                    if cap[link_src[e]] >= 1:
+                        mult[link_src[e]] = cap_multiplier(occ_r[link_src[e]], cap[link_src[e]], buf)
                     break
                 end = link_dst[e]
                 pos[a] = end
                 occ_w[end] += 1
+                if cap[end] >= 1:
+                    mult[end] = cap_multiplier(occ_r[end], cap[end], buf)
                 if not moved < v:
                     break
                 # evolve again today; avoid_short_stints forces a town move after a short day
                 force = short_stints and (recent[a] + moved / max_move) / 2.0 < 0.5
                 depth += 1
-                mc = 1.0 if force and town[t, end] != 0 else mc_today[end]
-                if not uniform(kmove[min(depth, DEPTHS - 1)], a) < mc:
+                th = every if force and town[t, end] != 0 else thr[end]
+                if not mix64(kmove[min(depth, DEPTHS - 1)] + a * GOLDEN + GOLDEN) >> S11 < th:  # uniform < chance
                     break
                 want_step = True
             if phase == 1:
