@@ -79,8 +79,29 @@ def test_deterministic_by_path_and_bands_widen_with_the_horizon() -> None:
     assert np.all(np.diff(width) > 0) and width[3] > 1.5 * width[0]
 
 
+def test_random_walk_variant_steps_the_last_logit_share_by_its_root_mean_squared_change() -> None:
+    """backlog_feedback_rw's first quarter, rebuilt by hand: logistic(y_T + sd * e_1) x (A_T + C_1), sd the
+    root mean squared quarterly change of the logit shares to the cut, e_1 the clearance stream's first
+    normal; the same normals as the AR(1) rule (common random numbers)."""
+    cut = dt.date(2022, 6, 30)
+    q = _table(cut)
+    s = ab.clearance_shares(q).to_numpy()
+    y = np.log(s / (1 - s))
+    sd = float(np.sqrt(np.mean(np.diff(y) ** 2)))
+    e1 = after_rules.normals(f"{ab.NAME}.clearance", 5, 4)[0]
+    c1 = after_rules.stochastic(q[ab.CLAIMS].dropna().to_numpy(dtype=float), "flow", 4, f"{ab.NAME}.claims", 5)[0]
+    share = 1 / (1 + np.exp(-(y[-1] + sd * e1)))
+    d = ab.decisions_path(q, 4, 5, random_walk=True)
+    assert d is not None
+    assert d[0] * 92 == pytest.approx(share * (float(q[ab.AWAITING].iloc[-1]) + c1), rel=1e-9)  # Q3: 92 days
+    z = np.log(np.array([ab.decisions_path(q, 4, p, random_walk=True) for p in range(300)]))
+    ar = np.log(np.array([ab.decisions_path(q, 4, p) for p in range(300)]))
+    width = np.quantile(z, 0.95, axis=0) - np.quantile(z, 0.05, axis=0)
+    assert width[3] > np.quantile(ar[:, 3], 0.95) - np.quantile(ar[:, 3], 0.05)  # no pull back: wider at a year
+
+
 def _ad(rule: str, cut: dt.date, start: dt.date, end: dt.date) -> AfterData:
-    spec = (AfterDataSpec.model_construct(rule=rule, data_until=cut, path=2) if rule == ab.RULE
+    spec = (AfterDataSpec.model_construct(rule=rule, data_until=cut, path=2) if rule in ab.RULES
             else AfterDataSpec(rule=rule, data_until=cut, path=2))  # type: ignore[arg-type]
     return AfterData(spec, KEY, start, (end - start).days + 1)
 

@@ -46,7 +46,7 @@ def test_hold_last_quarter_is_the_cut_quarters_daily_rate() -> None:
 
 
 RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "stochastic_paths",
-         "stochastic_recalibrated", "backlog_feedback")
+         "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw")
 
 
 # the cut of the tests above, and the last quarter before the 2023 clearance drive
@@ -66,8 +66,8 @@ def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch, 
         return df
 
     def all_inputs(rule: str) -> list[np.ndarray]:
-        # backlog_feedback is not yet a rule a scenario may name (scenario/asylum.py): built unvalidated
-        spec = (AfterDataSpec.model_construct(rule=rule, data_until=cut, path=3) if rule == "backlog_feedback"
+        # the backlog_feedback rules are not yet rules a scenario may name (scenario/asylum.py): built unvalidated
+        spec = (AfterDataSpec.model_construct(rule=rule, data_until=cut, path=3) if rule.startswith("backlog")
                 else AfterDataSpec(rule=rule, data_until=cut, path=3))  # type: ignore[arg-type]
         ad = AfterData(spec, KEY, start, (end - start).days + 1)
         return [ad.decision_capacity(), ad.grant_rate(), ad.withdrawal_share(), ad.dispersed_capacity(),

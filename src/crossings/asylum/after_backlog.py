@@ -26,6 +26,11 @@ test origins had been looked at by every earlier rule):
 - fewer than MIN_QUARTERS clearance shares before the cut, or no backlog observed at the last decision
   quarter: the decisions follow `stochastic_recalibrated` too.
 
+A variant added after the back-test above had been scored (session 8, so chosen with its numbers known; the
+page shows both): `backlog_feedback_rw`, the same with the logit share a driftless random walk (phi = 1, the
+shock variance by maximum likelihood: the mean squared quarterly change), since at every origin the AR(1)'s
+phi lies within two standard errors of 1, so the data cannot tell it from a random walk; the same normals.
+
 Noise: counter-based streams "asylum.after_data.decision_capacity.clearance" and ".claims" with the driver
 path as the seed (the same path gives the same path of decisions, any job count).
 """
@@ -45,6 +50,8 @@ from crossings.asylum import after_rules
 
 F64 = npt.NDArray[np.float64]
 RULE = "backlog_feedback"
+RULE_RW = "backlog_feedback_rw"  # the logit share a random walk (no mean reversion)
+RULES = {RULE: False, RULE_RW: True}  # rule -> random walk
 MIN_QUARTERS = 16  # clearance shares needed before the AR(1) is fitted (4 years; declared, not tuned)
 NAME = "decision_capacity"
 DECISIONS = "initial_decisions_people_AsyD02"
@@ -98,9 +105,15 @@ def _quarter_days(data_end: dt.date, horizon: int) -> F64:
     return np.array([(ends[h] - ends[h - 1]).days for h in range(1, horizon + 1)], dtype=float)
 
 
-def decisions_path(q: pd.DataFrame, horizon: int, path: int) -> F64 | None:
+def random_walk_sd(y: F64) -> float:
+    """ML standard deviation of a driftless Gaussian random walk's steps: the root mean squared change."""
+    return float(np.sqrt(np.mean(np.diff(y) ** 2)))
+
+
+def decisions_path(q: pd.DataFrame, horizon: int, path: int, random_walk: bool = False) -> F64 | None:
     """Initial decisions per day in each of the `horizon` quarters after the last quarter of `q` (the
-    quarterly table cut at the data's end), or None when the rule cannot apply (the caller falls back)."""
+    quarterly table cut at the data's end), or None when the rule cannot apply (the caller falls back).
+    `random_walk`: the logit share a random walk (backlog_feedback_rw) instead of the AR(1)."""
     q = q.dropna(subset=[DECISIONS]).sort_values("quarter_end")
     if q.empty or pd.isna(q[AWAITING].iloc[-1]):
         return None
@@ -108,13 +121,16 @@ def decisions_path(q: pd.DataFrame, horizon: int, path: int) -> F64 | None:
     if len(shares) < MIN_QUARTERS:
         return None
     y = np.log(shares.to_numpy() / (1.0 - shares.to_numpy()))
-    fit = fit_clearance(tuple(float(v) for v in y))
     e = after_rules.normals(f"{NAME}.clearance", path, horizon)
-    ylev = np.empty(horizon)
-    prev = fit.last
-    for h in range(horizon):
-        prev = fit.mu + fit.phi * (prev - fit.mu) + np.sqrt(fit.sigma2) * e[h]
-        ylev[h] = prev
+    if random_walk:
+        ylev = y[-1] + np.cumsum(random_walk_sd(y) * e)
+    else:
+        fit = fit_clearance(tuple(float(v) for v in y))
+        ylev = np.empty(horizon)
+        prev = fit.last
+        for h in range(horizon):
+            prev = fit.mu + fit.phi * (prev - fit.mu) + np.sqrt(fit.sigma2) * e[h]
+            ylev[h] = prev
     s = 1.0 / (1.0 + np.exp(-ylev))
     claims = q[CLAIMS].dropna().to_numpy(dtype=float)
     c = after_rules.stochastic(claims, "flow", horizon, f"{NAME}.claims", path)

@@ -47,7 +47,8 @@ SUPPORT, HOTELS = "people_in_receipt_of_asylum_support_AsyD11", "people_in_conti
 STOCHASTIC = {"stochastic": after_rules.stochastic, "stochastic_paths": after_rules.stochastic_paths,
               "stochastic_recalibrated": after_rules.stochastic_recalibrated,
               # decisions from the queue (after_backlog.py); every other input as stochastic_recalibrated
-              after_backlog.RULE: after_rules.stochastic_recalibrated}
+              after_backlog.RULE: after_rules.stochastic_recalibrated,
+              after_backlog.RULE_RW: after_rules.stochastic_recalibrated}
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,9 @@ class AfterData:
             per_q = after_rules.hold_last_quarter(x, horizon)
         elif self.rule == "damped_trend":
             per_q = after_rules.damped_trend(x, kind, horizon)
-        elif self.rule == after_backlog.RULE and name == after_backlog.NAME and (
-                (fb := after_backlog.decisions_path(_quarters(held.data_end), horizon, self.path)) is not None):
+        elif self.rule in after_backlog.RULES and name == after_backlog.NAME and (
+                (fb := after_backlog.decisions_path(_quarters(held.data_end), horizon, self.path,
+                                                    after_backlog.RULES[self.rule])) is not None):
             per_q = fb
         elif self.rule in STOCHASTIC:
             per_q = STOCHASTIC[self.rule](x, kind, horizon, name, self.path)

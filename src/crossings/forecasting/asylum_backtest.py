@@ -35,9 +35,9 @@ from crossings.forecasting.asylum_arrivals import arrivals_with_path
 from crossings.scenario.asylum import AfterDataSpec, AsylumConfig
 
 RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "stochastic_paths",
-         "stochastic_recalibrated", "backlog_feedback")
+         "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw")
 STOCHASTIC = ("stochastic", "stochastic_paths", "stochastic_recalibrated",
-              "backlog_feedback")  # an ensemble of members each
+              "backlog_feedback", "backlog_feedback_rw")  # an ensemble of members each
 # an equal-weight combination (weights stated before scoring): the members of both rules pooled; scored, not
 # a rule a scenario can name (so not a candidate for the default)
 MIXTURE = "mix_recalibrated_backlog"
@@ -89,8 +89,8 @@ def arrivals_to(origin: dt.date, start: dt.date, n_days: int) -> np.ndarray:
 
 def _config(base: AsylumConfig, origin: dt.date, end: dt.date, rule: str, path: int) -> AsylumConfig:
     d = base.destinations[DEST]
-    # backlog_feedback (after_backlog.py) is not yet a rule a scenario file may name: built unvalidated
-    spec = (AfterDataSpec.model_construct(rule=rule, data_until=origin, path=path) if rule == "backlog_feedback"
+    # the backlog_feedback rules (after_backlog.py) are not yet rules a scenario file may name: built unvalidated
+    spec = (AfterDataSpec.model_construct(rule=rule, data_until=origin, path=path) if rule in ON_CONDITION
             else AfterDataSpec(rule=rule, data_until=origin, path=path))  # type: ignore[arg-type]
     d = d.model_copy(update={
         "after_data": spec,
@@ -213,7 +213,7 @@ def summarise(table: pd.DataFrame, measure: str = "awaiting_decision") -> pd.Dat
 
 
 COVERAGE_90 = (0.80, 0.97)  # issue 10's range for the 90% band
-ON_CONDITION = ("backlog_feedback",)  # a default only if its coverage_90 is in range too (session 8's brief)
+ON_CONDITION = ("backlog_feedback", "backlog_feedback_rw")  # a default only if coverage_90 in range too (session 8)
 
 
 def best_rule(table: pd.DataFrame) -> str:
