@@ -118,18 +118,24 @@ def _get(t: pd.DataFrame, year: str, place: str, measure: str) -> npt.NDArray[np
 
 def channel_safe_route(seeds: Sequence[int]) -> str:
     on, off = paired_runs(ROOT / "scenarios" / "channel_safe_route.yaml", "safe_route", seeds)
-    rows = []
+    rows, zero = [], []
     for y in ("2023", "2024"):
+        deaths = paired_effect(_get(on, y, "france_uk", "deaths"), _get(off, y, "france_uk", "deaths"))
+        if deaths.p05 <= 0 <= deaths.p95:
+            zero.append(y)
         took = _get(on, y, "france_uk", "safe_route")
         d_arr = _get(on, y, "france_uk", "arrivals") - _get(off, y, "france_uk", "arrivals")
         rows.append([y, effect_text(effect_of(took), lambda x: f"{x:,.0f}"), effect_text(effect_of(d_arr)),
                      effect_text(effect_of(-d_arr / took), lambda x: f"{x:.2f}"),
-                     effect_text(paired_effect(_get(on, y, "france_uk", "deaths"), _get(off, y, "france_uk", "deaths"))),
+                     effect_text(deaths),
                      f"{_get(on, y, 'france_uk', 'arrivals').mean():,.0f}",
                      f"{_get(off, y, 'france_uk', 'arrivals').mean():,.0f}"])
     head = ["year", "took the route", "Channel arrivals", "fewer arrivals per place used", "deaths at sea",
             "arrivals with the route (mean)", "arrivals without it (mean)"]
-    return _md(head, rows)
+    deaths_note = (f"\n\nDeaths at sea: the 90% interval of the change includes 0 in {' and '.join(zero)}, so over"
+                   f" {len(seeds)} seeds the route's effect on deaths is not told apart from run-to-run noise"
+                   " (deaths come in few, large incidents; fewer boats lower the expected number)." if zero else "")
+    return _md(head, rows) + deaths_note
 
 
 def uk_safe_route(seeds: Sequence[int]) -> str:
