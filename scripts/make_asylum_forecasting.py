@@ -355,6 +355,36 @@ def _state_at_origins() -> pd.DataFrame:
     return x
 
 
+ORACLE_CSV = ROOT / "docs" / "asylum_oracle_decisions.csv"  # scripts/asylum_oracle_decisions.py
+
+
+def _oracle_note(t: pd.DataFrame) -> list[str]:
+    """The default rule with the observed decisions after the origin (a diagnostic oracle), if computed."""
+    if not ORACLE_CSV.exists():
+        return []
+    o = pd.read_csv(ORACLE_CSV)
+    d = t[(t["measure"] == "awaiting_decision") & (t["method"] == "stochastic_recalibrated")]
+    by_h = pd.DataFrame({"coverage_90 oracle": o.groupby("horizon")["in_90"].mean(),
+                         "coverage_90 stochastic_recalibrated": d.groupby("horizon")["in_90"].mean(),
+                         "coverage_50 oracle": o.groupby("horizon")["in_50"].mean(),
+                         "crps oracle": o.groupby("horizon")["crps"].mean(),
+                         "crps stochastic_recalibrated": d.groupby("horizon")["crps"].mean()})
+    by_h.index = [f"h={h}" for h in by_h.index]
+    by_h.index.name = "horizon"
+    cov = float(o["in_90"].mean())
+    verdict = ("so the decision throughput accounts for the band's miss" if cov >= ab.COVERAGE_90[0] else
+               "so even with the decisions known the band is too narrow: the claims (small-boat arrivals driver, "
+               "other claims) and the shares also move more than their bands allow")
+    yr = pd.to_datetime(o["origin"]).dt.year
+    return ["What the throughput explains (a diagnostic, never a forecast: it uses data after the origin): the "
+            "default rule's members with the OBSERVED decisions after each origin, everything else drawn as "
+            "before (scripts/asylum_oracle_decisions.py --jobs 2 --members 20, docs/asylum_oracle_decisions.csv): "
+            f"coverage_90 {cov:.2f}, coverage_50 {o['in_50'].mean():.2f}, CRPS {o['crps'].mean():,.0f} (the "
+            f"default: {d['in_90'].mean():.2f}, {d['in_50'].mean():.2f}, {d['crps'].mean():,.0f}); origins "
+            f"2019-2022 {o[yr <= 2022]['in_90'].mean():.2f}, 2023 {o[yr == 2023]['in_90'].mean():.2f}; {verdict}.",
+            "", _md(by_h), ""]
+
+
 def _backlog_note(t: pd.DataFrame) -> list[str]:
     """The backlog_feedback rule (session 8): its pre-stated specification, its fits and its scores."""
     aw = ab.summarise(t, "awaiting_decision")
@@ -505,7 +535,9 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
         "quarters, statsmodels), `stochastic` (a local level on that scale, noise variances by maximum "
         "likelihood on every quarter observed before the origin: decisions and shares from 2001, other "
         "claims from 2018, dispersed capacity from 2022 Q4; drawn from counter-based streams keyed by input "
-        "name); its two variants `stochastic_paths` and `stochastic_recalibrated` (below); baseline: "
+        "name); its two variants `stochastic_paths` and `stochastic_recalibrated` (below); the backlog rules "
+        "`backlog_feedback` and `backlog_feedback_rw` (decisions = clearance share x queue, session 8, "
+        "after_backlog.py, below) and the equal-weight mixture `mix_recalibrated_backlog`; baseline: "
         "`hold_last_observed` (the observed value at the origin);",
         f"- deterministic rules: one seed, CRPS = absolute error; stochastic rules: {n_members} members "
         "(member k: agent seed k and driver path k for every input and the arrivals, as a run with seed k "
@@ -615,6 +647,7 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
             f"within {rel.abs().max():.1%} of Asy_D03 at every origin (median {rel.median():+.1%}; largest at "
             f"{rel.idxmax() if rel.max() >= -rel.min() else rel.idxmin()}), so the misses above come from the "
             "quarters after the origin (decisions, claims), not from the start state.", ""]
+    out += _oracle_note(t)
     out += _decision_variants()
     out += _forecast_section()
     out += ["## Limits", "",
