@@ -35,9 +35,9 @@ def test_draw_threshold_decides_as_the_uniform() -> None:
                 assert (z * 2.0 ** -53 < c) == (z < th), (c, z, th)
 
 
-@pytest.mark.parametrize("buf", [0.9, 0.5, 0.0, 0.99, 1.0 / 3.0])
+@pytest.mark.parametrize("buf", [0.9, 0.5, 0.0, 0.99, 1.0 / 3.0, 1.0, 1.5])
 def test_first_full_is_where_the_multiplier_drops_below_half(buf: float) -> None:
     for cap in [-1, 0, 1, 2, 3, 7, 10, 99, 1000, 14244, 21258, 52222, 112734]:
         full = int(K.first_full(cap, buf))
-        for n in range(0, max(cap, 0) + 5):
+        for n in range(0, int(max(cap, buf * cap, 0)) + 5):
             assert (K.cap_multiplier(n, cap, buf) < 0.5) == (n >= full), (cap, buf, n, full)

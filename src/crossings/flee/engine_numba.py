@@ -87,10 +87,15 @@ def first_full(cap, buf):
     """The smallest occupancy at which cap_multiplier is below 0.5 (a camp that turns arrivals away): the
     multiplier does not grow with the occupancy (each step of it is monotone, rounding included), so bisection
     finds it; a number no occupancy reaches for a place without a capacity."""
+    never = np.int64(1) << np.int64(62)
     if cap < 1:
-        return np.int64(1) << np.int64(62)
+        return never
     lo = np.int64(0)
-    hi = np.int64(cap)  # at the capacity the multiplier is 0
+    hi = np.int64(cap)  # at the capacity the multiplier is 0 ...
+    if buf * cap >= cap:  # ... unless buffer >= 1 (rules.py refuses it; the kernel does not rely on that)
+        if not buf * cap < 2.0 ** 62:
+            return never
+        hi = np.int64(np.floor(buf * cap)) + 1
     while lo < hi:
         mid = (lo + hi) // 2
         if cap_multiplier(mid, cap, buf) < 0.5:
