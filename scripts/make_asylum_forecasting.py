@@ -376,13 +376,26 @@ def _oracle_note(t: pd.DataFrame) -> list[str]:
                "so even with the decisions known the band is too narrow: the claims (small-boat arrivals driver, "
                "other claims) and the shares also move more than their bands allow")
     yr = pd.to_datetime(o["origin"]).dt.year
+    h1 = o[o["horizon"] == 1]
+    q = ab.observed_quarterly()
+    aw, cl, dc = (q[c] for c in ("people_awaiting_initial_decision_AsyD03", "asylum_claims_people_AsyD01",
+                                 "initial_decisions_people_AsyD02"))
+    resid = (aw - (aw.shift(1) + cl - dc)).dropna()
+    resid = resid[[i.year >= 2018 for i in resid.index]]
+    h1_note = (f"At one quarter the oracle's band misses as often as the default's: its median lies "
+               f"{abs(float((h1['median'] - h1['observed']).mean())):,.0f} people "
+               f"{'below' if (h1['median'] - h1['observed']).mean() < 0 else 'above'} the observed backlog on "
+               f"average (half-width of its 90% band: median {float(((h1['p95'] - h1['p05']) / 2).median()):,.0f}), "
+               "and the published series do not add up exactly: A_q - (A_{q-1} + C_q - D_q) has an sd of "
+               f"{float(resid.std()):,.0f} people a quarter 2018-2024 (Asy_D03, D01, D02), a noise no rule "
+               "carries.")
     return ["What the throughput explains (a diagnostic, never a forecast: it uses data after the origin): the "
             "default rule's members with the OBSERVED decisions after each origin, everything else drawn as "
             "before (scripts/asylum_oracle_decisions.py --jobs 2 --members 20, docs/asylum_oracle_decisions.csv): "
             f"coverage_90 {cov:.2f}, coverage_50 {o['in_50'].mean():.2f}, CRPS {o['crps'].mean():,.0f} (the "
             f"default: {d['in_90'].mean():.2f}, {d['in_50'].mean():.2f}, {d['crps'].mean():,.0f}); origins "
             f"2019-2022 {o[yr <= 2022]['in_90'].mean():.2f}, 2023 {o[yr == 2023]['in_90'].mean():.2f}; {verdict}.",
-            "", _md(by_h), ""]
+            "", _md(by_h), "", h1_note, ""]
 
 
 def _backlog_note(t: pd.DataFrame) -> list[str]:
