@@ -101,8 +101,7 @@ def test_random_walk_variant_steps_the_last_logit_share_by_its_root_mean_squared
 
 
 def _ad(rule: str, cut: dt.date, start: dt.date, end: dt.date) -> AfterData:
-    spec = (AfterDataSpec.model_construct(rule=rule, data_until=cut, path=2) if rule in ab.RULES
-            else AfterDataSpec(rule=rule, data_until=cut, path=2))  # type: ignore[arg-type]
+    spec = AfterDataSpec(rule=rule, data_until=cut, path=2)  # type: ignore[arg-type]
     return AfterData(spec, KEY, start, (end - start).days + 1)
 
 

@@ -66,9 +66,7 @@ def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch, 
         return df
 
     def all_inputs(rule: str) -> list[np.ndarray]:
-        # the backlog_feedback rules are not yet rules a scenario may name (scenario/asylum.py): built unvalidated
-        spec = (AfterDataSpec.model_construct(rule=rule, data_until=cut, path=3) if rule.startswith("backlog")
-                else AfterDataSpec(rule=rule, data_until=cut, path=3))  # type: ignore[arg-type]
+        spec = AfterDataSpec(rule=rule, data_until=cut, path=3)  # type: ignore[arg-type]
         ad = AfterData(spec, KEY, start, (end - start).days + 1)
         return [ad.decision_capacity(), ad.grant_rate(), ad.withdrawal_share(), ad.dispersed_capacity(),
                 ad.other_claims(0.99)]

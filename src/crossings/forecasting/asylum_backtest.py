@@ -89,9 +89,7 @@ def arrivals_to(origin: dt.date, start: dt.date, n_days: int) -> np.ndarray:
 
 def _config(base: AsylumConfig, origin: dt.date, end: dt.date, rule: str, path: int) -> AsylumConfig:
     d = base.destinations[DEST]
-    # the backlog_feedback rules (after_backlog.py) are not yet rules a scenario file may name: built unvalidated
-    spec = (AfterDataSpec.model_construct(rule=rule, data_until=origin, path=path) if rule in ON_CONDITION
-            else AfterDataSpec(rule=rule, data_until=origin, path=path))  # type: ignore[arg-type]
+    spec = AfterDataSpec(rule=rule, data_until=origin, path=path)  # type: ignore[arg-type]
     d = d.model_copy(update={
         "after_data": spec,
         "inflows": d.inflows.model_copy(update={"arrivals_from": "sea"})})  # arrivals built by arrivals_to
