@@ -72,6 +72,12 @@ def cap_multiplier(n, cap, buf):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
+def draw(key, agent):
+    """uniform(key, agent) for an agent index held unsigned (the kernel's loops index with uint64)."""
+    return uniform(key, agent)
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def draw_threshold(chance):
     """The integer t with uniform(key, a) < chance <=> (the draw's 53 bits) < t: uniform is those bits x 2**-53,
     exact, so t = ceil(chance x 2**53) (also exact), 0 when no draw can succeed, 2**53 when every draw does."""
@@ -212,6 +218,8 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
     the live counters for all three (Flee's order: every move is seen by the agents after it); a parallel part
     reads the counters as they were when the pass began and writes its own deltas, which run_days only does
     when no capacity multiplier can differ from 1 during the pass (so the order of agents cannot matter).
+    Agents are taken a block at a time: a branch-free scan lists the block's agents that act (evolve: a successful
+    move draw; finish: under way), then only those are worked on, in agent order (docs/flee_engine.md).
     The passes are written out in this one function on purpose: calling a helper with many arrays costs two
     atomic reference-count updates per array per call (~0.2 us), more than the work of a move.
     """
@@ -280,7 +288,7 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                     if p < 0 and fixed.is_fixed[here]:  # selectRoute where no candidate ends at a capacity: today's table
                         count = fixed.n_open[here]
                         if count > 0:
-                            u = uniform(kroute[min(depth, DEPTHS - 1)], a)
+                            u = draw(kroute[min(depth, DEPTHS - 1)], a)
                             total = fixed.total[here]
                             if total > 0.0:  # the first candidate whose running sum passes the target
                                 target = u * total
@@ -319,7 +327,7 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                             last_pos = q if x > 0.0 else last_pos
                             wbuf[q - p0] = acc
                         if count > 0:
-                            u = uniform(kroute[min(depth, DEPTHS - 1)], a)
+                            u = draw(kroute[min(depth, DEPTHS - 1)], a)
                             if acc > 0.0:  # the first candidate whose running sum passes the target (as above)
                                 target = u * acc
                                 c = 0
@@ -373,7 +381,7 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                 v = link_speed[e] if link_speed[e] > 0.0 else max_move
                 if on_foot and not (flags[a] & ARRIVED_ONCE):
                     v = max_walk  # first link of the journey is walked (start_on_foot)
-                if link_walkp[e] > 0.0 and uniform(kwalk[min(depth, DEPTHS - 1)], a) < link_walkp[e]:
+                if link_walkp[e] > 0.0 and draw(kwalk[min(depth, DEPTHS - 1)], a) < link_walkp[e]:
                     v = max_walk
                 d = float(dist[a]) + v
                 dist[a] = d
