@@ -500,9 +500,13 @@ def _det_row(label: str, cfg: AsylumConfig, dest: str, assumption: str, seeds: t
         elif lev.offshore is not None:
             costs.append(sm["offshore"]["cost"])
             processed.append(sm["offshore"]["transfers"])
+        elif lev.returns_agreement is not None:
+            costs.append(sm["returns_agreement"]["cost"])
+            processed.append(sm["returns_agreement"]["returned"])
     q = float(np.mean(qs))
-    per = np.mean(costs) / np.mean(processed) if np.mean(processed) > 0 else float("nan")
-    what = "removed" if lev.third_country is not None else "processed offshore"
+    per = np.mean(costs) / np.mean(processed) if processed and np.mean(processed) > 0 else float("nan")
+    what = ("removed" if lev.third_country is not None else "processed offshore" if lev.offshore is not None
+            else "returned")
     b = total(_run(base_cfg, seeds[0]), t0)
 
     def pct(x: float) -> str:
@@ -545,6 +549,9 @@ def deterrence_section(out: list[str], seeds: tuple[int, ...], grid_seeds: tuple
         _det_row("uk_offshore, q counts transfers offshore",
                  _with_lever(of, "uk", "deterrence", count_offshore_transfers=True), "uk",
                  "as above but being taken offshore counts as 'transferred' in q", seeds, grid_seeds),
+        _det_row("uk_returns_agreement", _load_merged(SCEN / "uk_returns_agreement.yaml"), "uk",
+                 "returns to France from 2024, 4,800 a year, every arrival eligible (assumptions); q counts returns",
+                 seeds, grid_seeds),
         _det_row("q = 1 (hypothetical: every arrival removed at once)", _q_one(rw), "uk",
                  "unlimited third-country capacity from Apr 2022, every arrival claims (Australia-like)", seeds,
                  grid_seeds),
@@ -650,17 +657,24 @@ def baseline_diffs(out: list[str], seeds: tuple[int, ...], grid_seeds: tuple[int
             for k in (*measures, *extra):
                 on, off = [_value(x[dest], k) or 0.0 for x in a], [_value(x[dest], k) or 0.0 for x in b]
                 e = paired_effect(on, off)
+                money = k == "cumulative_cost"  # in millions: pounds or euros to the unit are false precision
                 if det is not None and det.enabled:  # the difference's mean at each corner of d_max x k
                     corner = [float(np.mean([(_value(_run(_with_det(cfg, dest, dm, kk), s).summary["destinations"][dest], k)
                                               or 0.0) - (_value(_run(base, s).summary["destinations"][dest], k) or 0.0)
                                              for s in grid_seeds]))
                               for dm, kk in _corners()]
-                    rng, wider = _range_text(corner, "+,.0f"), _wider(e.width, max(corner) - min(corner))
+                    rng = (_range_text([c / 1e6 for c in corner], "+,.1f") + "m" if money
+                           else _range_text(corner, "+,.0f"))
+                    wider = _wider(e.width, max(corner) - min(corner))
                 else:
                     rng, wider = "no deterrence lever", ""
+                f = "{:,.1f}m" if money else "{:,.0f}"
+                scale = 1e6 if money else 1.0
                 rows.append({"scenario": sc, "destination": dest, "measure": k,
-                             "scenario value (mean)": f"{np.mean(on):,.0f}", "baseline (mean)": f"{np.mean(off):,.0f}",
-                             "difference [90% over seeds]": effect_text(e),
+                             "scenario value (mean)": f.format(np.mean(on) / scale),
+                             "baseline (mean)": f.format(np.mean(off) / scale),
+                             "difference [90% over seeds]": effect_text(e, (lambda x: f"{x / 1e6:+,.1f}m") if money
+                                                                        else (lambda x: f"{x:+,.0f}")),
                              "difference over d_max x k range": rng, "wider": wider})
     tab = pd.DataFrame(rows)
     out += [f"## 4. Each scenario against its baseline (seeds {seeds[0]}-{seeds[-1]}, seed-paired)", "",
