@@ -3,8 +3,9 @@
 At an origin inside the data the fit is step 2 of calibrate/fit.py (penalised least squares of the mean-field
 model on log monthly counts) on [scenario start, origin - 1 day], with the direct estimates of step 1 (the
 Channel's window shares, persistence and boat-size spread) from the same window; the launch share and window
-quality stay at the scenario's own values (the agent-model profile of steps 3-4 is too slow to repeat at every
-origin, and it moves the mean-field little). Every other input read off data (deaths blocks, boat sizes, the
+quality (the agent-model profile of steps 3-4, too slow to repeat at every origin) come from the newest shipped
+`<stem>.fit_to_<year>.yaml` whose window ends before the origin (the same fit command on earlier data), else
+they stay at the scenario's own values. Every other input read off data (deaths blocks, boat sizes, the
 Channel deal's size, the days of the daily moments) is re-derived from data before the origin too
 (forecasting/origin_inputs.py). Inflow knots and lever schedules after the window repeat the last
 value inside it (calibrate/fitspec.py), so nothing after the origin is fitted. A rolling back-test may start
@@ -60,6 +61,27 @@ def future_levers_off(raw: dict[str, Any], origin: dt.date) -> dict[str, Any]:
     return out
 
 
+# what the fit profiles on the agent model (calibrate/fit.py steps 3-4), too slow to redo at every origin
+PROFILED = (".launch_share", ".weather.quality_shape")
+
+
+def profiled_before(path: Path, origin: dt.date) -> tuple[dict[str, Any], str | None]:
+    """The agent-model-profiled values (launch share, window quality) of the newest `<stem>.fit_to_<year>.yaml`
+    beside the scenario whose window ends before the origin (the same fit command on earlier data), and its file
+    name; none: ({}, None), and the scenario's own values stay."""
+    best: tuple[dt.date, Path, dict[str, Any]] | None = None
+    for f in sorted(path.parent.glob(f"{path.stem}.fit_to_*.yaml")):
+        if ".uncertainty." in f.name:
+            continue
+        d = read_yaml(f)
+        end = dt.date.fromisoformat(str((d.get("fit_window") or {}).get("end")))
+        if str(d.get("scenario")) == path.name and end < origin and (best is None or end > best[0]):
+            best = (end, f, d)
+    if best is None:
+        return {}, None
+    return {k: v for k, v in (best[2].get("values") or {}).items() if str(k).endswith(PROFILED)}, best[1].name
+
+
 def fit_at_origin(path: Path, origin: dt.date, x0: np.ndarray | None = None, max_nfev: int = MAX_NFEV,
                   known_levers_only: bool = False) -> OriginFit:
     """Parameters conditioned on data before `origin` (module docstring)."""
@@ -75,14 +97,17 @@ def fit_at_origin(path: Path, origin: dt.date, x0: np.ndarray | None = None, max
 
         apply_overrides(raw, off)
     known = origin_inputs(raw, origin)  # data-derived inputs (deaths, boat sizes, ...) from data before the origin
+    profiled, profiled_from = profiled_before(path, origin)
     p = Problem(path, raw, start, origin - dt.timedelta(days=1))
-    fixed: dict[str, Any] = {**off, **known, **direct_estimates(p, every_month=True)}
+    fixed: dict[str, Any] = {**off, **known, **profiled, **direct_estimates(p, every_month=True)}
     lo = np.array([f.lo for f in p.frees])
     hi = np.array([f.hi for f in p.frees])
     start_x = x0 if x0 is not None and len(x0) == len(lo) else np.array([f.x0 for f in p.frees])
     sol = least_squares(p.residuals, np.clip(start_x, lo, hi), bounds=(lo, hi), args=(fixed,), method="trf",
                         x_scale="jac", max_nfev=max_nfev, ftol=1e-6, xtol=1e-6)
     vals = {**fixed, **p.values(sol.x)}
+    launch = (f"; launch share and window quality from {profiled_from}" if profiled_from
+              else "; launch share and window quality: the scenario's values (no earlier fit_to file)")
     return OriginFit(origin, vals, sol.x, time.perf_counter() - t0,
-                     f"mean-field least squares on {start} .. {origin - dt.timedelta(days=1)}",
-                     {"cost": float(sol.cost), "nfev": int(sol.nfev)})
+                     f"mean-field least squares on {start} .. {origin - dt.timedelta(days=1)}{launch}",
+                     {"cost": float(sol.cost), "nfev": int(sol.nfev), "profiled_from": profiled_from})
