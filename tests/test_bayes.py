@@ -164,3 +164,40 @@ def test_init_from_a_file_with_more_parameters_starts_the_shared_ones(tmp_path: 
 
     with pytest.raises(InputError):
         bayes._last_draws(first, ["not_a_parameter"], 10)
+
+
+def test_a_checkpointed_run_continues_to_the_uninterrupted_chain(tmp_path: Path) -> None:
+    """A run stopped and started again from its checkpoint gives the chain, autocorrelation and acceptance of
+    one uninterrupted run (calibrate/chain_store.py; --checkpoint)."""
+    from crossings.core.errors import InputError
+
+    x0 = bayes.start_ball(np.zeros(2), LO, HI, 8, seed=1)
+    whole = bayes.run_emcee(_gauss, x0, steps=60, burn=10, thin=3, seed=2)
+    cp = tmp_path / "run.npz"
+    with pytest.raises(InputError, match="run again to continue"):  # a time limit before the burn-in: kept
+        bayes.run_emcee(_gauss, x0, steps=60, burn=10, thin=3, seed=2, max_seconds=0.0, checkpoint=cp,
+                        checkpoint_key="k")
+    assert cp.exists()
+    bayes.run_emcee(_gauss, x0, steps=25, burn=10, thin=3, seed=2, checkpoint=cp, checkpoint_key="k", every=7)
+    other_start = bayes.start_ball(np.ones(2), LO, HI, 8, seed=9)  # unused: the checkpoint decides
+    rest = bayes.run_emcee(_gauss, other_start, steps=60, burn=10, thin=3, seed=99, checkpoint=cp,
+                           checkpoint_key="k")
+    assert np.array_equal(rest.chain, whole.chain)
+    assert np.array_equal(rest.autocorr_steps, whole.autocorr_steps)
+    assert rest.acceptance == pytest.approx(whole.acceptance, rel=1e-12)
+    assert rest.evaluations == (60 - 25) * 8
+    with pytest.raises(InputError, match="another run"):
+        bayes.run_emcee(_gauss, x0, steps=70, burn=10, thin=3, seed=2, checkpoint=cp, checkpoint_key="other")
+
+
+def test_the_command_continues_from_its_checkpoint(tmp_path: Path) -> None:
+    args = [str(CHANNEL), "--only", "inflows.0.seasonal_amplitude", "inflows.0.seasonal_peak_month",
+            "--walkers", "10", "--burn", "2", "--thin", "1"]
+    once = tmp_path / "once.posterior.yaml"
+    assert bayes.main([*args, "--steps", "8", "--output", str(once)]) == 0
+    cp, twice = tmp_path / "run.npz", tmp_path / "twice.posterior.yaml"
+    assert bayes.main([*args, "--steps", "4", "--checkpoint", str(cp), "--output", str(twice)]) == 0
+    assert bayes.main([*args, "--steps", "8", "--checkpoint", str(cp), "--output", str(twice)]) == 0
+    a, b = bayes.read(once), bayes.read(twice)
+    assert np.array_equal(a.draws, b.draws)
+    assert b.data["sampler"]["steps"] == 8 and b.data["sampler"]["start"] == "continued from checkpoint run.npz"

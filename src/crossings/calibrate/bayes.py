@@ -1,7 +1,8 @@
 """Bayesian calibration of a sea scenario's free parameters with emcee; posterior draws and ArviZ diagnostics.
 
 Usage: python -m crossings.calibrate.bayes scenarios/channel.yaml [--walkers W --steps S --burn B --thin T]
-       [--seed N] [--only NAME ...] [--output F]
+       [--seed N] [--only NAME ...] [--init-from FILE] [--jobs N] [--max-minutes M] [--checkpoint FILE.npz]
+       [--output F]
 
 Log posterior = log prior (calibrate/priors.py: the fit spec's bounds as support, lever priors from
 EVIDENCE.md where it gives a range, weakly informative otherwise) + log likelihood of the observed monthly
@@ -16,6 +17,8 @@ Diagnostics after burn-in and thinning, walkers treated as chains: ArviZ rank-no
 and tail ESS, and emcee's integrated autocorrelation time (in steps). The file (default X.posterior.yaml
 beside the scenario) holds the draws (after burn-in and thinning), the priors, the settings and diagnostics.
 `--only` samples the named parameters and holds the others at the shipped fit (for tests and slices).
+`--checkpoint FILE.npz` keeps the chain (calibrate/chain_store.py) so that a run stopped by --max-minutes, a
+kill or the end of a working session continues where it stopped: run the same command again.
 
 `crossings ensemble --parameter-uncertainty X.posterior.yaml`: member i takes the posterior draw with index
 floor(u n_draws), u from stream_for("calibrate.bayes.posterior_draw") keyed by the member's seed (member_overrides).
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import math
 import sys
 import time
@@ -47,6 +51,7 @@ DRAW_STREAM = stream_for("calibrate.bayes.posterior_draw")
 BALL = 1e-3  # walkers start within this share of each parameter's bound range around the shipped fit
 MU_FLOOR = 1e-3  # a mean-field month with (near) nothing expected: keeps log mu finite
 FORMAT = "crossings posterior draws v1"
+CHECKPOINT_EVERY = 500  # steps between checkpoint writes (central_med, 100 walkers: about 5 minutes, 16 MB a 500 steps)
 
 
 # --- the log posterior ------------------------------------------------------------------------------------
@@ -199,7 +204,8 @@ class Run:
     acceptance: float
     autocorr_steps: np.ndarray  # emcee's integrated autocorrelation time per parameter, in steps
     seconds: float
-    evaluations: int
+    evaluations: int  # by this run (a continued run: since its checkpoint)
+    steps: int = 0  # in the whole chain
 
 
 def _log_probs(log_prob: Callable[[np.ndarray], float], rows: np.ndarray) -> np.ndarray:
@@ -207,19 +213,27 @@ def _log_probs(log_prob: Callable[[np.ndarray], float], rows: np.ndarray) -> np.
 
 
 def run_emcee(log_prob: Callable[[np.ndarray], float], x_init: np.ndarray, steps: int, burn: int, thin: int,
-              seed: int, progress: bool = False, max_seconds: float = math.inf, jobs: int = 1) -> Run:
+              seed: int, progress: bool = False, max_seconds: float = math.inf, jobs: int = 1,
+              checkpoint: Path | None = None, checkpoint_key: str = "", every: int = CHECKPOINT_EVERY) -> Run:
     """`max_seconds`: stop after the step that passes it (the run keeps the steps done; Run.evaluations says).
     `jobs` > 1: each step's walkers are evaluated in that many forked workers (the same chain: the log density
-    is a pure function of the position, and emcee draws its proposals in this process)."""
+    is a pure function of the position, and emcee draws its proposals in this process). `checkpoint`: the chain
+    so far is saved there every `every` steps and when the run stops (calibrate/chain_store.py); a run started
+    with an existing checkpoint of the same `checkpoint_key` continues it (x_init and seed unused) up to `steps`
+    in all, and gives the chain one uninterrupted run gives."""
     from crossings.core.executor import LocalPool
 
     with LocalPool(jobs, _log_probs, log_prob) as pool:
-        return _sample(log_prob, pool, x_init, steps, burn, thin, seed, progress, max_seconds)
+        return _sample(log_prob, pool, x_init, steps, burn, thin, seed, progress, max_seconds, checkpoint,
+                       checkpoint_key, every)
 
 
 def _sample(log_prob: Callable[[np.ndarray], float], pool: Any, x_init: np.ndarray, steps: int, burn: int,
-            thin: int, seed: int, progress: bool, max_seconds: float) -> Run:
+            thin: int, seed: int, progress: bool, max_seconds: float, checkpoint: Path | None = None,
+            checkpoint_key: str = "", every: int = CHECKPOINT_EVERY) -> Run:
     import emcee
+
+    from crossings.calibrate import chain_store
 
     walkers, dim = x_init.shape
     moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
@@ -229,23 +243,53 @@ def _sample(log_prob: Callable[[np.ndarray], float], pool: Any, x_init: np.ndarr
         s = emcee.EnsembleSampler(walkers, dim, in_workers, moves=moves, vectorize=True)
     else:
         s = emcee.EnsembleSampler(walkers, dim, log_prob, moves=moves)
-    s.random_state = np.random.RandomState(int(tick_key(seed, SAMPLER_STREAM, 0)) % 2**32).get_state()
+    prev = chain_store.load(checkpoint, checkpoint_key) if checkpoint is not None and checkpoint.exists() else None
+    if prev is None:
+        s.random_state = np.random.RandomState(int(tick_key(seed, SAMPLER_STREAM, 0)) % 2**32).get_state()
+        start: Any = x_init
+        chain0, lp0, acc0 = np.empty((0, walkers, dim)), np.empty((0, walkers)), np.zeros(walkers)
+    else:  # continue from the last step's positions, log densities and random state
+        if prev.chain.shape[1:] != (walkers, dim):
+            raise InputError(str(checkpoint), "chain", f"walkers x parameters {prev.chain.shape[1:]} is not "
+                             f"{(walkers, dim)}")
+        start = emcee.State(prev.chain[-1], log_prob=prev.log_prob[-1], random_state=prev.random_state)
+        chain0, lp0, acc0 = prev.chain, prev.log_prob, prev.accepted
+    done0 = int(chain0.shape[0])
+
+    def saved() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if s.iteration == 0:
+            return chain0, lp0, acc0
+        return (np.concatenate([chain0, s.get_chain()]), np.concatenate([lp0, s.get_log_prob()]),
+                acc0 + s.backend.accepted)
+
+    def keep() -> None:
+        if checkpoint is not None:
+            c, lp, acc = saved()
+            chain_store.save(checkpoint, chain_store.Checkpoint(checkpoint_key, c, lp, acc, s.random_state))
+
     t0 = time.perf_counter()
-    done = 0
-    for i, _ in enumerate(s.sample(x_init, iterations=steps), start=1):
-        done = i
+    for i, _ in enumerate(s.sample(start, iterations=max(0, steps - done0)), start=done0 + 1):
         if progress and (i % 100 == 0 or i == steps):
             el = time.perf_counter() - t0
-            print(f"  step {i}/{steps}: {el:.0f} s, acceptance {np.mean(s.acceptance_fraction):.3f}, "
-                  f"{el / (i * walkers) * 1e3:.1f} ms per evaluation", flush=True)
+            acc = (float(acc0.sum()) + float(s.backend.accepted.sum())) / (walkers * i)
+            print(f"  step {i}/{steps}: {el:.0f} s, acceptance {acc:.3f}, "
+                  f"{el / ((i - done0) * walkers) * 1e3:.1f} ms per evaluation", flush=True)
         if time.perf_counter() - t0 > max_seconds:
             break
+        if (i - done0) % every == 0:
+            keep()
+    keep()
+    full, _, accepted = saved()
+    done = int(full.shape[0])
     if done <= burn:
-        raise InputError("command line", "--max-minutes", f"stopped after {done} steps, not past the burn-in {burn}")
-    tau = s.get_autocorr_time(discard=burn, quiet=True)
-    chain = s.get_chain(discard=burn, thin=thin).transpose(1, 0, 2)
-    return Run(chain, float(np.mean(s.acceptance_fraction)), np.asarray(tau), time.perf_counter() - t0,
-               done * walkers)
+        kept = f" (kept in {checkpoint}: run again to continue)" if checkpoint is not None else ""
+        raise InputError("command line", "--max-minutes", f"stopped after {done} steps, not past the burn-in {burn}"
+                         + kept)
+    # as emcee's get_autocorr_time and get_chain(discard, thin) (the slice starts at discard + thin - 1)
+    tau = emcee.autocorr.integrated_time(full[burn:], quiet=True)
+    chain = full[burn + thin - 1::thin].transpose(1, 0, 2)
+    return Run(chain, float(np.mean(accepted) / done), np.asarray(tau), time.perf_counter() - t0,
+               (done - done0) * walkers, done)
 
 
 def diagnostics(chain: np.ndarray, names: list[str]) -> list[dict[str, Any]]:
@@ -405,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-minutes", type=float, default=math.inf, help="stop sampling after this wall time")
     ap.add_argument("--jobs", type=int, default=1, help="evaluate each step's walkers in this many processes "
                     "(the same draws for any number)")
+    ap.add_argument("--checkpoint", help="keep the chain in this .npz file every 500 steps and when the run stops; "
+                    "started again with the same file, the run continues to --steps in all and gives the chain of "
+                    "one uninterrupted run (--init-from and --seed are then unused)")
     ap.add_argument("--output", help="where to write (default: X.posterior.yaml beside the scenario)")
     a = ap.parse_args(argv)
     path = Path(a.scenario)
@@ -421,13 +468,17 @@ def main(argv: list[str] | None = None) -> int:
         post(x0)
         print(f"{path.name}: {dim} parameters, log posterior at the fit {post(x0):.2f} "
               f"({(time.perf_counter() - t) * 1e3:.1f} ms per evaluation)", flush=True)
-        init = start_ball(x0, post.lo, post.hi, a.walkers, a.seed) if not a.init_from else _last_draws(
+        cp = Path(a.checkpoint) if a.checkpoint else None
+        resumed = cp is not None and cp.exists()
+        init = start_ball(x0, post.lo, post.hi, a.walkers, a.seed) if not a.init_from or resumed else _last_draws(
             Path(a.init_from), post.names, a.walkers)
+        key = json.dumps({"scenario": path.name, "fitted_created_utc": info["fitted_created_utc"],
+                          "names": post.names, "walkers": a.walkers}, sort_keys=True)
         run = run_emcee(post, init, a.steps, a.burn, a.thin, a.seed, progress=True, max_seconds=60 * a.max_minutes,
-                        jobs=max(1, a.jobs))
-        settings = {"walkers": a.walkers, "steps": run.evaluations // a.walkers, "burn": a.burn, "thin": a.thin,
-                    "seed": a.seed, "start": f"last draws of {Path(a.init_from).name}" if a.init_from
-                    else "ball around the shipped fit"}
+                        jobs=max(1, a.jobs), checkpoint=cp, checkpoint_key=key)
+        first = (f"last draws of {Path(a.init_from).name}" if a.init_from else "ball around the shipped fit")
+        settings = {"walkers": a.walkers, "steps": run.steps, "burn": a.burn, "thin": a.thin, "seed": a.seed,
+                    "start": first if not resumed or cp is None else f"continued from checkpoint {cp.name}"}
         res = result(post, info, run, settings, path)
         target = Path(a.output) if a.output else path.with_name(f"{path.stem}.posterior.yaml")
     except InputError as err:
