@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from script_loader import load_script
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_validation.py"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_validation", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_validation"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("make_validation")
 
 
 def test_markdown_helpers() -> None:

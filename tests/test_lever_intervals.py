@@ -3,25 +3,19 @@ lever's seed-paired difference is zero when the lever does nothing (common rando
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
+from script_loader import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "lever_intervals.py"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("lever_intervals", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["lever_intervals"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("lever_intervals")
 
 
 def test_interval_quantiles_on_known_data() -> None:
