@@ -112,6 +112,11 @@ central_med coverage_50 0.410 -> 0.442, coverage_90 0.840 -> 0.865, CRPS 3,291 -
 0.904 -> 0.897, CRPS 1,116.6 -> 1,132.8. Both still below every baseline. For scale, the shipped 0.7 at every
 central_med origin (a leak: profiled on 2019-2024) gave 0.442 / 0.859 / 3,358. The launch share moves the
 mean-field's timing of departures (people wait at the coast) more than its monthly totals.
+A leak left in this step: the fit_to files' profile ran with the scenario YAML's data-derived constants
+(central Med people per boat 32.5 from MMP 2019-2024; the Channel's yearly people per boat, later years
+included), not with the ones origin_inputs.py re-derives at an origin, so the launch share on the grid (0.1 ... 1.0)
+was chosen with a little of the later data. To remove it: apply origin_inputs in the fit command when
+`--fit-end` is set (the module would move below calibrate/) and refit the fit_to files.
 
 ## The back-test
 
