@@ -33,6 +33,12 @@ Method (docs/sea_model.md, "Fitting"):
    redone with k fixed; the k whose agent runs (seeds 1-8, days from 2022) give the share of days with
    boats that had exactly one boat closest to the observed share (HO daily boats) is kept. That
    moment is not the 95th-percentile day that docs/validation.md checks.
+With `--fit-end D` (an out-of-sample `fit_to_<year>` file) every other input the scenario YAML read off data
+(deaths blocks, people per boat, the Channel deal's size, the days of the daily moments) is first re-derived from
+the data before D + 1 day by calibrate/origin_inputs.py, the function a forecast origin uses (forecasting/origin.py
+fit_at_origin): the YAML's numbers come from the whole data window, so the profile of steps 3-4 would otherwise
+see data after D, and the back-test's origins reuse that profile. The re-derived values are applied in the fit,
+written among the values and listed under `inputs_at_origin`.
 The result is a YAML file {values: {key.path: value}, method, window, residual summary} next to the
 scenario (default: the scenario's `fitted_file`); `--output` writes elsewhere, leaving the shipped fit.
 
@@ -60,6 +66,7 @@ from crossings.calibrate.moments import (
     direct_estimates,
     simulated_one_boat,
 )
+from crossings.calibrate.origin_inputs import origin_inputs
 from crossings.calibrate.problem import W_TOTAL, Problem
 from crossings.core import observed as obs
 from crossings.core.errors import InputError
@@ -91,11 +98,16 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     # start from the YAML + the current fitted file (warm), or from the YAML alone (cold: used for
     # out-of-sample fits, so nothing fitted on later data leaks in through the starting point)
     raw0 = load_raw(path, {"fitted_file": None}) if cold else load_raw(path)
+    # out of sample: the YAML's data-derived inputs as known the day after the window (module docstring); applied
+    # to raw0 in place before the Problem reads its bounds and the direct estimates read the daily moments' days
+    known = origin_inputs(raw0, fit_end + dt.timedelta(days=1)) if fit_end is not None else {}
     sc0 = validate(_unalias(raw0), str(path))
     if not has_fit(raw0):
         raise InputError(str(path), "fit.free", "the scenario declares no free parameters to fit (see docs/scenario_format.md, `fit:`)")
     p = Problem(path, raw0, fit_start or sc0.start, fit_end or sc0.end)
-    fixed: dict[str, Any] = direct_estimates(p)
+    # model inputs only: `fit.*` (the daily moments' first day) is a setting of this fit, already used above
+    fixed: dict[str, Any] = {k: v for k, v in known.items() if not k.startswith("fit.")}
+    fixed.update(direct_estimates(p))
     weather = fixed.get(f"sea_links.{p.routes[0]}.weather.by_month")
     rho = fixed.get(f"sea_links.{p.routes[0]}.weather.persistence")
     # the deaths process (incident season and crowding, the latent year driver's variance, people lost per
@@ -121,6 +133,11 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     if best_k is not None:
         _, agent_cost, (sol, extra) = best_k
     vals = {k: _rounded(v) for k, v in {**extra, **p.values(sol.x)}.items()}
+    inputs = {} if fit_end is None else {
+        "inputs_at_origin": {"origin": (fit_end + dt.timedelta(days=1)).isoformat(),
+                             "source": "crossings/calibrate/origin_inputs.py: data before the origin only",
+                             "values": {k: v.isoformat() if isinstance(v, dt.date) else _rounded(v)
+                                        for k, v in known.items()}}}
     return {
         "scenario": str(path.name),
         "fit_window": {"start": p.start.isoformat(), "end": p.end.isoformat()},
@@ -133,6 +150,7 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
         "n_residuals": int(sol.fun.size),
         "data_versions": {f: obs.data_version(f) for f in sorted({o["file"] for o in p.raw.get("observed", [])})},
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **inputs,
         "values": vals,
     }
 

@@ -7,7 +7,7 @@ quality (the agent-model profile of steps 3-4, too slow to repeat at every origi
 `<stem>.fit_to_<year>.yaml` whose window ends before the origin (the same fit command on earlier data), else
 they stay at the scenario's own values. Every other input read off data (deaths blocks, boat sizes, the
 Channel deal's size, the days of the daily moments) is re-derived from data before the origin too
-(forecasting/origin_inputs.py). Inflow knots and lever schedules after the window repeat the last
+(calibrate/origin_inputs.py). Inflow knots and lever schedules after the window repeat the last
 value inside it (calibrate/fitspec.py), so nothing after the origin is fitted. A rolling back-test may start
 each origin from the previous origin's estimate (`x0`): that uses earlier data only.
 
@@ -27,8 +27,8 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from crossings.calibrate.moments import direct_estimates
+from crossings.calibrate.origin_inputs import origin_inputs
 from crossings.calibrate.problem import Problem
-from crossings.forecasting.origin_inputs import origin_inputs
 from crossings.scenario.load import fitted_path, load_raw, read_yaml
 
 MAX_NFEV = 60  # least-squares evaluations per origin (warm starts converge within this; measured in the docs)

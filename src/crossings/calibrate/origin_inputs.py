@@ -4,7 +4,9 @@ A scenario YAML holds numbers computed from observed series over the whole data 
 computation). At an origin inside the data each of them must be recomputed on the days before the origin, or the
 forecast sees the future (docs/forecasting.md, "What the origin knows"). Which inputs were read off which
 series is declared in the scenario's `fit:` block (scenario/fit_spec.py), not keyed on its name; fit_at_origin
-(forecasting/origin.py) applies the result before the refit, so the refit and the deaths fit see the same inputs.
+(forecasting/origin.py) applies the result before the refit, so the refit and the deaths fit see the same inputs,
+and so does the fit command with `--fit-end` (calibrate/fit.py, origin = fit end + 1 day): a `fit_to_<year>` file's
+agent-model profile, which the back-test's origins reuse, sees the inputs those origins see.
 
 - deaths blocks: calibrate.deaths.deaths_values on [start, origin - 1 day].
 - people per boat (`fit.people_per_boat_from`): `home_office_daily_by_year`, the year's mean size people / boats
