@@ -39,26 +39,27 @@ def test_scores_against_the_observed_file(table: pd.DataFrame) -> None:
     q = pd.read_csv(QUARTERLY, parse_dates=["quarter_end"]).set_index("quarter_end")
     col = "people_awaiting_initial_decision_AsyD03"
     aw = table[table["measure"] == "awaiting_decision"]
-    assert set(aw["method"]) == {*ab.RULES, ab.MIXTURE, ab.BASELINE}
+    assert set(aw["method"]) == {*ab.RULES, *ab.MIXTURES, ab.BASELINE}
     base = aw[aw["method"] == ab.BASELINE].set_index("horizon")
     for h, target in ((1, "2023-06-30"), (2, "2023-09-30")):
         assert base.loc[h, "observed"] == q.loc[target, col]
         assert base.loc[h, "crps"] == pytest.approx(abs(q.loc[target, col] - q.loc["2023-03-31", col]))
-    det = aw[~aw["method"].isin((*ab.STOCHASTIC, ab.MIXTURE))]
+    det = aw[~aw["method"].isin((*ab.STOCHASTIC, *ab.MIXTURES))]
     assert (det["members"] == 1).all() and np.allclose(det["crps"], det["ae"])  # one member: CRPS = |error|
     st = aw[aw["method"].isin(ab.STOCHASTIC)]
     assert (st["members"] == 2).all() and (st["p95"] > st["p05"]).all()
-    mix = aw[aw["method"] == ab.MIXTURE].set_index("horizon")  # both rules' members pooled, equal weights
-    assert (mix["members"] == 2 * len(ab.MIXED)).all()
-    for h in (1, 2):
-        parts = st[(st["horizon"] == h) & st["method"].isin(ab.MIXED)]
-        assert parts["p05"].min() <= mix.loc[h, "median"] <= parts["p95"].max()
+    for name, rules in ab.MIXTURES.items():
+        mix = aw[aw["method"] == name].set_index("horizon")  # both rules' members pooled, equal weights
+        assert (mix["members"] == 2 * len(rules)).all()
+        for h in (1, 2):
+            parts = st[(st["horizon"] == h) & st["method"].isin(rules)]
+            assert parts["p05"].min() <= mix.loc[h, "median"] <= parts["p95"].max()
     # the model, fed with data to the origin, is within 25% of the observed backlog one quarter on
     assert (aw[(aw["horizon"] == 1) & (aw["method"] != ab.BASELINE)]["ae"] < 0.25 * base.loc[1, "observed"]).all()
 
 
 def test_hotels_scored_and_cost_forecast_only(table: pd.DataFrame) -> None:
-    assert len(table[table["measure"] == "in_hotels"]) == 2 * (len(ab.RULES) + 2)  # + mixture and baseline
+    assert len(table[table["measure"] == "in_hotels"]) == 2 * (len(ab.RULES) + len(ab.MIXTURES) + 1)  # + baseline
     cost = table[table["measure"] == "cost"]
     assert len(cost) == 2 * len(ab.RULES) and cost["observed"].isna().all() and (cost["median"] > 0).all()
     assert ab.best_rule(table) in ab.RULES

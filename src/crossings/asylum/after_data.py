@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings.asylum import after_backlog, after_rules, inputs
+from crossings.asylum import after_backlog, after_identity, after_rules, inputs
 from crossings.core import observed
 from crossings.core.calendar import date_index
 from crossings.core.errors import InputError
@@ -49,6 +49,9 @@ STOCHASTIC = {"stochastic": after_rules.stochastic, "stochastic_paths": after_ru
               # decisions from the queue (after_backlog.py); every other input as stochastic_recalibrated
               after_backlog.RULE: after_rules.stochastic_recalibrated,
               after_backlog.RULE_RW: after_rules.stochastic_recalibrated}
+# a rule of after_identity.RULES carries every input as its base rule, plus the stock-flow identity's residual
+# (after_identity.py: the queue starts at the published one, a residual drawn per quarter) as other claims
+STOCHASTIC_OR_IDENTITY = set(STOCHASTIC) | set(after_identity.RULES)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class AfterData:
         spec = rule if isinstance(rule, AfterDataSpec) else AfterDataSpec(rule=rule)  # type: ignore[arg-type]
         # the stochastic rule's driver path: the one the scenario names, else the run's (destination's) seed
         self.rule, self.until = spec.rule, spec.data_until
+        self.base = after_identity.base_rule(self.rule)  # the rule that carries the inputs themselves
         self.path = spec.path if spec.path is not None else int(seed)
         self.key, self.start, self.n_days = dest_key, start, n_days
         self.extended: dict[str, dict[str, Any]] = {}
@@ -105,21 +109,22 @@ class AfterData:
         q_ahead = np.asarray((days.year - end.year) * 4 + (days.quarter - end.quarter), dtype=np.int64)
         horizon = int(q_ahead.max())
         x = hist.to_numpy(dtype=float)
-        if self.rule == "hold_last_quarter":
+        rule = self.base
+        if rule == "hold_last_quarter":
             per_q = after_rules.hold_last_quarter(x, horizon)
-        elif self.rule == "damped_trend":
+        elif rule == "damped_trend":
             per_q = after_rules.damped_trend(x, kind, horizon)
-        elif self.rule in after_backlog.RULES and name == after_backlog.NAME and (
+        elif rule in after_backlog.RULES and name == after_backlog.NAME and (
                 (fb := after_backlog.decisions_path(_quarters(held.data_end), horizon, self.path,
-                                                    after_backlog.RULES[self.rule])) is not None):
+                                                    after_backlog.RULES[rule])) is not None):
             per_q = fb
-        elif self.rule in STOCHASTIC:
-            per_q = STOCHASTIC[self.rule](x, kind, horizon, name, self.path)
+        elif rule in STOCHASTIC:
+            per_q = STOCHASTIC[rule](x, kind, horizon, name, self.path)
         else:  # hold_last_year
             per_q = np.full(horizon, held.value)
         # the quarters the rule rests on: the last 4 (hold_last_year), the last one, or the last N_FIT
         n_basis = {"hold_last_quarter": 1, "damped_trend": after_rules.N_FIT} | {r: len(hist) for r in STOCHASTIC}
-        k = min(n_basis.get(self.rule, 0), len(hist))
+        k = min(n_basis.get(rule, 0), len(hist))
         basis_start = _first_day(hist.index[-k]) if k else held.basis_start
         self._record(name, held, n_after, per_q, basis_start)
         return per_q[q_ahead - 1]
@@ -135,7 +140,7 @@ class AfterData:
         out: dict[str, Any] = {"rule": self.rule, "held_quarters": HOLD_QUARTERS, "extended": dict(self.extended)}
         if self.until is not None:
             out["data_until"] = str(self.until)
-        if self.rule in STOCHASTIC:
+        if self.rule in STOCHASTIC_OR_IDENTITY:
             out["path"] = self.path
         return out
 
@@ -179,7 +184,29 @@ class AfterData:
             out[:n_in] = inputs.observed_other_claims_daily(boats * share, self.start, n_in)
         if n_after:
             out[n_in:] = self.after("inflows.other_claims", held, hist, "flow", n_after)
+            if self.rule in after_identity.RULES:
+                out[n_in:] = self._identity(held.data_end, out[n_in:])
         return out
+
+    def _identity(self, data_end: dt.date, after: F64) -> F64:
+        """`after` (the other claims per day after `data_end`) plus the identity's people per quarter
+        (after_identity.per_quarter), spread over their quarter's days; a day floored at 0 (recorded)."""
+        n_after = len(after)
+        days = date_index(self.start + dt.timedelta(days=self.n_days - n_after), n_after)
+        end = pd.Timestamp(data_end)
+        q_ahead = np.asarray((days.year - end.year) * 4 + (days.quarter - end.quarter), dtype=np.int64)
+        horizon = int(q_ahead.max())
+        q = _quarters(data_end)
+        per_q = after_identity.per_quarter(q, self.start, horizon, self.path)
+        res = after_identity.residuals(q)
+        ends = [end + pd.offsets.QuarterEnd(h) for h in range(horizon + 1)]
+        q_days = np.array([(ends[h] - ends[h - 1]).days for h in range(1, horizon + 1)], dtype=float)
+        new = after + (per_q / q_days)[q_ahead - 1]
+        self.extended["identity_residual"] = {
+            "from": str(days[0].date()), "unit": "people per quarter", "quarterly_values": [float(v) for v in per_q],
+            "start_gap": after_identity.start_gap(q, self.start), "floored_people": float(np.maximum(-new, 0.0).sum()),
+            "basis": f"{res.index[0].date() if len(res) else data_end} to {data_end}"}
+        return np.asarray(np.maximum(new, 0.0))
 
 
 def _quarters(until: dt.date | None = None) -> pd.DataFrame:

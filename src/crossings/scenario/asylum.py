@@ -104,7 +104,8 @@ class ObservedStock(_Strict):
 # on the log (shares: logit) of the last quarters; stochastic: a local level on that scale, drawn (after_data.py);
 # stochastic_paths / stochastic_recalibrated: its variants (block bootstrap; band rescaled by past errors)
 AfterRule = Literal["error", "hold_last_year", "hold_last_quarter", "damped_trend", "stochastic",
-                    "stochastic_paths", "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw"]
+                    "stochastic_paths", "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw",
+                    "recalibrated_identity", "backlog_rw_identity"]  # the last two: asylum/after_identity.py
 
 
 class AfterDataSpec(_Strict):
