@@ -13,8 +13,9 @@ import pandas as pd
 
 from crossings.calibrate.fitspec import Free, frees_for, knot_groups
 from crossings.core.calendar import date_index
-from crossings.scenario.load import _unalias, apply_overrides, validate
+from crossings.scenario.load import _unalias, validate, validate_changed
 from crossings.scenario.observed_series import observed_frames
+from crossings.scenario.overrides import with_overrides
 from crossings.sea.kernel import ARR, BOATS, DEATHS, DEP, INT, PREV, WAIT
 from crossings.sea.model import build
 from crossings.sea.simulate import run_arrays
@@ -56,8 +57,9 @@ class Problem:
         return vals
 
     def scenario(self, x: np.ndarray, extra: dict[str, Any] | None = None) -> Any:
-        raw = apply_overrides(_unalias(self.raw), {**self.values(x), **(extra or {})}, file="fit")
-        return validate(raw, str(self.path))
+        # the base tree was validated in __init__: only the values set here need checking
+        changed = {**self.values(x), **(extra or {})}
+        return validate_changed(with_overrides(self.raw, changed, file="fit"), str(self.path), changed)
 
     def series(self, out: np.ndarray, route: str, measure: str) -> np.ndarray:
         rows = [i for i, r in enumerate(self.routes) if r == route or self.dest[r] == route]

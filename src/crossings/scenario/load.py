@@ -122,6 +122,25 @@ def validate(raw: dict[str, Any], file: str) -> Scenario:
     return sc
 
 
+def _plain_numbers(v: Any) -> bool:
+    number = (float, int)
+    return type(v) in number or (type(v) is list and all(type(e) in number for e in v))
+
+
+def validate_changed(raw: dict[str, Any], file: str, changed: Mapping[str, Any]) -> Scenario:
+    """`validate` for a tree that is a validated one with the key paths `changed` set: when every changed value
+    is a plain number or a list of them, only those are checked for finiteness before the schema (the rest was
+    checked when the base was validated, and a number cannot be text); otherwise the full validation."""
+    if not all(_plain_numbers(v) for v in changed.values()):
+        return validate(raw, file)
+    for path, v in changed.items():
+        check_finite(v, file, path)
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise from_validation_error(err, file, drop=LEVER_TAGS) from None
+
+
 def deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     """`top` over `base`: mappings merge key by key, everything else (lists included) is replaced."""
     out = dict(base)

@@ -30,6 +30,8 @@ def parse_set(items: list[str], file: str = "--set") -> dict[str, Any]:
 def _step(node: Any, part: str, path: str, file: str) -> tuple[Any, Any]:
     """Return (container, key) for `part` inside `node`; lists are indexed by number or by item `name`."""
     if isinstance(node, Mapping):
+        if part in node:  # the usual string key, without the scan (fits resolve thousands of paths)
+            return node, part
         for k in node:
             if str(k) == part:
                 return node, k
@@ -71,3 +73,30 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any], file: str
             else:
                 node = container[key]
     return raw
+
+
+def with_overrides(raw: dict[str, Any], overrides: Mapping[str, Any], file: str = "--set") -> dict[str, Any]:
+    """`apply_overrides` on a copy that shares every part of `raw` it does not change: only the mappings and
+    lists on each override's key path are copied (a fit builds one scenario per evaluation from one base tree;
+    a deep copy of the whole tree cost more than the model's run). `raw` itself is left as it was."""
+    root = dict(raw)
+    copied = {id(root)}
+    for path, value in overrides.items():
+        parts = path.split(".")
+        node: Any = root
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if last and isinstance(node, dict) and part not in node and part not in {str(k) for k in node}:
+                node[part] = value  # new optional key: the schema rejects it if unknown
+                break
+            container, key = _step(node, part, ".".join(parts[: depth + 1]), file)
+            if last:
+                container[key] = value
+                break
+            child = container[key]
+            if id(child) not in copied and isinstance(child, Mapping | list):
+                child = list(child) if isinstance(child, list) else dict(child)
+                copied.add(id(child))
+                container[key] = child
+            node = child
+    return root
