@@ -111,6 +111,31 @@ def first_full(cap, buf):
     return lo
 
 
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def pick_weighted(sums, first, p0, p1, target, last):
+    """moving.selectRoute's weighted pick: the first candidate p0..p1-1 whose running sum (sums[first + q - p0])
+    passes the target, else `last` (the last candidate with a positive weight). Counted, not searched: no branch
+    on the draw. Inlined into the agent pass (a call with arrays costs reference counting, see agent_pass)."""
+    c = 0
+    for i in range(p1 - p0):
+        c += sums[first + i] <= target
+    return p0 + c if c < p1 - p0 else last
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def pick_uniform(weight, p0, p1, k):
+    """The pick when every open candidate's weight is 0 (moving.normalizeWeights: uniform): the k-th open
+    candidate (weight >= 0) of p0..p1-1, counting from 0; the last open one if fewer; -1 if none is open."""
+    p = -1
+    for q in range(p0, p1):
+        if weight[q] >= 0.0:
+            p = q
+            if k == 0:
+                break
+            k -= 1
+    return p
+
+
 # The helpers below run once per day; the per-agent work lives inside run_days (see its docstring).
 
 @nb.njit(cache=True, error_model="numpy")
@@ -290,22 +315,12 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                         if count > 0:
                             u = draw(kroute[min(depth, DEPTHS - 1)], a)
                             total = fixed.total[here]
-                            if total > 0.0:  # the first candidate whose running sum passes the target
-                                target = u * total
-                                p0 = path_ptr[here]
-                                p1 = path_ptr[here + 1]
-                                c = 0
-                                for q in range(p0, p1):  # counted, not searched: no branch on the draw
-                                    c += fixed.cum[q] <= target
-                                p = p0 + c if c < p1 - p0 else fixed.last[here]
+                            p0 = path_ptr[here]
+                            p1 = path_ptr[here + 1]
+                            if total > 0.0:
+                                p = pick_weighted(fixed.cum, p0, p0, p1, u * total, fixed.last[here])
                             else:
-                                k = int(u * count)
-                                for q in range(path_ptr[here], path_ptr[here + 1]):
-                                    if fixed.weight[q] >= 0.0:
-                                        p = q
-                                        if k == 0:
-                                            break
-                                        k -= 1
+                                p = pick_uniform(fixed.weight, p0, p1, int(u * count))
                         if p >= 0:
                             path[a] = p
                             hop[a] = 0
@@ -328,20 +343,10 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                             wbuf[q - p0] = acc
                         if count > 0:
                             u = draw(kroute[min(depth, DEPTHS - 1)], a)
-                            if acc > 0.0:  # the first candidate whose running sum passes the target (as above)
-                                target = u * acc
-                                c = 0
-                                for q in range(p0, p1):
-                                    c += wbuf[q - p0] <= target
-                                p = p0 + c if c < p1 - p0 else last_pos
-                            else:  # all weights zero: uniform (moving.normalizeWeights)
-                                k = int(u * count)
-                                for q in range(p0, p1):
-                                    if pw[q] >= 0.0:  # open (its weight x a multiplier in [0, 1] is >= 0)
-                                        p = q
-                                        if k == 0:
-                                            break
-                                        k -= 1
+                            if acc > 0.0:
+                                p = pick_weighted(wbuf, 0, p0, p1, u * acc, last_pos)
+                            else:  # open: pw >= 0 (its weight x a multiplier in [0, 1] is >= 0)
+                                p = pick_uniform(pw, p0, p1, int(u * count))
                         if p >= 0:
                             path[a] = p
                             hop[a] = 0
