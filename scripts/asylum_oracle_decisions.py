@@ -6,6 +6,9 @@ how much of the backlog band's miss is the decision throughput's? Writes docs/as
 which scripts/make_asylum_forecasting.py summarises.
 
     uv run --frozen python scripts/asylum_oracle_decisions.py --jobs 2 --members 20
+
+--rule RULE --csv FILE: the same oracle with another rule's members (session 9: recalibrated_identity, the
+default's inputs plus the stock-flow identity's residual, docs/asylum_oracle_identity.csv).
 """
 
 from __future__ import annotations
@@ -33,21 +36,23 @@ def _observed_decisions(self: after_data.AfterData) -> np.ndarray:
     return np.asarray(inputs.quarterly_flow_daily(after_data.DECISIONS, self.start, self.n_days))
 
 
-def _origin(args: tuple[dt.date, int]) -> np.ndarray:
-    origin, n = args
+def _origin(args: tuple[dt.date, int, str]) -> np.ndarray:
+    origin, n, rule = args
     after_data.AfterData.decision_capacity = _observed_decisions  # type: ignore[method-assign]
-    return np.array([ab.run_at_origin(origin, RULE, s, p)["awaiting_decision"] for s, p in ab.members(n)])
+    return np.array([ab.run_at_origin(origin, rule, s, p)["awaiting_decision"] for s, p in ab.members(n)])
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--members", type=int, default=20)
+    ap.add_argument("--rule", default=RULE, help="the members' rule for everything but the decisions")
+    ap.add_argument("--csv", type=Path, default=CSV)
     a = ap.parse_args()
     t0 = time.perf_counter()
     origins = ab.origins()
     with ProcessPoolExecutor(a.jobs) as ex:
-        runs = list(ex.map(_origin, [(o, a.members) for o in origins]))
+        runs = list(ex.map(_origin, [(o, a.members, a.rule) for o in origins]))
     obs = ab.observed_quarterly()[ab.SCORED["awaiting_decision"]]
     rows = []
     for o, draws in zip(origins, runs, strict=True):
@@ -57,9 +62,9 @@ def main() -> int:
             rows.append({"origin": o, "horizon": h, "observed": y, "p05": float(np.quantile(d, 0.05)),
                          "median": float(np.median(d)), "p95": float(np.quantile(d, 0.95)), **score(y, d)})
     t = pd.DataFrame(rows)
-    t.to_csv(CSV, index=False)
-    print(f"oracle decisions ({RULE} otherwise): crps {t['crps'].mean():,.0f}, coverage_90 {t['in_90'].mean():.2f}, "
-          f"coverage_50 {t['in_50'].mean():.2f}; {time.perf_counter() - t0:.0f} s; wrote {CSV}")
+    t.to_csv(a.csv, index=False)
+    print(f"oracle decisions ({a.rule} otherwise): crps {t['crps'].mean():,.0f}, coverage_90 {t['in_90'].mean():.2f}, "
+          f"coverage_50 {t['in_50'].mean():.2f}; {time.perf_counter() - t0:.0f} s; wrote {a.csv}")
     return 0
 
 

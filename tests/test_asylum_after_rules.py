@@ -47,7 +47,7 @@ def test_hold_last_quarter_is_the_cut_quarters_daily_rate() -> None:
 
 RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "stochastic_paths",
          "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw", "recalibrated_identity",
-         "backlog_rw_identity")
+         "backlog_rw_identity", "queue_feedback_identity")
 
 
 # the cut of the tests above, and the last quarter before the 2023 clearance drive
@@ -70,7 +70,7 @@ def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch, 
         spec = AfterDataSpec(rule=rule, data_until=cut, path=3)  # type: ignore[arg-type]
         ad = AfterData(spec, KEY, start, (end - start).days + 1)
         return [ad.decision_capacity(), ad.grant_rate(), ad.withdrawal_share(), ad.dispersed_capacity(),
-                ad.other_claims(0.99)]
+                ad.other_claims(0.99), ad.decision_share()]
 
     before = {r: all_inputs(r) for r in RULES}
     monkeypatch.setattr(observed, "load", tripled)

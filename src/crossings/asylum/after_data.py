@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings.asylum import after_backlog, after_identity, after_rules, inputs
+from crossings.asylum import after_backlog, after_identity, after_queue, after_rules, inputs
 from crossings.core import observed
 from crossings.core.calendar import date_index
 from crossings.core.errors import InputError
@@ -150,6 +150,20 @@ class AfterData:
         arr = inputs.quarterly_flow_daily(DECISIONS, self.start, self.n_days)
         return self.extend("decision_capacity", arr, held_flow(DECISIONS, self.until),
                            flow_history(DECISIONS, self.until), "flow")
+
+    def decision_share(self) -> F64:
+        """The kernel's decision share per day (process.P_DEC_SHARE): 0 (decisions by capacity) except after
+        the decisions' data under queue_feedback_identity (after_queue.py; recorded)."""
+        if self.rule != after_queue.RULE:
+            return np.zeros(self.n_days)
+        data_end = held_flow(DECISIONS, self.until).data_end
+        share, per_q = after_queue.daily(_quarters(data_end), data_end, self.start, self.n_days, self.path)
+        if per_q is not None:
+            self.extended["decision_share"] = {
+                "from": str(data_end + dt.timedelta(days=1)), "unit": "decisions per day per person waiting",
+                "quarterly_values": [float(v) for v in per_q],
+                "basis": f"{after_queue.hazards(_quarters(data_end)).index[0].date()} to {data_end}"}
+        return share
 
     def grant_rate(self) -> F64:
         arr = inputs.quarterly_share_daily(GRANTS, [GRANTS, REFUSALS], self.start, self.n_days)

@@ -11,7 +11,9 @@ Phase order within a day (fixed):
   3. offshore decisions after `target_days`: grant (transferred to the mainland as refugees) or refuse
   4. offshore returns within the return capacity; refused held past `max_hold_days` released as removable
   5. third-country removals within capacity; those waiting past `max_wait_days` join the mainland queue
-  6. initial decisions (capacity, oldest first): withdrawn / granted / refused -> appeal or removable
+  6. initial decisions (capacity, oldest first): withdrawn / granted / refused -> appeal or removable; with
+     a decision share (P_DEC_SHARE > 0, an after-data rule's option) the day's capacity is that share of the
+     queue after the day's arrivals, so decisions respond to the model's own queue
   7. appeals (capacity, oldest first): allowed (granted) or dismissed (removable)
   8. removals of removable people (capacity, oldest first)
   9. absconding: a binomial share of removable people (oldest first) lose contact
@@ -46,8 +48,10 @@ N_FLOWS = 22
 # day parameters (entries of the float parameter row)
 (P_DEC_CAP, P_GRANT, P_WITHDRAW, P_APPEAL, P_APP_CAP, P_ALLOW, P_REM_CAP, P_ABSCOND, P_OFF_PLACES,
  P_OFF_TARGET, P_OFF_GRANT, P_RET_CAP, P_OFF_MAXHOLD, P_RELEASE, P_THIRD_CAP, P_THIRD_MAXWAIT,
- P_SUPPORT, P_SCREENED) = range(18)
-N_PARAMS = 18
+ P_SUPPORT, P_SCREENED, P_DEC_SHARE) = range(19)
+N_PARAMS = 19
+# P_DEC_SHARE: 0 = decisions by the capacity P_DEC_CAP (every scenario); > 0 = that share of the awaiting queue
+# is decided that day (asylum/after_queue.py; the capacity column is then ignored)
 
 # credits carried between days for fractional daily capacities
 C_DEC, C_APP, C_REM, C_RET, C_THIRD = range(5)
@@ -220,7 +224,8 @@ def step_day(t, p, newc, keys, state, entry, supp, queues, qh, qt, qsupp, n, cre
     # 6. initial decisions, oldest first
     pw = p[P_WITHDRAW]
     pg = pw + (1.0 - pw) * p[P_GRANT]
-    k = _take(credit, C_DEC, p[P_DEC_CAP], qt[AWAIT] - qh[AWAIT])
+    cap = p[P_DEC_CAP] if p[P_DEC_SHARE] <= 0.0 else p[P_DEC_SHARE] * (qt[AWAIT] - qh[AWAIT])
+    k = _take(credit, C_DEC, cap, qt[AWAIT] - qh[AWAIT])
     for _ in range(k):
         a = _pop(AWAIT, supp, queues, qh, qsupp)
         flows[F_DECISIONS] += 1
@@ -359,7 +364,8 @@ def step_day_np(t: int, p: npt.NDArray[np.float64], newc: npt.NDArray[np.int64],
                F_THIRD_REMOVED, flows)
     _move_due_np(qs, THIRD_WAIT, AWAIT, int(p[P_THIRD_MAXWAIT]), F_THIRD_BACK, t, flows)
     # 6. initial decisions
-    ids = _pop_np(qs, AWAIT, _take_np(qs.credit, C_DEC, p[P_DEC_CAP], qs.stock(AWAIT)))
+    cap = p[P_DEC_CAP] if p[P_DEC_SHARE] <= 0.0 else p[P_DEC_SHARE] * qs.stock(AWAIT)
+    ids = _pop_np(qs, AWAIT, _take_np(qs.credit, C_DEC, cap, qs.stock(AWAIT)))
     u = rng.uniform_np(keys[K_DECISION], ids)
     pw = p[P_WITHDRAW]
     pg = pw + (1.0 - pw) * p[P_GRANT]

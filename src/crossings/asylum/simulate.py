@@ -148,6 +148,8 @@ def _params(dest: Destination, start: dt.date, n_days: int, ad: AfterData) -> F6
         if np.isnan(arr).any():
             raise InputError("<asylum>", f"{ad.key}.{name}", "observed series does not cover the run period")
     P[:, process.P_DEC_CAP] = dec
+    if dest.decision_capacity == "observed":  # 0 except after the data under a queue-share rule (after_queue.py)
+        P[:, process.P_DEC_SHARE] = ad.decision_share()
     P[:, process.P_GRANT] = grant
     P[:, process.P_WITHDRAW] = wd
     P[:, process.P_APPEAL] = dest.appeal_probability

@@ -105,7 +105,8 @@ class ObservedStock(_Strict):
 # stochastic_paths / stochastic_recalibrated: its variants (block bootstrap; band rescaled by past errors)
 AfterRule = Literal["error", "hold_last_year", "hold_last_quarter", "damped_trend", "stochastic",
                     "stochastic_paths", "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw",
-                    "recalibrated_identity", "backlog_rw_identity"]  # the last two: asylum/after_identity.py
+                    "recalibrated_identity", "backlog_rw_identity",  # asylum/after_identity.py
+                    "queue_feedback_identity"]  # asylum/after_queue.py
 
 
 class AfterDataSpec(_Strict):
