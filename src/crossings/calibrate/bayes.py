@@ -2,7 +2,7 @@
 
 Usage: python -m crossings.calibrate.bayes scenarios/channel.yaml [--walkers W --steps S --burn B --thin T]
        [--seed N] [--only NAME ...] [--init-from FILE] [--jobs N] [--max-minutes M] [--checkpoint FILE.npz]
-       [--output F]
+       [--sampler ensemble|metropolis --pilot POSTERIOR.yaml --scale S] [--output F]
 
 Log posterior = log prior (calibrate/priors.py: the fit spec's bounds as support, lever priors from
 EVIDENCE.md where it gives a range, weakly informative otherwise) + log likelihood of the observed monthly
@@ -16,6 +16,9 @@ seeded from the counter-based stream stream_for("calibrate.bayes.sampler") keyed
 Diagnostics after burn-in and thinning, walkers treated as chains: ArviZ rank-normalised split R-hat, bulk
 and tail ESS, and emcee's integrated autocorrelation time (in steps). The file (default X.posterior.yaml
 beside the scenario) holds the draws (after burn-in and thinning), the priors, the settings and diagnostics.
+`--sampler metropolis --pilot FILE`: each walker is instead an independent random-walk Metropolis chain whose
+Gaussian step is FILE's posterior covariance x --scale x 2.38^2 / d, fixed for the run (calibrate/proposal.py):
+R-hat then needs a few long chains, not an ensemble of twice the parameters that each mix slowly.
 `--only` samples the named parameters and holds the others at the shipped fit (for tests and slices).
 `--checkpoint FILE.npz` keeps the chain (calibrate/chain_store.py) so that a run stopped by --max-minutes, a
 kill or the end of a working session continues where it stopped: run the same command again.
@@ -214,29 +217,32 @@ def _log_probs(log_prob: Callable[[np.ndarray], float], rows: np.ndarray) -> np.
 
 def run_emcee(log_prob: Callable[[np.ndarray], float], x_init: np.ndarray, steps: int, burn: int, thin: int,
               seed: int, progress: bool = False, max_seconds: float = math.inf, jobs: int = 1,
-              checkpoint: Path | None = None, checkpoint_key: str = "", every: int = CHECKPOINT_EVERY) -> Run:
+              checkpoint: Path | None = None, checkpoint_key: str = "", every: int = CHECKPOINT_EVERY,
+              step_cov: np.ndarray | None = None) -> Run:
     """`max_seconds`: stop after the step that passes it (the run keeps the steps done; Run.evaluations says).
     `jobs` > 1: each step's walkers are evaluated in that many forked workers (the same chain: the log density
     is a pure function of the position, and emcee draws its proposals in this process). `checkpoint`: the chain
     so far is saved there every `every` steps and when the run stops (calibrate/chain_store.py); a run started
     with an existing checkpoint of the same `checkpoint_key` continues it (x_init and seed unused) up to `steps`
-    in all, and gives the chain one uninterrupted run gives."""
+    in all, and gives the chain one uninterrupted run gives. `step_cov`: instead of the ensemble's moves, each
+    walker is its own random-walk Metropolis chain with this Gaussian step (calibrate/proposal.py)."""
     from crossings.core.executor import LocalPool
 
     with LocalPool(jobs, _log_probs, log_prob) as pool:
         return _sample(log_prob, pool, x_init, steps, burn, thin, seed, progress, max_seconds, checkpoint,
-                       checkpoint_key, every)
+                       checkpoint_key, every, step_cov)
 
 
 def _sample(log_prob: Callable[[np.ndarray], float], pool: Any, x_init: np.ndarray, steps: int, burn: int,
             thin: int, seed: int, progress: bool, max_seconds: float, checkpoint: Path | None = None,
-            checkpoint_key: str = "", every: int = CHECKPOINT_EVERY) -> Run:
+            checkpoint_key: str = "", every: int = CHECKPOINT_EVERY, step_cov: np.ndarray | None = None) -> Run:
     import emcee
 
     from crossings.calibrate import chain_store
 
     walkers, dim = x_init.shape
-    moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
+    moves: Any = ([(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)] if step_cov is None
+                  else emcee.moves.GaussianMove(step_cov))  # GaussianMove: each walker steps on its own
     if pool.jobs > 1:
         def in_workers(coords: np.ndarray) -> np.ndarray:
             return np.concatenate(pool.map(np.array_split(coords, min(pool.jobs, len(coords)))))
@@ -268,7 +274,9 @@ def _sample(log_prob: Callable[[np.ndarray], float], pool: Any, x_init: np.ndarr
             chain_store.save(checkpoint, chain_store.Checkpoint(checkpoint_key, c, lp, acc, s.random_state))
 
     t0 = time.perf_counter()
-    for i, _ in enumerate(s.sample(start, iterations=max(0, steps - done0)), start=done0 + 1):
+    # independent chains may be fewer than the parameters: emcee's check that an ensemble spans them is moot
+    stepping = s.sample(start, iterations=max(0, steps - done0), skip_initial_state_check=step_cov is not None)
+    for i, _ in enumerate(stepping, start=done0 + 1):
         if progress and (i % 100 == 0 or i == steps):
             el = time.perf_counter() - t0
             acc = (float(acc0.sum()) + float(s.backend.accepted.sum())) / (walkers * i)
@@ -326,7 +334,7 @@ def result(post: LogPosterior, info: dict[str, Any], run: Run, settings: dict[st
         "scenario": scenario.name,
         **info,
         "method": __doc__.split("\n\n")[1].replace("\n", " "),
-        "sampler": {**settings, "package": "emcee", "moves": "DEMove 0.8, DESnookerMove 0.2",
+        "sampler": {"moves": "DEMove 0.8, DESnookerMove 0.2", **settings, "package": "emcee",
                     "acceptance": round(run.acceptance, 4), "seconds": round(run.seconds, 1),
                     "evaluations": run.evaluations, "stream": "stream_for('calibrate.bayes.sampler')"},
         "diagnostics": {"rhat_max": round(max(d["r_hat"] for d in diag), 5),
@@ -432,6 +440,24 @@ def _last_draws(path: Path, names: list[str], walkers: int) -> np.ndarray:
 # --- command line --------------------------------------------------------------------------------------------
 
 
+def _pilot_step(a: argparse.Namespace, names: list[str]) -> Any:
+    """--sampler metropolis: the fixed Gaussian step from --pilot's draws (calibrate/proposal.py); else None."""
+    from crossings.calibrate.proposal import from_draws
+
+    if a.sampler != "metropolis":
+        if a.pilot:
+            raise InputError("command line", "--pilot", "is for --sampler metropolis")
+        return None
+    if not a.pilot:
+        raise InputError("command line", "--pilot", "--sampler metropolis needs a pilot posterior file")
+    pilot = read(Path(a.pilot))
+    missing = [n for n in names if n not in pilot.names]
+    if missing:
+        raise InputError(a.pilot, "draws.names", f"lacks the parameters {missing}")
+    return from_draws(pilot.draws[:, [pilot.names.index(n) for n in names]], a.scale, a.pilot)
+
+
+
 def main(argv: list[str] | None = None) -> int:
     from crossings.core.output import write_generated_yaml
 
@@ -452,6 +478,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--checkpoint", help="keep the chain in this .npz file every 500 steps and when the run stops; "
                     "started again with the same file, the run continues to --steps in all and gives the chain of "
                     "one uninterrupted run (--init-from and --seed are then unused)")
+    ap.add_argument("--sampler", choices=["ensemble", "metropolis"], default="ensemble",
+                    help="ensemble: emcee's differential-evolution moves (walkers >= 2 x parameters); metropolis: "
+                    "each walker an independent random-walk Metropolis chain whose Gaussian step is --pilot's "
+                    "covariance x --scale x 2.38^2 / d (calibrate/proposal.py; 4 or more walkers)")
+    ap.add_argument("--pilot", help="--sampler metropolis: the posterior file whose draws give the step covariance")
+    ap.add_argument("--scale", type=float, default=1.0, help="--sampler metropolis: the step covariance's factor "
+                    "on 2.38^2 / d (below 1 for a target less regular than a Gaussian)")
     ap.add_argument("--output", help="where to write (default: X.posterior.yaml beside the scenario)")
     a = ap.parse_args(argv)
     path = Path(a.scenario)
@@ -461,8 +494,11 @@ def main(argv: list[str] | None = None) -> int:
                              "need walkers, steps, thin >= 1 and 0 <= burn < steps")
         post, info = setup(path, Path(a.fitted) if a.fitted else None, a.only)
         dim = len(post.names)
-        if a.walkers < 2 * dim:
+        step = _pilot_step(a, post.names)
+        if step is None and a.walkers < 2 * dim:
             raise InputError("command line", "--walkers", f"need at least 2 x {dim} parameters = {2 * dim}")
+        if step is not None and a.walkers < 4:
+            raise InputError("command line", "--walkers", "need at least 4 chains for R-hat")
         x0 = np.concatenate([post.x0[post.sample], post.nb_start(post.x0)])
         t = time.perf_counter()
         post(x0)
@@ -472,13 +508,21 @@ def main(argv: list[str] | None = None) -> int:
         resumed = cp is not None and cp.exists()
         init = start_ball(x0, post.lo, post.hi, a.walkers, a.seed) if not a.init_from or resumed else _last_draws(
             Path(a.init_from), post.names, a.walkers)
-        key = json.dumps({"scenario": path.name, "fitted_created_utc": info["fitted_created_utc"],
-                          "names": post.names, "walkers": a.walkers}, sort_keys=True)
+        ident = {"scenario": path.name, "fitted_created_utc": info["fitted_created_utc"], "names": post.names,
+                 "walkers": a.walkers}
+        if step is not None:  # a chain of another step is another chain (the ensemble's key is as it was)
+            ident["metropolis_step"] = step.digest
+        key = json.dumps(ident, sort_keys=True)
         run = run_emcee(post, init, a.steps, a.burn, a.thin, a.seed, progress=True, max_seconds=60 * a.max_minutes,
-                        jobs=max(1, a.jobs), checkpoint=cp, checkpoint_key=key)
+                        jobs=max(1, a.jobs), checkpoint=cp, checkpoint_key=key,
+                        step_cov=None if step is None else step.cov)
         first = (f"last draws of {Path(a.init_from).name}" if a.init_from else "ball around the shipped fit")
         settings = {"walkers": a.walkers, "steps": run.steps, "burn": a.burn, "thin": a.thin, "seed": a.seed,
                     "start": first if not resumed or cp is None else f"continued from checkpoint {cp.name}"}
+        if step is not None:
+            settings["moves"] = (f"GaussianMove: {a.walkers} independent random-walk Metropolis chains, step "
+                                 f"covariance {step.scale} x 2.38^2 / {dim} x the covariance of {step.n_draws} draws "
+                                 f"of {step.pilot} (sha256 {step.digest})")
         res = result(post, info, run, settings, path)
         target = Path(a.output) if a.output else path.with_name(f"{path.stem}.posterior.yaml")
     except InputError as err:
