@@ -55,6 +55,7 @@ BALL = 1e-3  # walkers start within this share of each parameter's bound range a
 MU_FLOOR = 1e-3  # a mean-field month with (near) nothing expected: keeps log mu finite
 FORMAT = "crossings posterior draws v1"
 CHECKPOINT_EVERY = 500  # steps between checkpoint writes (central_med, 100 walkers: about 5 minutes, 16 MB a 500 steps)
+CHECKPOINT_EVALS = 50_000  # ... and at least this many evaluations (a few Metropolis chains run many more steps)
 
 
 # --- the log posterior ------------------------------------------------------------------------------------
@@ -515,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         key = json.dumps(ident, sort_keys=True)
         run = run_emcee(post, init, a.steps, a.burn, a.thin, a.seed, progress=True, max_seconds=60 * a.max_minutes,
                         jobs=max(1, a.jobs), checkpoint=cp, checkpoint_key=key,
+                        every=max(CHECKPOINT_EVERY, CHECKPOINT_EVALS // a.walkers),
                         step_cov=None if step is None else step.cov)
         first = (f"last draws of {Path(a.init_from).name}" if a.init_from else "ball around the shipped fit")
         settings = {"walkers": a.walkers, "steps": run.steps, "burn": a.burn, "thin": a.thin, "seed": a.seed,
