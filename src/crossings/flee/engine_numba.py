@@ -235,6 +235,36 @@ def spawn(t, n, seed, n_new, spawn_mult, conflict_now, pos, path, hop, flags, di
 
 
 @nb.njit(cache=True, error_model="numpy")
+def scan_movers(b, bend, k0, pos, flags, recent, thr, halve, todo):
+    """The evolve pass's scan of agents b..bend-1 (see agent_pass), branch-free: lists in `todo` those not under
+    way whose move draw succeeds and returns how many; halves the recent_travel_distance of those who stay.
+    A function of its own, called once per block (its call costs less than a nanosecond per agent): inside the
+    big pass LLVM keeps these arrays' addresses on the stack and reloads them for every agent."""
+    last = thr.shape[0] - 1
+    m = 0
+    for ia in range(b, bend):
+        a = np.uint64(ia)  # unsigned: no negative-index wraparound in the hot loop
+        still = (flags[a] & TRAVELLING) == 0
+        z = mix64(k0 + a * GOLDEN + GOLDEN) >> S11  # uniform(k0, a) < chance <=> z < threshold
+        go = still & (z < thr[np.uint64(min(pos[a], last))])  # a traveller's pos is a link: masked out
+        recent[a] = recent[a] * halve[np.int64(still ^ go)]  # still and not go: x 0.5, exact
+        todo[m] = ia
+        m += go
+    return m
+
+
+@nb.njit(cache=True, error_model="numpy")
+def scan_under_way(b, bend, flags, todo):
+    """The finish pass's scan of agents b..bend-1: lists in `todo` those under way and returns how many."""
+    m = 0
+    for ia in range(b, bend):
+        a = np.uint64(ia)
+        todo[m] = ia
+        m += flags[a] & TRAVELLING
+    return m
+
+
+@nb.njit(cache=True, error_model="numpy")
 def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, step_link, fixed, occ_r, occ_w, link_w,
                wbuf):
     """One agent pass over agents lo..hi-1: phase 0 = Person.evolve, phase 1 = Person.finish_travel.
@@ -271,7 +301,6 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
     thr = np.empty(mc_today.shape[0], dtype=np.uint64)
     for loc in range(thr.shape[0]):
         thr[loc] = draw_threshold(mc_today[loc])
-    last = thr.shape[0] - 1
     mult = np.empty(thr.shape[0])  # every place's capacity multiplier, kept current as its occupancy changes
     full = np.empty(thr.shape[0], dtype=np.int64)  # occupancy from which a camp turns arrivals away
     for loc in range(thr.shape[0]):
@@ -285,21 +314,10 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
         # recent_travel_distance and nothing reads it before then, so it is done here); phase 1, those under
         # way. Staying agents touch no counter, so leaving them out keeps Flee's order for everyone else.
         bend = min(b + BLOCK, hi)
-        m = 0
         if phase == 0:
-            for ia in range(b, bend):
-                a = np.uint64(ia)  # unsigned: no negative-index wraparound in the hot loop
-                still = (flags[a] & TRAVELLING) == 0
-                z = mix64(k0 + a * GOLDEN + GOLDEN) >> S11  # uniform(k0, a) < chance <=> z < threshold
-                go = still & (z < thr[np.uint64(min(pos[a], last))])  # a traveller's pos is a link: masked out
-                recent[a] = recent[a] * halve[np.int64(still ^ go)]  # still and not go: x 0.5, exact
-                todo[m] = ia
-                m += go
+            m = scan_movers(b, bend, k0, pos, flags, recent, thr, halve, todo)
         else:
-            for ia in range(b, bend):
-                a = np.uint64(ia)
-                todo[m] = ia
-                m += flags[a] & TRAVELLING
+            m = scan_under_way(b, bend, flags, todo)
         for i in range(m):
             a = np.uint64(todo[i])
             moved = 0.0
