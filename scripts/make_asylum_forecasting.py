@@ -479,7 +479,10 @@ def _backlog_misses(t: pd.DataFrame) -> list[str]:
             "too low. The 2023 drive stays outside its band from the origins 2022-12-31 to 2023-06-30.", ""]
 
 
-STORE_NOTE = "(filled below)"
+# the invocations of session 9 (measured: the first one's CSV written 1,768 s after its start; /usr/bin/time)
+STORE_NOTE = ("recalibrated_identity's and backlog_rw_identity's 800 runs took 1,768 s in the invocation before "
+              "(2 jobs at nice 10 on the shared 2-core machine; 672 s user + 6 s system CPU in all), this one "
+              "queue_feedback_identity's 400")
 ORACLE_IDENTITY_CSV = ROOT / "docs" / "asylum_oracle_identity.csv"  # asylum_oracle_decisions.py --rule ...
 
 
