@@ -92,3 +92,16 @@ def test_rule_sets_the_share_only_after_the_cut() -> None:
     assert len(np.unique(s[n_in:])) == 4  # one hazard per quarter
     other = AfterData(AfterDataSpec(rule="recalibrated_identity", data_until=CUT, path=2), KEY, start, n)
     assert (other.decision_share() == 0).all()
+
+
+def test_runs_deterministic_by_seed_and_band_widens() -> None:
+    """A back-test run under queue_feedback_identity: the same seed gives the same backlog; over 6 members the
+    spread of the backlog 4 quarters on exceeds the spread 1 quarter on."""
+    from crossings.forecasting import asylum_backtest as ab
+
+    origin = dt.date(2021, 6, 30)
+    runs = np.array([ab.run_at_origin(origin, after_queue.RULE, k, k)["awaiting_decision"] for k in range(1, 7)])
+    again = ab.run_at_origin(origin, after_queue.RULE, 1, 1)["awaiting_decision"]
+    assert np.array_equal(runs[0], again)
+    spread = runs.max(axis=0) - runs.min(axis=0)
+    assert spread[3] > 2 * spread[0] > 0
