@@ -55,7 +55,7 @@ class FitSpec(Strict):
     # the route's daily arrivals and boats from this date; calibrate/moments.py); None = monthly series only
     daily_moments_from: dt.date | None = None
     # inputs the scenario read off observed data, re-derived from data before a forecast origin
-    # (crossings.forecasting.origin_inputs): where each route's people per boat comes from (the Home Office daily
+    # (crossings.calibrate.origin_inputs): where each route's people per boat comes from (the Home Office daily
     # series' year mean, or IOM Missing Migrants' people per incident on the route's deaths.observed_route), and
     # the lever whose prevention share is the mean of the scenario's `prevented` observed totals
     people_per_boat_from: Literal["home_office_daily_by_year", "mmp_people_per_incident"] | None = None
