@@ -362,19 +362,23 @@ def _state_at_origins() -> pd.DataFrame:
 ORACLE_CSV = ROOT / "docs" / "asylum_oracle_decisions.csv"  # scripts/asylum_oracle_decisions.py
 
 
+def _score_by_horizon(columns: dict[str, tuple[pd.DataFrame, str]]) -> pd.DataFrame:
+    """One row per horizon (h=1, ...): each named column the mean of a frame's score column by horizon."""
+    by_h = pd.DataFrame({name: f.groupby("horizon")[col].mean() for name, (f, col) in columns.items()})
+    by_h.index = [f"h={h}" for h in by_h.index]
+    by_h.index.name = "horizon"
+    return by_h
+
+
 def _oracle_note(t: pd.DataFrame) -> list[str]:
     """The default rule with the observed decisions after the origin (a diagnostic oracle), if computed."""
     if not ORACLE_CSV.exists():
         return []
     o = pd.read_csv(ORACLE_CSV)
     d = t[(t["measure"] == "awaiting_decision") & (t["method"] == "stochastic_recalibrated")]
-    by_h = pd.DataFrame({"coverage_90 oracle": o.groupby("horizon")["in_90"].mean(),
-                         "coverage_90 stochastic_recalibrated": d.groupby("horizon")["in_90"].mean(),
-                         "coverage_50 oracle": o.groupby("horizon")["in_50"].mean(),
-                         "crps oracle": o.groupby("horizon")["crps"].mean(),
-                         "crps stochastic_recalibrated": d.groupby("horizon")["crps"].mean()})
-    by_h.index = [f"h={h}" for h in by_h.index]
-    by_h.index.name = "horizon"
+    by_h = _score_by_horizon({"coverage_90 oracle": (o, "in_90"), "coverage_90 stochastic_recalibrated": (d, "in_90"),
+                              "coverage_50 oracle": (o, "in_50"), "crps oracle": (o, "crps"),
+                              "crps stochastic_recalibrated": (d, "crps")})
     cov = float(o["in_90"].mean())
     verdict = ("so the decision throughput accounts for the band's miss" if cov >= ab.COVERAGE_90[0] else
                "so even with the decisions known the band is too narrow: the claims (small-boat arrivals driver, "
@@ -608,13 +612,9 @@ def _identity_note(t: pd.DataFrame) -> list[str]:
             "to minus the gap, the residuals summed since 2018:", "", _md(st), ""]
     if ORACLE_IDENTITY_CSV.exists() and ORACLE_CSV.exists():
         oi, o = pd.read_csv(ORACLE_IDENTITY_CSV), pd.read_csv(ORACLE_CSV)
-        by_h = pd.DataFrame({"coverage_90 oracle + identity": oi.groupby("horizon")["in_90"].mean(),
-                             "coverage_90 oracle": o.groupby("horizon")["in_90"].mean(),
-                             "coverage_50 oracle + identity": oi.groupby("horizon")["in_50"].mean(),
-                             "crps oracle + identity": oi.groupby("horizon")["crps"].mean(),
-                             "crps oracle": o.groupby("horizon")["crps"].mean()})
-        by_h.index = [f"h={h}" for h in by_h.index]
-        by_h.index.name = "horizon"
+        by_h = _score_by_horizon({"coverage_90 oracle + identity": (oi, "in_90"), "coverage_90 oracle": (o, "in_90"),
+                                  "coverage_50 oracle + identity": (oi, "in_50"), "crps oracle + identity": (oi, "crps"),
+                                  "crps oracle": (o, "crps")})
         oyr = pd.to_datetime(oi["origin"]).dt.year
         out += ["What a decision rule can reach with the identity carried (a diagnostic, never a forecast): "
                 "recalibrated_identity's members with the OBSERVED decisions after each origin "
