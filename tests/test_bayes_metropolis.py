@@ -89,3 +89,28 @@ def test_command_refuses_metropolis_without_a_pilot(capsys: pytest.CaptureFixtur
     assert bayes.main([str(channel), "--sampler", "metropolis", "--walkers", "4", "--steps", "10", "--burn",
                        "2"]) == 2
     assert "--pilot" in capsys.readouterr().err
+
+
+def _two_modes(theta: np.ndarray) -> float:
+    """x ~ N(0, 1); y half at -6, half at +6 (sd 0.5): one mode's step never crosses to the other."""
+    x, y = theta
+    if not (-10.0 <= x <= 10.0 and -10.0 <= y <= 10.0):
+        return -math.inf
+    return float(-0.5 * x * x + np.logaddexp(-0.5 * ((y - 6.0) / 0.5) ** 2, -0.5 * ((y + 6.0) / 0.5) ** 2))
+
+
+def test_prior_redraws_cross_what_the_gaussian_step_cannot() -> None:
+    from crossings.calibrate.priors import Prior
+    from crossings.calibrate.proposal import prior_redraw
+
+    priors = [Prior("x", "uniform", -10.0, 10.0), Prior("y", "normal", -10.0, 10.0, 0.0, 8.0)]
+    one_mode = np.random.default_rng(3).normal([0.0, 6.0], [1.0, 0.5], size=(2000, 2))
+    step = from_draws(one_mode, 1.0, "pilot.yaml")
+    x0 = np.column_stack([np.zeros(4), np.full(4, 6.0)]) + np.random.default_rng(4).normal(0, 0.1, (4, 2))
+    stuck = bayes.run_emcee(_two_modes, x0, steps=3000, burn=500, thin=2, seed=5, step_cov=step.cov)
+    assert np.mean(stuck.chain[:, :, 1] < 0) < 0.01  # the Gaussian step alone stays in its mode
+    mixed = bayes.run_emcee(_two_modes, x0, steps=3000, burn=500, thin=2, seed=5, step_cov=step.cov,
+                            redraw=(prior_redraw(priors), 0.2))
+    share = float(np.mean(mixed.chain[:, :, 1] < 0))
+    assert 0.35 < share < 0.65  # both modes, about half each: the redraw's normal prior cancels in the ratio
+    assert abs(float(mixed.chain[:, :, 0].std()) - 1.0) < 0.1

@@ -219,24 +219,26 @@ def _log_probs(log_prob: Callable[[np.ndarray], float], rows: np.ndarray) -> np.
 def run_emcee(log_prob: Callable[[np.ndarray], float], x_init: np.ndarray, steps: int, burn: int, thin: int,
               seed: int, progress: bool = False, max_seconds: float = math.inf, jobs: int = 1,
               checkpoint: Path | None = None, checkpoint_key: str = "", every: int = CHECKPOINT_EVERY,
-              step_cov: np.ndarray | None = None) -> Run:
+              step_cov: np.ndarray | None = None, redraw: tuple[Callable[..., Any], float] | None = None) -> Run:
     """`max_seconds`: stop after the step that passes it (the run keeps the steps done; Run.evaluations says).
     `jobs` > 1: each step's walkers are evaluated in that many forked workers (the same chain: the log density
     is a pure function of the position, and emcee draws its proposals in this process). `checkpoint`: the chain
     so far is saved there every `every` steps and when the run stops (calibrate/chain_store.py); a run started
     with an existing checkpoint of the same `checkpoint_key` continues it (x_init and seed unused) up to `steps`
     in all, and gives the chain one uninterrupted run gives. `step_cov`: instead of the ensemble's moves, each
-    walker is its own random-walk Metropolis chain with this Gaussian step (calibrate/proposal.py)."""
+    walker is its own random-walk Metropolis chain with this Gaussian step (calibrate/proposal.py); `redraw`
+    (proposal, share): that share of the steps redraws one parameter from its prior instead (proposal.prior_redraw)."""
     from crossings.core.executor import LocalPool
 
     with LocalPool(jobs, _log_probs, log_prob) as pool:
         return _sample(log_prob, pool, x_init, steps, burn, thin, seed, progress, max_seconds, checkpoint,
-                       checkpoint_key, every, step_cov)
+                       checkpoint_key, every, step_cov, redraw)
 
 
 def _sample(log_prob: Callable[[np.ndarray], float], pool: Any, x_init: np.ndarray, steps: int, burn: int,
             thin: int, seed: int, progress: bool, max_seconds: float, checkpoint: Path | None = None,
-            checkpoint_key: str = "", every: int = CHECKPOINT_EVERY, step_cov: np.ndarray | None = None) -> Run:
+            checkpoint_key: str = "", every: int = CHECKPOINT_EVERY, step_cov: np.ndarray | None = None,
+            redraw: tuple[Callable[..., Any], float] | None = None) -> Run:
     import emcee
 
     from crossings.calibrate import chain_store
@@ -244,6 +246,8 @@ def _sample(log_prob: Callable[[np.ndarray], float], pool: Any, x_init: np.ndarr
     walkers, dim = x_init.shape
     moves: Any = ([(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)] if step_cov is None
                   else emcee.moves.GaussianMove(step_cov))  # GaussianMove: each walker steps on its own
+    if step_cov is not None and redraw is not None and redraw[1] > 0.0:  # a mixture of two valid kernels
+        moves = [(moves, 1.0 - redraw[1]), (emcee.moves.MHMove(redraw[0]), redraw[1])]
     if pool.jobs > 1:
         def in_workers(coords: np.ndarray) -> np.ndarray:
             return np.concatenate(pool.map(np.array_split(coords, min(pool.jobs, len(coords)))))
@@ -460,6 +464,7 @@ def _pilot_step(a: argparse.Namespace, names: list[str]) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from crossings.calibrate.proposal import prior_redraw
     from crossings.core.output import write_generated_yaml
 
     ap = argparse.ArgumentParser(prog="python -m crossings.calibrate.bayes", description=__doc__.splitlines()[0])
@@ -486,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pilot", help="--sampler metropolis: the posterior file whose draws give the step covariance")
     ap.add_argument("--scale", type=float, default=1.0, help="--sampler metropolis: the step covariance's factor "
                     "on 2.38^2 / d (below 1 for a target less regular than a Gaussian)")
+    ap.add_argument("--prior-redraws", type=float, default=0.0, help="--sampler metropolis: this share of the "
+                    "steps redraws one parameter of each chain from its prior instead (crosses flat ranges at once)")
     ap.add_argument("--output", help="where to write (default: X.posterior.yaml beside the scenario)")
     a = ap.parse_args(argv)
     path = Path(a.scenario)
@@ -496,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         post, info = setup(path, Path(a.fitted) if a.fitted else None, a.only)
         dim = len(post.names)
         step = _pilot_step(a, post.names)
+        if not 0.0 <= a.prior_redraws < 1.0 or (a.prior_redraws > 0.0 and step is None):
+            raise InputError("command line", "--prior-redraws", "a share in [0, 1), with --sampler metropolis")
         if step is None and a.walkers < 2 * dim:
             raise InputError("command line", "--walkers", f"need at least 2 x {dim} parameters = {2 * dim}")
         if step is not None and a.walkers < 4:
@@ -513,18 +522,23 @@ def main(argv: list[str] | None = None) -> int:
                  "walkers": a.walkers}
         if step is not None:  # a chain of another step is another chain (the ensemble's key is as it was)
             ident["metropolis_step"] = step.digest
+            if a.prior_redraws > 0.0:
+                ident["prior_redraws"] = a.prior_redraws
         key = json.dumps(ident, sort_keys=True)
         run = run_emcee(post, init, a.steps, a.burn, a.thin, a.seed, progress=True, max_seconds=60 * a.max_minutes,
                         jobs=max(1, a.jobs), checkpoint=cp, checkpoint_key=key,
                         every=max(CHECKPOINT_EVERY, CHECKPOINT_EVALS // a.walkers),
-                        step_cov=None if step is None else step.cov)
+                        step_cov=None if step is None else step.cov,
+                        redraw=(prior_redraw(post.priors), a.prior_redraws) if step is not None else None)
         first = (f"last draws of {Path(a.init_from).name}" if a.init_from else "ball around the shipped fit")
         settings = {"walkers": a.walkers, "steps": run.steps, "burn": a.burn, "thin": a.thin, "seed": a.seed,
                     "start": first if not resumed or cp is None else f"continued from checkpoint {cp.name}"}
         if step is not None:
             settings["moves"] = (f"GaussianMove: {a.walkers} independent random-walk Metropolis chains, step "
                                  f"covariance {step.scale} x 2.38^2 / {dim} x the covariance of {step.n_draws} draws "
-                                 f"of {step.pilot} (sha256 {step.digest})")
+                                 f"of {step.pilot} (sha256 {step.digest})" + (
+                                     f"; in a share {a.prior_redraws} of the steps one parameter of each chain is "
+                                     "redrawn from its prior instead" if a.prior_redraws > 0.0 else ""))
         res = result(post, info, run, settings, path)
         target = Path(a.output) if a.output else path.with_name(f"{path.stem}.posterior.yaml")
     except InputError as err:

@@ -12,8 +12,10 @@ pilot's draws and then held fixed, so each chain is a plain Metropolis chain (no
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,3 +46,30 @@ def from_draws(draws: np.ndarray, scale: float, pilot: str) -> PilotProposal:
     cov = np.cov(draws, rowvar=False) * (scale * OPTIMAL / d)
     np.linalg.cholesky(cov)  # positive definite, or numpy's LinAlgError (not expected with n > d varying draws)
     return PilotProposal(cov, Path(pilot).name, n, scale, hashlib.sha256(cov.tobytes()).hexdigest()[:16])
+
+
+def prior_redraw(priors: list[Any]) -> Callable[[np.ndarray, Any], tuple[np.ndarray, np.ndarray]]:
+    """An emcee MHMove proposal: each walker redraws one parameter (chosen uniformly) from that parameter's
+    prior (calibrate/priors.Prior: uniform on its bounds, or its normal cut to them), the others kept. With the
+    prior as the proposal density the Metropolis ratio is the likelihood ratio (the returned log factors are
+    log prior(old) - log prior(new) of the changed parameter). Why: a parameter the data leave flat over much of
+    its range (a patrol capacity that no longer binds, an inflow knot resting on its bound) is crossed by a
+    small Gaussian step only by diffusion, in thousands of steps; a redraw crosses it in one."""
+
+    def propose(coords: np.ndarray, random: Any) -> tuple[np.ndarray, np.ndarray]:
+        new = np.array(coords, dtype=float, copy=True)
+        factors = np.zeros(len(new))
+        picks = random.randint(new.shape[1], size=len(new))
+        for i, j in enumerate(picks):
+            p = priors[int(j)]
+            if p.kind == "normal":
+                v = random.normal(p.mean, p.sd)
+                while not p.lo <= v <= p.hi:  # the normal cut to the bounds (they hold most of its mass)
+                    v = random.normal(p.mean, p.sd)
+            else:
+                v = random.uniform(p.lo, p.hi)
+            factors[i] = p.logpdf(float(new[i, j])) - p.logpdf(float(v))
+            new[i, j] = v
+        return new, factors
+
+    return propose
