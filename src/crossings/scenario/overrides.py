@@ -56,22 +56,34 @@ def get_path(raw: Any, path: str, file: str = "--set") -> Any:
     return node
 
 
+def _set_path(root: dict[str, Any], path: str, value: Any, file: str, copied: set[int] | None) -> None:
+    """Set one key path in `root`. The path must exist, except a missing last key of a mapping that is an
+    optional field (validation then checks it). `copied`: copy each container on the path not yet in it
+    (copy-on-write, the ids of the copies kept there); None: change `root` in place."""
+    parts = path.split(".")
+    node: Any = root
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if last and isinstance(node, dict) and part not in node and part not in {str(k) for k in node}:
+            node[part] = value  # new optional key: the schema rejects it if unknown
+            return
+        container, key = _step(node, part, ".".join(parts[: depth + 1]), file)
+        if last:
+            container[key] = value
+            return
+        child = container[key]
+        if copied is not None and id(child) not in copied and isinstance(child, Mapping | list):
+            child = list(child) if isinstance(child, list) else dict(child)
+            copied.add(id(child))
+            container[key] = child
+        node = child
+
+
 def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any], file: str = "--set") -> dict[str, Any]:
     """Set each key path in `raw` (in place, returned). The path must exist, except a missing last key
     of a mapping that is an optional field (e.g. `levers.x.end`); validation then checks it."""
     for path, value in overrides.items():
-        parts = path.split(".")
-        node: Any = raw
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if last and isinstance(node, dict) and part not in {str(k) for k in node}:
-                node[part] = value  # new optional key: the schema rejects it if unknown
-                break
-            container, key = _step(node, part, ".".join(parts[: depth + 1]), file)
-            if last:
-                container[key] = value
-            else:
-                node = container[key]
+        _set_path(raw, path, value, file, None)
     return raw
 
 
@@ -82,21 +94,5 @@ def with_overrides(raw: dict[str, Any], overrides: Mapping[str, Any], file: str 
     root = dict(raw)
     copied = {id(root)}
     for path, value in overrides.items():
-        parts = path.split(".")
-        node: Any = root
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if last and isinstance(node, dict) and part not in node and part not in {str(k) for k in node}:
-                node[part] = value  # new optional key: the schema rejects it if unknown
-                break
-            container, key = _step(node, part, ".".join(parts[: depth + 1]), file)
-            if last:
-                container[key] = value
-                break
-            child = container[key]
-            if id(child) not in copied and isinstance(child, Mapping | list):
-                child = list(child) if isinstance(child, list) else dict(child)
-                copied.add(id(child))
-                container[key] = child
-            node = child
+        _set_path(root, path, value, file, copied)
     return root
