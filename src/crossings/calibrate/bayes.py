@@ -2,7 +2,7 @@
 
 Usage: python -m crossings.calibrate.bayes scenarios/channel.yaml [--walkers W --steps S --burn B --thin T]
        [--seed N] [--only NAME ...] [--init-from FILE] [--jobs N] [--max-minutes M] [--checkpoint FILE.npz]
-       [--sampler ensemble|metropolis --pilot POSTERIOR.yaml --scale S] [--output F]
+       [--sampler ensemble|metropolis --pilot POSTERIOR.yaml --scale S] [--hold NAME ...] [--output F]
 
 Log posterior = log prior (calibrate/priors.py: the fit spec's bounds as support, lever priors from
 EVIDENCE.md where it gives a range, weakly informative otherwise) + log likelihood of the observed monthly
@@ -19,7 +19,9 @@ beside the scenario) holds the draws (after burn-in and thinning), the priors, t
 `--sampler metropolis --pilot FILE`: each walker is instead an independent random-walk Metropolis chain whose
 Gaussian step is FILE's posterior covariance x --scale x 2.38^2 / d, fixed for the run (calibrate/proposal.py):
 R-hat then needs a few long chains, not an ensemble of twice the parameters that each mix slowly.
-`--only` samples the named parameters and holds the others at the shipped fit (for tests and slices).
+`--only` samples the named parameters and holds the others at the shipped fit (for tests and slices); `--hold`
+holds the named ones at the fit and samples the rest (a parameter the data do not separate from another; the
+file says "held at the fit: ..."); a pilot that sampled them gives the step's covariance given them.
 `--checkpoint FILE.npz` keeps the chain (calibrate/chain_store.py) so that a run stopped by --max-minutes, a
 kill or the end of a working session continues where it stopped: run the same command again.
 
@@ -154,8 +156,10 @@ class LogPosterior:
         return np.array(best)
 
 
-def setup(scenario: Path, fitted: Path | None = None, only: list[str] | None = None) -> tuple[LogPosterior, dict[str, Any]]:
-    """The log posterior over the shipped fit's window, and the fitted file it starts from."""
+def setup(scenario: Path, fitted: Path | None = None, only: list[str] | None = None,
+          hold: list[str] | None = None) -> tuple[LogPosterior, dict[str, Any]]:
+    """The log posterior over the shipped fit's window, and the fitted file it starts from. `only`: sample these
+    free parameters, hold the others at the shipped fit; `hold`: hold these at the shipped fit, sample the others."""
     from crossings.calibrate.problem import Problem
     from crossings.calibrate.uncertainty import estimates, fitted_for
 
@@ -174,11 +178,18 @@ def setup(scenario: Path, fitted: Path | None = None, only: list[str] | None = N
     p = Problem(scenario, raw, start, end)
     x0 = estimates(p.frees, p.raw, p.routes)
     names = [f.name for f in p.frees]
-    if only:
-        bad = [n for n in only if n not in names]
+    for flag, given in (("--only", only), ("--hold", hold)):
+        bad = [n for n in given or [] if n not in names]
         if bad:
-            raise InputError(str(scenario), "--only", f"not free parameters of the fit: {bad}; they are {names}")
+            raise InputError(str(scenario), flag, f"not free parameters of the fit: {bad}; they are {names}")
+    if only and hold:
+        raise InputError("command line", "--hold", "give --only or --hold, not both")
+    if only:
         sample = np.array([names.index(n) for n in only], dtype=np.int64)
+    elif hold:
+        if set(hold) >= set(names):
+            raise InputError("command line", "--hold", "holds every free parameter: nothing left to sample")
+        sample = np.array([i for i, n in enumerate(names) if n not in set(hold)], dtype=np.int64)
     else:
         sample = np.arange(len(names), dtype=np.int64)
     info = {"fitted_file": fp.name, "fitted_created_utc": str(fd.get("created_utc")),
@@ -334,6 +345,9 @@ def result(post: LogPosterior, info: dict[str, Any], run: Run, settings: dict[st
                        "mean": _g(col.mean()), "sd": _g(col.std()), "p05": _g(np.quantile(col, 0.05)),
                        "p50": _g(np.quantile(col, 0.5)), "p95": _g(np.quantile(col, 0.95)), "prior": q.as_dict()})
     held = [f.name for i, f in enumerate(post.p.frees) if i not in set(post.sample.tolist())]
+    held_values = {f.name: float(post.x0[i]) for i, f in enumerate(post.p.frees) if f.name in held}
+    assumption = ({"assumption": "held at the fit: " + ", ".join(f"{n} = {v:.6g}" for n, v in held_values.items())
+                   + (f" ({settings['hold_reason']})" if settings.get("hold_reason") else "")} if held else {})
     return {
         "format": FORMAT,
         "scenario": scenario.name,
@@ -351,7 +365,8 @@ def result(post: LogPosterior, info: dict[str, Any], run: Run, settings: dict[st
                         "arviz": "rank-normalised split R-hat (arviz.rhat method='rank'), arviz.ess bulk and tail; "
                                  "walkers as chains, after burn-in and thinning"},
         "held": held,
-        "held_values": {f.name: float(post.x0[i]) for i, f in enumerate(post.p.frees) if f.name in held},
+        "held_values": held_values,
+        **assumption,
         "parameters": params,
         "draws": {"names": post.names, "walkers": int(run.chain.shape[0]), "per_walker": int(run.chain.shape[1]),
                   # one string per draw (walker-major): a list of lists would exceed the YAML reader's node bound
@@ -447,7 +462,7 @@ def _last_draws(path: Path, names: list[str], walkers: int) -> np.ndarray:
 
 def _pilot_step(a: argparse.Namespace, names: list[str]) -> Any:
     """--sampler metropolis: the fixed Gaussian step from --pilot's draws (calibrate/proposal.py); else None."""
-    from crossings.calibrate.proposal import from_draws
+    from crossings.calibrate.proposal import conditional_draws, from_draws
 
     if a.sampler != "metropolis":
         if a.pilot:
@@ -459,7 +474,11 @@ def _pilot_step(a: argparse.Namespace, names: list[str]) -> Any:
     missing = [n for n in names if n not in pilot.names]
     if missing:
         raise InputError(a.pilot, "draws.names", f"lacks the parameters {missing}")
-    return from_draws(pilot.draws[:, [pilot.names.index(n) for n in names]], a.scale, a.pilot)
+    draws = pilot.draws[:, [pilot.names.index(n) for n in names]]
+    given = [n for n in (a.hold or []) if n in pilot.names]
+    if given:  # the pilot sampled what this run holds: its step is the covariance given those (calibrate/proposal)
+        draws = conditional_draws(draws, pilot.draws[:, [pilot.names.index(n) for n in given]])
+    return from_draws(draws, a.scale, a.pilot)
 
 
 
@@ -476,6 +495,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--thin", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", nargs="+", help="sample only these free parameters (others held at the fit)")
+    ap.add_argument("--hold", nargs="+", help="hold these free parameters at the fit and sample the others (a "
+                    "stated assumption of the posterior, written in its file: e.g. a parameter the data do not "
+                    "identify apart from another); with --pilot, the step is the pilot's covariance given them")
+    ap.add_argument("--hold-reason", default="", help="why --hold holds them (written with the assumption)")
     ap.add_argument("--init-from", help="start the walkers at the last draws of this posterior file's walkers "
                     "(same parameters; at least as many walkers there): continues a run, so --burn can be short")
     ap.add_argument("--max-minutes", type=float, default=math.inf, help="stop sampling after this wall time")
@@ -500,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.burn >= a.steps or min(a.walkers, a.steps, a.thin) < 1 or a.burn < 0:
             raise InputError("command line", "--steps/--burn/--thin/--walkers",
                              "need walkers, steps, thin >= 1 and 0 <= burn < steps")
-        post, info = setup(path, Path(a.fitted) if a.fitted else None, a.only)
+        post, info = setup(path, Path(a.fitted) if a.fitted else None, a.only, a.hold)
         dim = len(post.names)
         step = _pilot_step(a, post.names)
         if not 0.0 <= a.prior_redraws < 1.0 or (a.prior_redraws > 0.0 and step is None):
@@ -533,6 +556,9 @@ def main(argv: list[str] | None = None) -> int:
         first = (f"last draws of {Path(a.init_from).name}" if a.init_from else "ball around the shipped fit")
         settings = {"walkers": a.walkers, "steps": run.steps, "burn": a.burn, "thin": a.thin, "seed": a.seed,
                     "start": first if not resumed or cp is None else f"continued from checkpoint {cp.name}"}
+        if a.hold:
+            settings["hold"] = list(a.hold)
+            settings["hold_reason"] = a.hold_reason
         if step is not None:
             settings["moves"] = (f"GaussianMove: {a.walkers} independent random-walk Metropolis chains, step "
                                  f"covariance {step.scale} x 2.38^2 / {dim} x the covariance of {step.n_draws} draws "

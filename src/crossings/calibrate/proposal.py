@@ -73,3 +73,15 @@ def prior_redraw(priors: list[Any]) -> Callable[[np.ndarray, Any], tuple[np.ndar
         return new, factors
 
     return propose
+
+
+def conditional_draws(draws: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """A pilot's draws (n, d) with their linear dependence on `given` (n, k: the pilot's values of parameters a
+    run now holds) removed: the residuals of the least-squares regression on `given`, whose covariance is the
+    Gaussian conditional covariance of the d parameters given the k (the Schur complement). Why: holding a
+    parameter of a ridge at one value leaves the others a narrower posterior than the pilot's marginal spread,
+    and a step drawn from that spread along the ridge would be mostly refused."""
+    g = given - given.mean(axis=0)
+    x = draws - draws.mean(axis=0)
+    beta, *_ = np.linalg.lstsq(g, x, rcond=None)
+    return draws - g @ beta
