@@ -112,8 +112,10 @@ def fit(path: Path, fit_start: dt.date | None, fit_end: dt.date | None, verbose:
     rho = fixed.get(f"sea_links.{p.routes[0]}.weather.persistence")
     # the deaths process (incident season and crowding, the latent year driver's variance, people lost per
     # incident) by penalised maximum likelihood on the incident data of the window (calibrate/deaths.py); the
-    # incident level stays free in step 2 (the mean-field uses the driver's mean, 1)
-    fixed.update(deaths_values(raw0, p.start, p.end))
+    # incident level stays free in step 2 (the mean-field uses the driver's mean, 1). origin_inputs already gave
+    # them for the scenario's start to fit_end: estimated again only for another window (~50 s on central_med)
+    if fit_end is None or p.start != sc0.start:
+        fixed.update(deaths_values(raw0, p.start, p.end))
     lo = np.array([f.lo for f in p.frees])
     hi = np.array([f.hi for f in p.frees])
     x0 = np.clip(np.array([f.x0 for f in p.frees]), lo, hi)
