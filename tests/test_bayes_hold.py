@@ -52,6 +52,8 @@ def test_hold_samples_the_others_and_says_the_assumption(tmp_path: Path) -> None
     assert all(d["held_values"][n] == fit[n] for n in hold)
     assert d["assumption"].startswith("held at the fit: ") and d["assumption"].endswith("(a test)")
     assert f"{hold[0]} = {fit[hold[0]]:.6g}" in d["assumption"]
+    assert d["manifest"]["assumption"] == d["assumption"] and "--hold" in d["manifest"]["command"]
+    assert len(d["manifest"]["scenario_hash"]) > 8 and d["manifest"]["seed"] == 1
     # the same as --only with the complement (the same parameters, walkers and seed give the same chain)
     out2 = tmp_path / "only.posterior.yaml"
     assert bayes.main([str(CHANNEL), "--only", AMP, PEAK, "--walkers", "10", "--steps", "20", "--burn", "5",

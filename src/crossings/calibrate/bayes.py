@@ -482,6 +482,19 @@ def _pilot_step(a: argparse.Namespace, names: list[str]) -> Any:
 
 
 
+def _manifest(path: Path, seed: int, seconds: float, argv: list[str] | None, res: dict[str, Any]) -> dict[str, Any]:
+    """The run's manifest (core.output.make_manifest), kept in the posterior file: the commit, the scenario's files'
+    hash, the command, and what the posterior assumes (parameters held at the fit)."""
+    from crossings.core.output import hash_files, make_manifest
+    from crossings.scenario.load import scenario_files
+
+    args = sys.argv[1:] if argv is None else argv
+    return make_manifest(scenario=str(path), scenario_hash=hash_files(scenario_files(path)), seed=seed,
+                         wall_s=seconds, extra={"command": " ".join(["python -m crossings.calibrate.bayes", *args]),
+                                                "assumption": res.get("assumption", "none: every free parameter "
+                                                                      "of the fit sampled")})
+
+
 def main(argv: list[str] | None = None) -> int:
     from crossings.calibrate.proposal import prior_redraw
     from crossings.core.output import write_generated_yaml
@@ -566,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
                                      f"; in a share {a.prior_redraws} of the steps one parameter of each chain is "
                                      "redrawn from its prior instead" if a.prior_redraws > 0.0 else ""))
         res = result(post, info, run, settings, path)
+        res["manifest"] = _manifest(path, a.seed, run.seconds, argv, res)
         target = Path(a.output) if a.output else path.with_name(f"{path.stem}.posterior.yaml")
     except InputError as err:
         print(f"crossings.calibrate.bayes: error: {err}", file=sys.stderr)
