@@ -15,7 +15,8 @@ quarters) and `stochastic` (a local level on that scale fitted on every quarter 
 path per `path`), with its variants `stochastic_paths` (whole past paths: a block bootstrap of the input's
 quarterly changes) and `stochastic_recalibrated` (the local level's spread rescaled by its past errors). A rule given as
 {rule, data_until, path} treats every input as observed only to `data_until` (a back-test's origin): the rule
-takes over after it, estimated from the quarters before it only.
+takes over after it, estimated from the quarters before it only. A mixture rule (`mix_identity`,
+after_mix.py) carries every input by the member rule its driver path picks; the summary names both.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings.asylum import after_backlog, after_identity, after_queue, after_rules, inputs
+from crossings.asylum import after_backlog, after_identity, after_mix, after_queue, after_rules, inputs
 from crossings.core import observed
 from crossings.core.calendar import date_index
 from crossings.core.errors import InputError
@@ -71,9 +72,10 @@ class AfterData:
     def __init__(self, rule: str | AfterDataSpec, dest_key: str, start: dt.date, n_days: int, seed: int = 0) -> None:
         spec = rule if isinstance(rule, AfterDataSpec) else AfterDataSpec(rule=rule)  # type: ignore[arg-type]
         # the stochastic rule's driver path: the one the scenario names, else the run's (destination's) seed
-        self.rule, self.until = spec.rule, spec.data_until
-        self.base = after_identity.base_rule(self.rule)  # the rule that carries the inputs themselves
         self.path = spec.path if spec.path is not None else int(seed)
+        self.named, self.until = spec.rule, spec.data_until  # the rule as named; a mixture's member below
+        self.rule = after_mix.resolve(spec.rule, self.path)
+        self.base = after_identity.base_rule(self.rule)  # the rule that carries the inputs themselves
         self.key, self.start, self.n_days = dest_key, start, n_days
         self.extended: dict[str, dict[str, Any]] = {}
 
@@ -137,7 +139,9 @@ class AfterData:
         }
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"rule": self.rule, "held_quarters": HOLD_QUARTERS, "extended": dict(self.extended)}
+        out: dict[str, Any] = {"rule": self.named, "held_quarters": HOLD_QUARTERS, "extended": dict(self.extended)}
+        if self.named != self.rule:
+            out["member_rule"] = self.rule  # the mixture's member this path carries
         if self.until is not None:
             out["data_until"] = str(self.until)
         if self.rule in STOCHASTIC_OR_IDENTITY:

@@ -40,6 +40,7 @@ STREAM_IDS: dict[str, int] = {
     # the asylum process (below)
     "asylum.support": 50, "asylum.decision": 51, "asylum.lodge": 52, "asylum.appeal": 53, "asylum.offshore": 54,
     "asylum.abscond": 55, "asylum.screen": 56, "asylum.routing": 57, "asylum.deter": 58,
+    "asylum.after_mix": 59,  # the member rule a mixture after-data rule picks (asylum/after_mix.py)
     # ensembles' parameter draws (calibrate/uncertainty.py) and forecasts' latent drivers (forecast/streams.py)
     "ensemble.parameters": 60, "forecast.driver": 62,
     # land routes (land/streams.py)
@@ -51,6 +52,7 @@ STREAM_IDS: dict[str, int] = {
 # asylum process, per destination and day (crossings.asylum.simulate)
 STREAM_SUPPORT, STREAM_DECISION, STREAM_LODGE, STREAM_APPEAL = 50, 51, 52, 53
 STREAM_OFFSHORE, STREAM_ABSCOND, STREAM_SCREEN, STREAM_ROUTING, STREAM_DETER = 54, 55, 56, 57, 58
+STREAM_AFTER_MIX = 59
 
 
 def stream_for(name: str) -> int:

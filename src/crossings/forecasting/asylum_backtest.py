@@ -37,16 +37,19 @@ from crossings.scenario.asylum import AfterDataSpec, AsylumConfig
 RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "stochastic_paths",
          "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw",
          "recalibrated_identity", "backlog_rw_identity",  # session 9: asylum/after_identity.py
-         "queue_feedback_identity")  # session 9: asylum/after_queue.py
+         "queue_feedback_identity",  # session 9: asylum/after_queue.py
+         "mix_identity")  # session 10: asylum/after_mix.py (each member's path picks one of two rules)
 STOCHASTIC = ("stochastic", "stochastic_paths", "stochastic_recalibrated",
               "backlog_feedback", "backlog_feedback_rw",
-              "recalibrated_identity", "backlog_rw_identity", "queue_feedback_identity")  # members each
+              "recalibrated_identity", "backlog_rw_identity", "queue_feedback_identity",
+              "mix_identity")  # members each
 # an equal-weight combination (weights stated before scoring): the members of both rules pooled; scored, not
 # a rule a scenario can name (so not a candidate for the default)
 MIXTURE = "mix_recalibrated_backlog"
 MIXED = ("stochastic_recalibrated", "backlog_feedback")
-# session 9, stated before scoring: the two identity rules' members pooled, weights 1/2
-MIXTURE_IDENTITY = "mix_identity"
+# session 9, stated before scoring: the two identity rules' members pooled, weights 1/2 (named mix_identity on
+# the session-9 page; since session 10 mix_identity is the rule a scenario can name, after_mix.py)
+MIXTURE_IDENTITY = "pool_identity"
 MIXED_IDENTITY = ("recalibrated_identity", "backlog_rw_identity")
 MIXTURES = {MIXTURE: MIXED, MIXTURE_IDENTITY: MIXED_IDENTITY}
 BASELINE = "hold_last_observed"
@@ -221,7 +224,7 @@ def summarise(table: pd.DataFrame, measure: str = "awaiting_decision") -> pd.Dat
 COVERAGE_90 = (0.80, 0.97)  # issue 10's range for the 90% band
 # a default only if coverage_90 in range too (sessions 8 and 9)
 ON_CONDITION = ("backlog_feedback", "backlog_feedback_rw", "recalibrated_identity", "backlog_rw_identity",
-                "queue_feedback_identity")
+                "queue_feedback_identity", "mix_identity")
 
 
 def best_rule(table: pd.DataFrame) -> str:

@@ -106,7 +106,8 @@ class ObservedStock(_Strict):
 AfterRule = Literal["error", "hold_last_year", "hold_last_quarter", "damped_trend", "stochastic",
                     "stochastic_paths", "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw",
                     "recalibrated_identity", "backlog_rw_identity",  # asylum/after_identity.py
-                    "queue_feedback_identity"]  # asylum/after_queue.py
+                    "queue_feedback_identity",  # asylum/after_queue.py
+                    "mix_identity"]  # asylum/after_mix.py: each path picks one of two identity rules
 
 
 class AfterDataSpec(_Strict):
