@@ -47,7 +47,8 @@ def test_hold_last_quarter_is_the_cut_quarters_daily_rate() -> None:
 
 RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "stochastic_paths",
          "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw", "recalibrated_identity",
-         "backlog_rw_identity", "queue_feedback_identity", "mix_identity")
+         "backlog_rw_identity", "queue_feedback_identity", "mix_identity",
+         "bootstrap_identity")
 
 
 # the cut of the tests above, and the last quarter before the 2023 clearance drive

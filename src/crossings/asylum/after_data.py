@@ -29,7 +29,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings.asylum import after_backlog, after_identity, after_mix, after_queue, after_rules, inputs
+from crossings.asylum import (
+    after_backlog,
+    after_bootstrap,
+    after_identity,
+    after_mix,
+    after_queue,
+    after_rules,
+    inputs,
+)
 from crossings.core import observed
 from crossings.core.calendar import date_index
 from crossings.core.errors import InputError
@@ -120,6 +128,9 @@ class AfterData:
                 (fb := after_backlog.decisions_path(_quarters(held.data_end), horizon, self.path,
                                                     after_backlog.RULES[rule])) is not None):
             per_q = fb
+        elif self.rule == after_bootstrap.RULE and name == after_bootstrap.NAME and (
+                (bs := after_bootstrap.decisions_path(x, horizon, self.path)) is not None):
+            per_q = bs
         elif rule in STOCHASTIC:
             per_q = STOCHASTIC[rule](x, kind, horizon, name, self.path)
         else:  # hold_last_year

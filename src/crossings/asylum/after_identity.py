@@ -44,7 +44,9 @@ from crossings.core import rng
 F64 = npt.NDArray[np.float64]
 RULES = {"recalibrated_identity": "stochastic_recalibrated", "backlog_rw_identity": "backlog_feedback_rw",
          # decisions a share of the model's own queue (after_queue.py), the other inputs as recalibrated_identity
-         "queue_feedback_identity": "stochastic_recalibrated"}
+         "queue_feedback_identity": "stochastic_recalibrated",
+         # decisions a random walk of their own past quarterly changes (after_bootstrap.py), the rest as above
+         "bootstrap_identity": "stochastic_recalibrated"}
 MIN_QUARTERS = 16  # past residuals needed before a residual is drawn (4 years; declared, not tuned)
 STREAM = "asylum.after_data.identity"
 DECISIONS = "initial_decisions_people_AsyD02"

@@ -38,11 +38,12 @@ RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "s
          "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw",
          "recalibrated_identity", "backlog_rw_identity",  # session 9: asylum/after_identity.py
          "queue_feedback_identity",  # session 9: asylum/after_queue.py
-         "mix_identity")  # session 10: asylum/after_mix.py (each member's path picks one of two rules)
+         "mix_identity",  # session 10: asylum/after_mix.py (each member's path picks one of two rules)
+         "bootstrap_identity")  # session 10: asylum/after_bootstrap.py
 STOCHASTIC = ("stochastic", "stochastic_paths", "stochastic_recalibrated",
               "backlog_feedback", "backlog_feedback_rw",
               "recalibrated_identity", "backlog_rw_identity", "queue_feedback_identity",
-              "mix_identity")  # members each
+              "mix_identity", "bootstrap_identity")  # members each
 # an equal-weight combination (weights stated before scoring): the members of both rules pooled; scored, not
 # a rule a scenario can name (so not a candidate for the default)
 MIXTURE = "mix_recalibrated_backlog"
@@ -224,7 +225,7 @@ def summarise(table: pd.DataFrame, measure: str = "awaiting_decision") -> pd.Dat
 COVERAGE_90 = (0.80, 0.97)  # issue 10's range for the 90% band
 # a default only if coverage_90 in range too (sessions 8 and 9)
 ON_CONDITION = ("backlog_feedback", "backlog_feedback_rw", "recalibrated_identity", "backlog_rw_identity",
-                "queue_feedback_identity", "mix_identity")
+                "queue_feedback_identity", "mix_identity", "bootstrap_identity")
 
 
 def best_rule(table: pd.DataFrame) -> str:

@@ -107,7 +107,8 @@ AfterRule = Literal["error", "hold_last_year", "hold_last_quarter", "damped_tren
                     "stochastic_paths", "stochastic_recalibrated", "backlog_feedback", "backlog_feedback_rw",
                     "recalibrated_identity", "backlog_rw_identity",  # asylum/after_identity.py
                     "queue_feedback_identity",  # asylum/after_queue.py
-                    "mix_identity"]  # asylum/after_mix.py: each path picks one of two identity rules
+                    "mix_identity",  # asylum/after_mix.py: each path picks one of two identity rules
+                    "bootstrap_identity"]  # asylum/after_bootstrap.py
 
 
 class AfterDataSpec(_Strict):
