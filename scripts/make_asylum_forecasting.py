@@ -18,7 +18,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crossings.asylum import after_backlog, after_data, after_identity, after_queue, after_rules
+from crossings.asylum import (
+    after_backlog,
+    after_bootstrap,
+    after_data,
+    after_identity,
+    after_mix,
+    after_queue,
+    after_rules,
+)
 from crossings.forecasting import asylum_backtest as ab
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +38,7 @@ DOC = ROOT / "docs" / "asylum_forecasting.md"
 METHODS = (*ab.RULES, *ab.MIXTURES, ab.BASELINE)
 SESSION8 = ("backlog_feedback", "backlog_feedback_rw")
 SESSION9 = ("recalibrated_identity", "backlog_rw_identity", "queue_feedback_identity")
+SESSION10 = (after_mix.RULE, after_bootstrap.RULE)
 
 
 def _fmt(x: float | str) -> str:
@@ -534,7 +543,8 @@ def _identity_note(t: pd.DataFrame) -> list[str]:
            "origin's quarter (sd the root mean squared past change, 2010 Q3 to the origin, at least "
            f"{after_queue.MIN_QUARTERS} quarters), drawn with backlog_feedback_rw's normals; the other inputs "
            "as recalibrated_identity;",
-           f"- `{ab.MIXTURE_IDENTITY}`: an equal-weight combination (weights 1/2, stated before scoring) of "
+           f"- `{ab.MIXTURE_IDENTITY}` (called mix_identity on the session-9 page; since session 10 that name is "
+           "a rule, below): an equal-weight combination (weights 1/2, stated before scoring) of "
            f"{' and '.join(ab.MIXED_IDENTITY)}: their members pooled; scored, not a rule a scenario can name;",
            "- the default changes to one of them only if its mean CRPS is the lowest of the rules AND its "
            f"coverage_90 lies in {ab.COVERAGE_90[0]:.2f}-{ab.COVERAGE_90[1]:.2f} (stated before scoring).", ""]
@@ -627,6 +637,78 @@ def _identity_note(t: pd.DataFrame) -> list[str]:
     return out
 
 
+def _session10_note(t: pd.DataFrame) -> list[str]:
+    """The session 10 rules: the identity pool as a nameable rule, decisions from their own past moves."""
+    aw = ab.summarise(t, "awaiting_decision")
+    if not any(r in aw.index for r in SESSION10):
+        return []
+    base = float(np.asarray(aw.loc[ab.BASELINE, "crps"], dtype=float))
+    default = _scenario_rule()
+    dflt = float(np.asarray(aw.loc[default, "crps"], dtype=float))
+    hist = after_data.flow_history(after_data.DECISIONS, dt.date(2022, 12, 31)).to_numpy()
+    d = np.diff(np.log(hist))
+    picks = [after_mix.pick(k) for k in range(1, 21)]
+    out = ["### A nameable mixture, and decisions from their own past moves (session 10)", "",
+           "Two rules, each specified in its module's docstring and committed before its back-test was run "
+           "(after_mix.py: 7419412; after_bootstrap.py: 73e6a4b); both were chosen with session 9's scores known "
+           "(mix_identity is the pool above made a rule; bootstrap_identity aims at the 2023 miss, known), and "
+           "the test origins had been looked at by every earlier rule, so neither is a clean out-of-sample test:",
+           f"- `{after_mix.RULE}` (src/crossings/asylum/after_mix.py): each run carries every input by ONE of "
+           f"{' / '.join(after_mix.MEMBERS)}, picked with equal chance by its driver path (the scenario's `path`, "
+           "else the run's seed) through the declared stream asylum.after_mix (core/rng.py STREAM_IDS), "
+           "stratified in pairs (paths 2j-1 and 2j carry different members, which one which by the stream's "
+           "uniform for j), so the back-test's members 1-20 split "
+           f"{picks.count(after_mix.MEMBERS[0])}/{picks.count(after_mix.MEMBERS[1])}; the picked rule runs "
+           "unchanged with that path, so member k IS that rule's member k (tested, tests/test_asylum_after_mix.py); "
+           "the pool of session 9 had both rules' 20 members (40), this rule 20;",
+           f"- `{after_bootstrap.RULE}` (src/crossings/asylum/after_bootstrap.py): recalibrated_identity with the "
+           "decision throughput past the origin a driftless random walk from the last observed quarter's daily "
+           "rate whose quarterly log steps are drawn iid from the throughput's own past quarterly log changes "
+           f"(Asy_D02, 2001 to the origin, centred; at least {after_bootstrap.MIN_CHANGES}), so past collapses "
+           "and surges are in the band as often as they happened (to 2022 Q4: "
+           f"{len(d)} changes, sd {float(d.std()):.2f}, from {float(d.min()):+.2f} to {float(d.max()):+.2f}); "
+           "every other input and the identity's terms as recalibrated_identity (common random numbers);",
+           "- the default changes to one of them only if its mean CRPS is below the default's "
+           f"({default}) AND its coverage_90 lies in {ab.COVERAGE_90[0]:.2f}-{ab.COVERAGE_90[1]:.2f} (stated "
+           "before scoring; the session-8 rule).", ""]
+    a = t[t["measure"] == "awaiting_decision"].copy()
+    a["year"] = pd.to_datetime(a["origin"]).dt.year
+    rows = {}
+    for m in (default, *ab.MIXED_IDENTITY, ab.MIXTURE_IDENTITY, *SESSION10):
+        v = a[a["method"] == m]
+        if v.empty:
+            continue
+        rows[m] = {"crps": v["crps"].mean(), "coverage_90": v["in_90"].mean(), "coverage_50": v["in_50"].mean(),
+                   "coverage_90 h=1": v[v["horizon"] == 1]["in_90"].mean(),
+                   "coverage_90 h=4": v[v["horizon"] == 4]["in_90"].mean(),
+                   "coverage_90 origins 2019-2022": v[v["year"] <= 2022]["in_90"].mean(),
+                   "coverage_90 origins 2023": v[v["year"] == 2023]["in_90"].mean(),
+                   "mean PIT": v["pit"].mean()}
+    x = pd.DataFrame(rows).T
+    x.index.name = "method"
+    verdicts = []
+    for m in SESSION10:
+        if m not in x.index:
+            continue
+        crps, cov = (float(np.asarray(x.loc[m, k], dtype=float)) for k in ("crps", "coverage_90"))
+        better, in_range = crps < dflt, ab.COVERAGE_90[0] <= cov <= ab.COVERAGE_90[1]
+        verdicts.append(f"- `{m}`: CRPS {crps:,.0f} vs the default's {dflt:,.0f} "
+                        f"(**{'lower' if better else 'not lower'}**), coverage_90 {cov:.2f} "
+                        f"(**{'in range' if in_range else 'not in range'}**): the default "
+                        f"**{'may change' if better and in_range else 'does not change'}** to it.")
+    out += [f"Measured (hold_last_observed CRPS {base:,.0f}), awaiting_decision:", "", _md(x), "", *verdicts, ""]
+    cols: dict[str, pd.Series] = {}
+    for m in (ab.MIXTURE_IDENTITY, *SESSION10):
+        v = a[a["method"] == m]
+        if v.empty:
+            continue
+        g = v.groupby("origin")
+        cols |= {f"coverage_90 {m}": g["in_90"].mean(), f"mean PIT {m}": g["pit"].mean()}
+    y = pd.DataFrame(cols)
+    y.index.name = "origin"
+    return [*out, "Per origin (4 forecasts each):", "", _md(y), ""]
+
+
 def _per_origin_backlog(t: pd.DataFrame) -> list[str]:
     """Per origin coverage and error of backlog_feedback and the mixture (awaiting_decision)."""
     cols: dict[str, pd.Series] = {}
@@ -706,7 +788,9 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
         "after_backlog.py, below) and the equal-weight mixture `mix_recalibrated_backlog`; the identity rules "
         "`recalibrated_identity`, `backlog_rw_identity` and `queue_feedback_identity` (the stock-flow "
         "identity's residual carried in each draw; decisions a share of the model's own queue; session 9, "
-        "below) and their mixture `mix_identity`; baseline: "
+        "below) and their pool `pool_identity`; session 10: `mix_identity` (the pool as a rule a scenario can "
+        "name: each member's path carries one of the two) and `bootstrap_identity` (decisions a random walk of "
+        "their own past quarterly changes), below; baseline: "
         "`hold_last_observed` (the observed value at the origin);",
         f"- deterministic rules: one seed, CRPS = absolute error; stochastic rules: {n_members} members "
         "(member k: agent seed k and driver path k for every input and the arrivals, as a run with seed k "
@@ -729,7 +813,7 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
         "",
         f"Default rule (the lowest mean CRPS on awaiting_decision among the {len(ab.RULES)} rules; "
         f"{', '.join(ab.ON_CONDITION)} only if its coverage_90 also lies in {ab.COVERAGE_90[0]:.2f}-"
-        f"{ab.COVERAGE_90[1]:.2f}; the mixture is not a rule a scenario can name): **{best}**; "
+        f"{ab.COVERAGE_90[1]:.2f}; the pools mix_recalibrated_backlog and pool_identity are not rules a scenario can name): **{best}**; "
         f"scenarios/uk_asylum.yaml's `after_data`: **{_scenario_rule()}**"
         f"{'' if _scenario_rule() == best else ' (differs: the lead changes the scenario file)'}, listed in "
         "every run's manifest (asylum_after_data).",
@@ -737,6 +821,7 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
         *_variants_note(),
         *_backlog_note(t),
         *_identity_note(t),
+        *_session10_note(t),
         "## awaiting_decision, over origins and horizons",
         "",
         "Mean CRPS and MAE (people) over origins and horizons; coverage only for the stochastic rules (the "
