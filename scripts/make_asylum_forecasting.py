@@ -496,6 +496,12 @@ def _backlog_misses(t: pd.DataFrame) -> list[str]:
 STORE_NOTE = ("recalibrated_identity's and backlog_rw_identity's 800 runs took 1,768 s in the invocation before "
               "(2 jobs at nice 10 on the shared 2-core machine; 672 s user + 6 s system CPU in all), this one "
               "queue_feedback_identity's 400")
+# session 10 (/usr/bin/time -v of each invocation, --store /tmp/h32_store, a copy of session 9's store)
+STORE_NOTE_10 = ("mix_identity's 400 runs took 982 s wall in the invocation before (started 11:10:45, its last "
+                 "origin stored 11:27:07; 2 jobs at nice 10 on the shared, heavily loaded 2-core machine; the "
+                 "whole invocation with the page 1,662 s wall, 534 s user + 4 s system CPU), this one "
+                 "bootstrap_identity's 400; every one of mix_identity's 400 runs equals, in all three measures, "
+                 "the stored run of the member its path picks (checked from the store)")
 ORACLE_IDENTITY_CSV = ROOT / "docs" / "asylum_oracle_identity.csv"  # asylum_oracle_decisions.py --rule ...
 
 
@@ -706,7 +712,37 @@ def _session10_note(t: pd.DataFrame) -> list[str]:
         cols |= {f"coverage_90 {m}": g["in_90"].mean(), f"mean PIT {m}": g["pit"].mean()}
     y = pd.DataFrame(cols)
     y.index.name = "origin"
-    return [*out, "Per origin (4 forecasts each):", "", _md(y), ""]
+    out += ["Per origin (4 forecasts each):", "", _md(y), ""]
+    if all(m in x.index for m in (*SESSION10, "recalibrated_identity")):
+        def val(m: str, k: str) -> float:
+            return float(np.asarray(x.loc[m, k], dtype=float))
+
+        v = a[a["method"] == after_mix.RULE]
+        gen = np.random.default_rng(2)  # a page figure (the bootstrap's 4-quarter sums), not a model run
+        c = after_bootstrap.changes(hist)
+        s4 = c[gen.integers(0, len(c), (100_000, 4))].sum(axis=1)
+        full = after_data.flow_history(after_data.DECISIONS)
+        drive = float(np.log(full[pd.Timestamp("2023-12-31")] / full[pd.Timestamp("2022-12-31")]))
+        out += ["Reading (written after the scores above were read): the nameable mixture scores as the pool did "
+                f"(coverage_90 {val(after_mix.RULE, 'coverage_90'):.2f}: {int(v['in_90'].sum())} of {len(v)} "
+                f"forecasts inside the 90% band, one short of {ab.COVERAGE_90[0]:.2f}; CRPS "
+                f"{val(after_mix.RULE, 'crps'):,.0f} vs the pool's {val(ab.MIXTURE_IDENTITY, 'crps'):,.0f} and the "
+                f"default's {dflt:,.0f}): its misses are the pool's, the 2023 origins (coverage_90 "
+                f"{val(after_mix.RULE, 'coverage_90 origins 2023'):.2f}) and a few at 2020. So by the rule stated "
+                "before scoring the default does not change; mix_identity is the better-scoring rule on CRPS with "
+                "the same coverage as recalibrated_identity, and a scenario can now name it. bootstrap_identity "
+                f"covers less than recalibrated_identity ({val(after_bootstrap.RULE, 'coverage_90'):.2f} vs "
+                f"{val('recalibrated_identity', 'coverage_90'):.2f}; 2023 origins "
+                f"{val(after_bootstrap.RULE, 'coverage_90 origins 2023'):.2f}; h=1 "
+                f"{val(after_bootstrap.RULE, 'coverage_90 h=1'):.2f}): starting from the last observed quarter "
+                "(not the local level's smoothed level) it misses more at one quarter, as the block bootstrap did, "
+                "and its 4-quarter band does not reach the drive: at the 2022-12-31 origin the 95th percentile of "
+                f"its 4-quarter log change of decisions is {float(np.quantile(s4, 0.95)):+.2f} (99.9th "
+                f"{float(np.quantile(s4, 0.999)):+.2f}) against the observed {drive:+.2f} (2022 Q4 to 2023 Q4): "
+                "no sum of four past quarterly moves reaches it, because the largest single past rise "
+                f"({float(np.diff(np.log(hist)).max()):+.2f}) is under a third of it. The 2023 miss is a change "
+                "of regime that no rule estimated from the quarters before it carries.", ""]
+    return out
 
 
 def _per_origin_backlog(t: pd.DataFrame) -> list[str]:
@@ -757,7 +793,8 @@ def page(t: pd.DataFrame, command: str, seconds: float | None) -> str:
         (f"Wall time of the back-test: {seconds:,.0f} s." if seconds is not None else ""),
         "",
         "With --store, runs already in the folder are read back, not rerun; the wall time is the last "
-        "invocation's, which ran only the runs not yet stored (session 9: " + STORE_NOTE + "; the earlier "
+        "invocation's, which ran only the runs not yet stored (session 10: " + STORE_NOTE_10 + "; session 9: "
+        + STORE_NOTE + "; the earlier "
         "rules' runs are sessions 7 and 8's from the same store: fresh runs of stochastic_recalibrated "
         "(2021-06-30, members 1-2) and backlog_feedback_rw (member 3) at this session's commit gave identical "
         "backlogs).",
