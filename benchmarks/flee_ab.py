@@ -7,7 +7,8 @@ same seed); in one process, alternating call by call, both versions see the same
     uv run --frozen python benchmarks/flee_ab.py /tmp/before/src/crossings/flee/engine_numba.py ssudan2013 --reps 8
     NUMBA_NUM_THREADS=1 uv run --frozen python benchmarks/flee_ab.py OTHER.py --scale 10000000 --reps 6
 
-The first call of each version loads (or compiles) its numba cache and is not timed. Both versions must take run_days'
+The first call of each version loads (or compiles) its numba cache and is not timed. numba caches the other copy's
+kernel under this script's module name for it: delete that copy's *.nbi / *.nbc before importing it the ordinary way. Both versions must take run_days'
 arguments as this tree's does; their outputs are compared (a bit-identical change must print "same output: True").
 """
 
