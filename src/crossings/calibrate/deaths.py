@@ -125,6 +125,11 @@ def _nll_sums(theta: np.ndarray, n: np.ndarray, dsum: np.ndarray, cap: int | Non
     else:
         p = np.r_[0.0, capped_pmf(float(theta[0]), float(np.exp(theta[1])), cap)]  # p[k] = P(L = k)
     total = 0.0
+    # the sum's law up to the largest D needs the terms up to it only (as _nll_sums_by_month): ~9x fewer
+    # products on the central Med (D <= ~1,000 of K_FIT 3,000); the same terms, summed in another order
+    used = n > 0
+    top = min(int(dsum[used].max()), K_FIT) + 1 if used.any() else 1
+    p = p[:top]
     cache: dict[int, np.ndarray] = {0: np.r_[1.0]}
     for ni in sorted(set(n.tolist())):
         if ni <= 0:
@@ -132,7 +137,7 @@ def _nll_sums(theta: np.ndarray, n: np.ndarray, dsum: np.ndarray, cap: int | Non
         prev = max(j for j in cache if j < ni)
         conv = cache[prev]
         for _ in range(ni - prev):
-            conv = np.convolve(conv, p)[: K_FIT + 1]
+            conv = np.convolve(conv, p)[:top]
         cache[ni] = conv
     for ni, di in zip(n, dsum, strict=True):
         if ni <= 0:
