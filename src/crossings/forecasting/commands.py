@@ -58,10 +58,15 @@ def _posterior(path: Path, value: str, origin: dt.date) -> tuple[Path | None, st
         why = posterior.usable(path, f, origin)
         if why:
             return None, f"{f.name} not used ({why}); the point estimate at the origin"
-        return f, f"{f.name}: one posterior draw per forecast draw"
+        return f, _used(f)
     f = Path(value)
     posterior.check(path, f, origin)
-    return f, f"{f.name}: one posterior draw per forecast draw"
+    return f, _used(f)
+
+
+def _used(f: Path) -> str:
+    held = posterior.assumption(f)
+    return f"{f.name}: one posterior draw per forecast draw" + (f"; the posterior's assumption: {held}" if held else "")
 
 
 def forecast_table(s: Setup, d: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:

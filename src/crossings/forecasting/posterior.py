@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,29 @@ def default_file(path: Path) -> Path | None:
     return f if f.exists() else None
 
 
+@lru_cache(maxsize=4)
+def _read(file: str, mtime_ns: int) -> dict[str, Any]:
+    return read_yaml(Path(file))  # a central_med posterior (4.4 MB) takes ~7 s to parse: once, not per check
+
+
+def _posterior_file(file: Path) -> dict[str, Any]:
+    """The posterior file's contents (read only: shared between the checks below)."""
+    return _read(str(file.resolve()), file.stat().st_mtime_ns)
+
+
 def window_end(file: Path) -> dt.date:
-    return dt.date.fromisoformat(str(read_yaml(file)["fit_window"]["end"]))
+    return dt.date.fromisoformat(str(_posterior_file(file)["fit_window"]["end"]))
+
+
+def assumption(file: Path) -> str | None:
+    """What the posterior holds fixed (calibrate.bayes --hold), for the forecast's manifest."""
+    a = _posterior_file(file).get("assumption")
+    return str(a) if a else None
 
 
 def mismatch(path: Path, file: Path) -> str | None:
     """Why the posterior does not belong to the fitted file the scenario reads (None: it does)."""
-    d = read_yaml(file)
+    d = _posterior_file(file)
     fp = fitted_path(path, read_yaml(path))
     fitted = read_yaml(fp) if fp is not None and fp.exists() else {}
     if fp is None or d.get("fitted_file") != fp.name or str(fitted.get("created_utc")) != str(d.get("fitted_created_utc")):
