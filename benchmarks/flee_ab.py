@@ -29,12 +29,8 @@ import numba as nb  # noqa: E402
 import numpy as np  # noqa: E402
 
 from crossings.flee import engine_numba  # noqa: E402
-from crossings.flee.api import BUNDLED_RULES, prepare  # noqa: E402
 from crossings.flee.bundles import new_agents  # noqa: E402
-from crossings.flee.model import Model, build_model, capacity_hint  # noqa: E402
-from crossings.flee.rules import load_rules  # noqa: E402
-
-CASES = Path(__file__).resolve().parents[1] / "src" / "crossings" / "data" / "flee_cases"
+from crossings.flee.model import Model, capacity_hint  # noqa: E402
 
 
 def load_other(path: Path) -> ModuleType:
@@ -85,13 +81,10 @@ def main() -> None:
     p.add_argument("--scale", type=int, default=0, help="scale.py's synthetic case with this many agents instead")
     p.add_argument("--reps", type=int, default=6)
     a = p.parse_args()
-    if a.scale:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from scale import synthetic_case
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from flee_breakdown import case_model  # noqa: PLC0415  (a sibling script)
 
-        model = build_model(synthetic_case(1000, 10), load_rules(BUNDLED_RULES))
-    else:
-        model, _ = prepare(CASES / a.case, CASES / "rulesets" / "simsetting.yml")
+    model = case_model(a.case, a.scale)
     run = runner(model, a.scale)
     versions = {"other": load_other(a.other), "this": engine_numba}
     for K in versions.values():

@@ -54,23 +54,39 @@ def _initial_agents(model: Model, scale_agents: int) -> tuple[AgentArrays, int]:
     return ag, n0
 
 
+def day_loop_state(model: Model, scale_agents: int) -> tuple[Any, ...]:
+    """The day loop's arrays before day 0 as engine_numba.run_days sets them up (also benchmarks/flee_work.py):
+    agents, their count, population, occupancy, link occupancy, the route-weight buffers, each path's first
+    place, the step links and the fixed route tables."""
+    tl, net, prm, cap = model.tl, model.net_tuple(), model.params, model.tl.cap
+    L = tl.movechance.shape[1]
+    ag, n = _initial_agents(model, scale_agents)
+    occ = np.bincount(ag.pos[:n], minlength=L).astype(np.int64)
+    is_fixed = np.array([not any(cap[net.path_end[q]] >= 1 and prm[K.P_UNIFORM] == 0.0
+                                 for q in range(net.path_ptr[i], net.path_ptr[i + 1])) for i in range(L)])
+    fixed = K.FixedTables(is_fixed, np.zeros(len(net.path_end)), np.zeros(len(net.path_end)), np.zeros(L),
+                          np.zeros(L, dtype=np.int64), np.full(L, -1, dtype=np.int64))
+    return (ag, n, tl.pop.copy(), occ, np.zeros(len(net.link_km), dtype=np.int64),
+            np.zeros(int(max(np.diff(net.path_ptr).max(), 1))), np.zeros(len(net.path_end)),
+            np.repeat(np.arange(L), np.diff(net.path_ptr)), np.empty(len(net.hop_node), dtype=np.int64), fixed)
+
+
+def case_model(case: str, scale_agents: int) -> Model:
+    """A bundled Flee case, or scale.py's synthetic case (1,000 places, 10 days) when scale_agents > 0."""
+    if scale_agents:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from scale import synthetic_case
+
+        return build_model(synthetic_case(1000, 10), load_rules(BUNDLED_RULES))
+    return prepare(CASES / case, CASES / "rulesets" / "simsetting.yml")[0]
+
+
 def breakdown(model: Model, seed: int, scale_agents: int = 0, max_days: int | None = None) -> dict[str, Any]:
     tl, net, days, prm, cap = model.tl, model.net_tuple(), model.days_tuple(), model.params, model.tl.cap
     T, L = tl.movechance.shape
     T = T if max_days is None else min(T, max_days)
     n_spawn = np.zeros(T, dtype=np.int64) if scale_agents else tl.n_spawn
-    ag, n = _initial_agents(model, scale_agents)
-    pop = tl.pop.copy()
-    occ = np.bincount(ag.pos[:n], minlength=L).astype(np.int64)
-    occ_link = np.zeros(len(net.link_km), dtype=np.int64)
-    wbuf = np.zeros(int(max(np.diff(net.path_ptr).max(), 1)))
-    pw = np.zeros(len(net.path_end))
-    path_from = np.repeat(np.arange(L), np.diff(net.path_ptr))
-    step_link = np.empty(len(net.hop_node), dtype=np.int64)
-    is_fixed = np.array([not any(cap[net.path_end[q]] >= 1 and prm[K.P_UNIFORM] == 0.0
-                                 for q in range(net.path_ptr[i], net.path_ptr[i + 1])) for i in range(L)])
-    fixed = K.FixedTables(is_fixed, np.zeros(len(net.path_end)), np.zeros(len(net.path_end)), np.zeros(L),
-                          np.zeros(L, dtype=np.int64), np.full(L, -1, dtype=np.int64))
+    ag, n, pop, occ, occ_link, wbuf, pw, path_from, step_link, fixed = day_loop_state(model, scale_agents)
     mc, mc0, cum = np.zeros(L), np.zeros(L), np.zeros(L)
     cpu = dict.fromkeys(("tables", "evolve_pass", "evolve_scan", "finish_pass", "finish_scan"), 0.0)
     count = dict.fromkeys(("agent_days", "movers", "under_way_in_finish"), 0)
@@ -132,13 +148,7 @@ def main() -> None:
     p.add_argument("--scale", type=int, default=0, help="scale.py's synthetic case with this many agents instead")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
-    if a.scale:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from scale import synthetic_case
-
-        model = build_model(synthetic_case(1000, 10), load_rules(BUNDLED_RULES))
-    else:
-        model, _ = prepare(CASES / a.case, CASES / "rulesets" / "simsetting.yml")
+    model = case_model(a.case, a.scale)
     breakdown(model, a.seed, min(a.scale, 20_000), max_days=2)  # warm-up: the first calls load the numba cache
     res = breakdown(model, a.seed, a.scale)
     if not a.scale:  # the replay is the kernel's run

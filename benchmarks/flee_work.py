@@ -30,22 +30,11 @@ ROWS = ("agents", "camp", "other", "under_way_at_start", "movers_camp", "movers_
 
 
 def replay(model: Model, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    from flee_breakdown import _initial_agents  # noqa: PLC0415  (benchmarks/ is on sys.path when run as a script)
+    from flee_breakdown import day_loop_state  # noqa: PLC0415  (benchmarks/ is on sys.path when run as a script)
 
     tl, net, days, prm, cap = model.tl, model.net_tuple(), model.days_tuple(), model.params, model.tl.cap
     T, L = tl.movechance.shape
-    ag, n = _initial_agents(model, 0)
-    pop = tl.pop.copy()
-    occ = np.bincount(ag.pos[:n], minlength=L).astype(np.int64)
-    occ_link = np.zeros(len(net.link_km), dtype=np.int64)
-    wbuf = np.zeros(int(max(np.diff(net.path_ptr).max(), 1)))
-    pw = np.zeros(len(net.path_end))
-    path_from = np.repeat(np.arange(L), np.diff(net.path_ptr))
-    step_link = np.empty(len(net.hop_node), dtype=np.int64)
-    is_fixed = np.array([not any(cap[net.path_end[q]] >= 1 and prm[K.P_UNIFORM] == 0.0
-                                 for q in range(net.path_ptr[i], net.path_ptr[i + 1])) for i in range(L)])
-    fixed = K.FixedTables(is_fixed, np.zeros(len(net.path_end)), np.zeros(len(net.path_end)), np.zeros(L),
-                          np.zeros(L, dtype=np.int64), np.full(L, -1, dtype=np.int64))
+    ag, n, pop, occ, occ_link, wbuf, pw, path_from, step_link, fixed = day_loop_state(model, 0)
     mc, cum = np.zeros(L), np.zeros(L)
     out = {k: np.zeros(T, dtype=np.int64) for k in ROWS}
     for t in range(T):
