@@ -510,6 +510,20 @@ def _identity_residuals() -> pd.DataFrame:
     return after_identity.residuals(after_data._quarters())
 
 
+def _coverage_pit_by_origin(a: pd.DataFrame, methods: tuple[str, ...]) -> pd.DataFrame:
+    """Per origin, each method's coverage_90 and mean PIT (methods absent from `a` left out)."""
+    cols: dict[str, pd.Series] = {}
+    for m in methods:
+        v = a[a["method"] == m]
+        if v.empty:
+            continue
+        g = v.groupby("origin")
+        cols |= {f"coverage_90 {m}": g["in_90"].mean(), f"mean PIT {m}": g["pit"].mean()}
+    y = pd.DataFrame(cols)
+    y.index.name = "origin"
+    return y
+
+
 def _identity_note(t: pd.DataFrame) -> list[str]:
     """The session 9 rules: the identity's residual in every draw, decisions from the model's own queue."""
     aw = ab.summarise(t, "awaiting_decision")
@@ -608,15 +622,7 @@ def _identity_note(t: pd.DataFrame) -> list[str]:
                 "kept falling while the queue grew, its median stays too low (mean PIT "
                 f"{early_pit('queue_feedback_identity'):.2f} there). No rule's coverage_90 reaches "
                 f"{ab.COVERAGE_90[0]:.2f}, so by the rule stated before scoring the default does not change.", ""]
-    cols: dict[str, pd.Series] = {}
-    for m in (*SESSION9, ab.MIXTURE_IDENTITY):
-        v = a[a["method"] == m]
-        if v.empty:
-            continue
-        g = v.groupby("origin")
-        cols |= {f"coverage_90 {m}": g["in_90"].mean(), f"mean PIT {m}": g["pit"].mean()}
-    y = pd.DataFrame(cols)
-    y.index.name = "origin"
+    y = _coverage_pit_by_origin(a, (*SESSION9, ab.MIXTURE_IDENTITY))
     state = _state_at_origins()
     gaps = {str(o): after_identity.start_gap(after_data._quarters(o), dt.date(2018, 1, 1)) for o in ab.origins()}
     st = pd.DataFrame({"published minus identity queue (start gap)": pd.Series(gaps),
@@ -703,15 +709,7 @@ def _session10_note(t: pd.DataFrame) -> list[str]:
                         f"(**{'in range' if in_range else 'not in range'}**): the default "
                         f"**{'may change' if better and in_range else 'does not change'}** to it.")
     out += [f"Measured (hold_last_observed CRPS {base:,.0f}), awaiting_decision:", "", _md(x), "", *verdicts, ""]
-    cols: dict[str, pd.Series] = {}
-    for m in (ab.MIXTURE_IDENTITY, *SESSION10):
-        v = a[a["method"] == m]
-        if v.empty:
-            continue
-        g = v.groupby("origin")
-        cols |= {f"coverage_90 {m}": g["in_90"].mean(), f"mean PIT {m}": g["pit"].mean()}
-    y = pd.DataFrame(cols)
-    y.index.name = "origin"
+    y = _coverage_pit_by_origin(a, (ab.MIXTURE_IDENTITY, *SESSION10))
     out += ["Per origin (4 forecasts each):", "", _md(y), ""]
     if all(m in x.index for m in (*SESSION10, "recalibrated_identity")):
         def val(m: str, k: str) -> float:
