@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 import pytest
 
+from after_cut import triple_after
 from crossings.asylum import after_mix
 from crossings.asylum.after_data import AfterData
-from crossings.core import observed, rng
+from crossings.core import rng
 from crossings.core.errors import InputError
 from crossings.forecasting import asylum_backtest as ab
 from crossings.scenario.asylum import AfterDataSpec, parse_asylum
@@ -75,17 +75,7 @@ def test_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     """Both members' paths: the values are unchanged when all data after the cut are tripled."""
     paths = [_paths_of(m)[0] for m in after_mix.MEMBERS]
     before = {p: _inputs("mix_identity", p) for p in paths}
-    real = observed.load
-
-    def tripled(name: str) -> pd.DataFrame:
-        df = real(name)
-        dcol = "quarter_end" if "quarter_end" in df.columns else "date"
-        late = pd.to_datetime(df[dcol]) > pd.Timestamp(CUT)
-        num = df.select_dtypes("number").columns
-        df.loc[late, num] = df.loc[late, num] * 3
-        return df
-
-    monkeypatch.setattr(observed, "load", tripled)
+    triple_after(monkeypatch, CUT)
     for p, arrs in before.items():
         for a, b in zip(arrs, _inputs("mix_identity", p), strict=True):
             assert np.allclose(a, b), p

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from after_cut import triple_after
 from crossings.asylum import after_rules
 from crossings.asylum.after_data import AfterData
-from crossings.core import observed
 from crossings.core.errors import InputError
 from crossings.scenario.asylum import AfterDataSpec, parse_asylum
 
@@ -57,15 +57,6 @@ RULES = ("hold_last_quarter", "hold_last_year", "damped_trend", "stochastic", "s
 def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch, cut: dt.date, start: dt.date,
                                                end: dt.date) -> None:
     """Every rule's values are unchanged when all data after the cut are tripled."""
-    real = observed.load
-
-    def tripled(name: str) -> pd.DataFrame:
-        df = real(name)
-        dcol = "quarter_end" if "quarter_end" in df.columns else "date"
-        late = pd.to_datetime(df[dcol]) > pd.Timestamp(cut)
-        num = df.select_dtypes("number").columns
-        df.loc[late, num] = df.loc[late, num] * 3
-        return df
 
     def all_inputs(rule: str) -> list[np.ndarray]:
         spec = AfterDataSpec(rule=rule, data_until=cut, path=3)  # type: ignore[arg-type]
@@ -74,7 +65,7 @@ def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch, 
                 ad.other_claims(0.99), ad.decision_share()]
 
     before = {r: all_inputs(r) for r in RULES}
-    monkeypatch.setattr(observed, "load", tripled)
+    triple_after(monkeypatch, cut)
     for rule, arrs in before.items():
         for a, b in zip(arrs, all_inputs(rule), strict=True):
             assert np.allclose(a, b), rule
