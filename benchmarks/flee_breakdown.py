@@ -71,6 +71,19 @@ def day_loop_state(model: Model, scale_agents: int) -> tuple[Any, ...]:
             np.repeat(np.arange(L), np.diff(net.path_ptr)), np.empty(len(net.hop_node), dtype=np.int64), fixed)
 
 
+def day_tables(t: int, net: Any, days: Any, prm: np.ndarray, cap: np.ndarray, pop: np.ndarray, pw: np.ndarray,
+               mc: np.ndarray, fixed: Any, path_from: np.ndarray, step_link: np.ndarray) -> None:
+    """Day t's tables, as engine_numba.run_days computes them after spawning (also benchmarks/flee_work.py): route
+    weights, move chances, the fixed route tables and each path's step links (run_days skips the last when the
+    open links did not change: the same values)."""
+    K.path_weights(t, net.path_end, net.path_den, net.path_home, net.hop_ptr, net.hop_link, days.score,
+                   days.popweight, days.link_open, pop, prm, pw)
+    K.move_chances(t, days.movechance, pop, cap, prm, mc)
+    K.fixed_tables(net.path_ptr, net.path_end, cap, prm, pw, *fixed)
+    K.step_links(t, path_from, net.hop_ptr, net.hop_node, net.out_ptr, net.out_link, net.link_dst,
+                 days.link_open, step_link)
+
+
 def case_model(case: str, scale_agents: int) -> Model:
     """A bundled Flee case, or scale.py's synthetic case (1,000 places, 10 days) when scale_agents > 0."""
     if scale_agents:
@@ -100,12 +113,7 @@ def breakdown(model: Model, seed: int, scale_agents: int = 0, max_days: int | No
     for t in range(T):
         c0 = time.process_time()
         n = K.spawn(t, n, seed, n_spawn[t], days.spawn_mult, days.conflict_now, *ag, occ, pop, prm, cum)
-        K.path_weights(t, net.path_end, net.path_den, net.path_home, net.hop_ptr, net.hop_link, days.score,
-                       days.popweight, days.link_open, pop, prm, pw)
-        K.move_chances(t, days.movechance, pop, cap, prm, mc)
-        K.fixed_tables(net.path_ptr, net.path_end, cap, prm, pw, *fixed)
-        K.step_links(t, path_from, net.hop_ptr, net.hop_node, net.out_ptr, net.out_link, net.link_dst,
-                     days.link_open, step_link)
+        day_tables(t, net, days, prm, cap, pop, pw, mc, fixed, path_from, step_link)
         cpu["tables"] += time.process_time() - c0
         away = (ag.flags[:n] & K.TRAVELLING) != 0
         idx = np.arange(n, dtype=np.int64)

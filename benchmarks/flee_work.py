@@ -30,7 +30,7 @@ ROWS = ("agents", "camp", "other", "under_way_at_start", "movers_camp", "movers_
 
 
 def replay(model: Model, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    from flee_breakdown import day_loop_state  # noqa: PLC0415  (benchmarks/ is on sys.path when run as a script)
+    from flee_breakdown import day_loop_state, day_tables  # noqa: PLC0415  (benchmarks/ is on sys.path when run as a script)
 
     tl, net, days, prm, cap = model.tl, model.net_tuple(), model.days_tuple(), model.params, model.tl.cap
     T, L = tl.movechance.shape
@@ -39,12 +39,7 @@ def replay(model: Model, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     out = {k: np.zeros(T, dtype=np.int64) for k in ROWS}
     for t in range(T):
         n = K.spawn(t, n, seed, tl.n_spawn[t], days.spawn_mult, days.conflict_now, *ag, occ, pop, prm, cum)
-        K.path_weights(t, net.path_end, net.path_den, net.path_home, net.hop_ptr, net.hop_link, days.score,
-                       days.popweight, days.link_open, pop, prm, pw)
-        K.move_chances(t, days.movechance, pop, cap, prm, mc)
-        K.fixed_tables(net.path_ptr, net.path_end, cap, prm, pw, *fixed)
-        K.step_links(t, path_from, net.hop_ptr, net.hop_node, net.out_ptr, net.out_link, net.link_dst,
-                     days.link_open, step_link)
+        day_tables(t, net, days, prm, cap, pop, pw, mc, fixed, path_from, step_link)
         away = (ag.flags[:n] & K.TRAVELLING) != 0
         here = np.where(away, 0, ag.pos[:n])
         at_camp = ~away & (days.camp[t, here] != 0)
