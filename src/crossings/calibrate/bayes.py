@@ -40,6 +40,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -383,8 +384,24 @@ class Posterior:
     draws: np.ndarray  # (n, dim), walker-major
 
 
+@lru_cache(maxsize=4)
+def _parsed(file: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    return read_yaml(Path(file))
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """A posterior file's contents, parsed once per process while the file is unchanged: a central_med file takes
+    ~7.5 CPU s to parse, and a forecast reads it in its checks (forecasting/posterior.py) and for its draws.
+    Shared: read only."""
+    try:
+        st = path.stat()
+    except OSError:
+        return read_yaml(path)  # its one-line error
+    return _parsed(str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
 def read(path: Path) -> Posterior:
-    d = read_yaml(path)
+    d = read_file(path)
     try:
         if d.get("format") != FORMAT:
             raise KeyError("format")

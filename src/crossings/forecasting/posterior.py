@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +32,11 @@ def default_file(path: Path) -> Path | None:
     return f if f.exists() else None
 
 
-@lru_cache(maxsize=4)
-def _read(file: str, mtime_ns: int) -> dict[str, Any]:
-    return read_yaml(Path(file))  # a central_med posterior (4.4 MB) takes ~7 s to parse: once, not per check
-
-
 def _posterior_file(file: Path) -> dict[str, Any]:
-    """The posterior file's contents (read only: shared between the checks below)."""
-    return _read(str(file.resolve()), file.stat().st_mtime_ns)
+    """The posterior file's contents, parsed once for the checks below and the draws (calibrate.bayes.read_file)."""
+    from crossings.calibrate.bayes import read_file
+
+    return read_file(file)
 
 
 def window_end(file: Path) -> dt.date:
