@@ -972,7 +972,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--members", type=int, default=20, help="stochastic members per origin: seed k, path k")
     ap.add_argument("--last-origin", type=dt.date.fromisoformat, default=None)
     ap.add_argument("--store", type=Path, default=None, help="keep each origin's runs here (resumable)")
+    ap.add_argument("--rules", nargs="+", choices=ab.RULES, default=None,
+                    help="run only these rules into --store and print their scores; the page and the CSV are "
+                         "written only by a run of every rule")
     a = ap.parse_args(argv)
+    if a.rules:
+        t = ab.backtest(ab.origins(last=a.last_origin), n_members=a.members, jobs=a.jobs, store=a.store,
+                        rules=tuple(r for r in ab.RULES if r in a.rules))
+        print(ab.summarise(t).to_string())
+        return 0
     command = "uv run --frozen python scripts/make_asylum_forecasting.py " + " ".join(sys.argv[1:] if argv is None
                                                                                      else argv)
     seconds = None

@@ -63,3 +63,30 @@ def test_hotels_scored_and_cost_forecast_only(table: pd.DataFrame) -> None:
     cost = table[table["measure"] == "cost"]
     assert len(cost) == 2 * len(ab.RULES) and cost["observed"].isna().all() and (cost["median"] > 0).all()
     assert ab.best_rule(table) in ab.RULES
+
+
+def test_a_larger_ensemble_runs_only_the_members_a_stored_one_lacks(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Member k is (seed k, path k) whatever the ensemble's size: a 3-member back-test over a stored 2-member
+    one runs member 3 only and equals a 3-member back-test from scratch; mix_identity is taken from its two
+    members' runs of the same paths."""
+    rules = ("recalibrated_identity", "backlog_rw_identity", "mix_identity")
+    fresh = ab.backtest([ORIGIN], horizon=1, n_members=3, rules=rules)
+    ab.backtest([ORIGIN], horizon=1, n_members=2, store=tmp_path, rules=rules)
+    ran: list[tuple[str, int]] = []
+    real = ab.run_at_origin
+
+    def counted(origin, rule, seed, path, horizon=ab.HORIZON, *args, **kwargs):  # type: ignore[no-untyped-def]
+        ran.append((rule, seed))
+        return real(origin, rule, seed, path, horizon, *args, **kwargs)
+
+    monkeypatch.setattr(ab, "run_at_origin", counted)
+    grown = ab.backtest([ORIGIN], horizon=1, n_members=3, store=tmp_path, rules=rules)
+    assert ran == [("recalibrated_identity", 3), ("backlog_rw_identity", 3)]
+    pd.testing.assert_frame_equal(grown, fresh)
+    assert set(grown["method"]) == {*rules, ab.MIXTURE_IDENTITY, ab.BASELINE}
+    assert (grown.loc[grown["measure"] == "awaiting_decision", "members"].max()) == 6  # the pool of two rules
+    monkeypatch.setattr(ab, "run_at_origin", real)
+    alone = ab.backtest([ORIGIN], horizon=1, n_members=3, rules=("mix_identity",))  # run, not taken
+    pd.testing.assert_frame_equal(alone[alone["method"] == "mix_identity"].reset_index(drop=True),
+                                  grown[grown["method"] == "mix_identity"].reset_index(drop=True))

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from crossings.analysis.scoring import score
-from crossings.asylum import inputs
+from crossings.asylum import after_mix, inputs
 from crossings.asylum.simulate import load_asylum_scenario, run_asylum
 from crossings.core import observed
 from crossings.forecasting.asylum_arrivals import arrivals_with_path
@@ -151,20 +151,51 @@ def members(n: int) -> list[tuple[int, int]]:
     return [(k, k) for k in range(1, n + 1)]
 
 
-def _origin_job(args: tuple[dt.date, int, int, Path | None]) -> dict[str, Any]:
-    """Every rule's runs at one origin: {rule: {measure: array (members, horizon)}}; kept in `store` (one
-    file per origin, setting and rule) when given, so an interrupted back-test resumes where it stopped."""
-    origin, horizon, n_members, store = args
+def _stored(store: Path, origin: dt.date, horizon: int, n_members: int, rule: str) -> Path:
+    return store / f"v{STORE_VERSION}_{origin}_h{horizon}_m{n_members}_{rule}.npz"
+
+
+def _smaller_stored(store: Path, origin: dt.date, horizon: int, n_members: int, rule: str) -> tuple[int, Path] | None:
+    """The stored ensemble of `rule` at this origin with the most members below `n_members`, if any: member k
+    is (seed k, path k) whatever the ensemble's size, so its runs are the first members of the larger one."""
+    best: tuple[int, Path] | None = None
+    for f in store.glob(f"v{STORE_VERSION}_{origin}_h{horizon}_m*_{rule}.npz"):
+        k = f.name.split("_m", 1)[1].removesuffix(f"_{rule}.npz")
+        if k.isdigit() and int(k) < n_members and (best is None or int(k) > best[0]):
+            best = (int(k), f)
+    return best
+
+
+def _origin_job(args: tuple[dt.date, int, int, Path | None, tuple[str, ...]]) -> dict[str, Any]:
+    """The rules' runs at one origin: {rule: {measure: array (members, horizon)}}; kept in `store` (one
+    file per origin, setting and rule) when given, so an interrupted back-test resumes where it stopped, and a
+    larger ensemble runs only the members a smaller stored one lacks."""
+    origin, horizon, n_members, store, rules = args
+    measures = (*SCORED, *FORECAST_ONLY)
     res: dict[str, Any] = {}
-    for rule in RULES:  # one file per rule, so a rule added later runs alone
-        f = (store / f"v{STORE_VERSION}_{origin}_h{horizon}_m{n_members}_{rule}.npz") if store else None
+    for rule in rules:  # one file per rule, so a rule added later runs alone
+        f = _stored(store, origin, horizon, n_members, rule) if store else None
         if f is not None and f.exists():
             with np.load(f) as z:
-                res[rule] = {m: z[m] for m in (*SCORED, *FORECAST_ONLY)}
+                res[rule] = {m: z[m] for m in measures}
             continue
-        runs = [run_at_origin(origin, rule, s, p, horizon)
-                for s, p in (members(n_members) if rule in STOCHASTIC else [(1, 1)])]
-        res[rule] = {m: np.array([r[m] for r in runs]) for m in (*SCORED, *FORECAST_ONLY)}
+        todo = members(n_members) if rule in STOCHASTIC else [(1, 1)]
+        if rule == after_mix.RULE and set(after_mix.MEMBERS) <= set(res):
+            # a mix_identity run with path p IS its picked member's run with path p (after_mix.py; checked on
+            # every stored back-test run, tests/test_asylum_after_mix.py), so it is taken, not rerun
+            res[rule] = {m: np.array([res[after_mix.pick(p)][m][k] for k, (_, p) in enumerate(todo)])
+                         for m in measures}
+            todo = []
+        done: dict[str, np.ndarray] = {m: np.empty((0, horizon)) for m in measures}
+        smaller = _smaller_stored(store, origin, horizon, n_members, rule) if store and rule in STOCHASTIC else None
+        if smaller is not None:
+            with np.load(smaller[1]) as z:
+                done = {m: z[m] for m in measures}
+            todo = todo[smaller[0]:]
+        if rule not in res:
+            runs = [run_at_origin(origin, rule, s, p, horizon) for s, p in todo]
+            res[rule] = {m: np.concatenate([done[m], np.array([r[m] for r in runs]).reshape(-1, horizon)])
+                         for m in measures}
         if f is not None:
             f.parent.mkdir(parents=True, exist_ok=True)
             np.savez(f, **res[rule])
@@ -177,10 +208,11 @@ def pit(y: float, draws: np.ndarray) -> float:
 
 
 def backtest(origin_list: list[dt.date], horizon: int = HORIZON, n_members: int = 20, jobs: int = 1,
-             store: Path | None = None) -> pd.DataFrame:
+             store: Path | None = None, rules: tuple[str, ...] = RULES) -> pd.DataFrame:
     """One row per origin, horizon, measure and method: the forecast's median, mean, p05, p95, the observed
-    value and its scores (crps, ae, in_50, in_90, pit). Results do not depend on `jobs`."""
-    args = [(o, horizon, n_members, store) for o in origin_list]
+    value and its scores (crps, ae, in_50, in_90, pit), for `rules` (default all) and the mixtures whose rules
+    are among them. Results do not depend on `jobs`."""
+    args = [(o, horizon, n_members, store, rules) for o in origin_list]
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as ex:
             per_origin = list(ex.map(_origin_job, args))
@@ -196,16 +228,16 @@ def backtest(origin_list: list[dt.date], horizon: int = HORIZON, n_members: int 
                 last = float(obs[col].get(origin, np.nan))
                 if not np.isfinite(y) or (m == "in_hotels" and origin < HOTELS_FROM):
                     continue
-                methods = {r: res[r][m][:, h - 1] for r in RULES} | {
-                    mix: np.concatenate([res[r][m][:, h - 1] for r in rules]) for mix, rules in MIXTURES.items()
-                } | {BASELINE: np.array([last])}
+                methods = {r: res[r][m][:, h - 1] for r in rules} | {
+                    mix: np.concatenate([res[r][m][:, h - 1] for r in mixed]) for mix, mixed in MIXTURES.items()
+                    if set(mixed) <= set(rules)} | {BASELINE: np.array([last])}
                 for method, draws in methods.items():
                     rows.append({"origin": origin, "horizon": h, "target": target, "measure": m, "method": method,
                                  "members": len(draws), "observed": y, "median": float(np.median(draws)),
                                  "p05": float(np.quantile(draws, 0.05)), "p95": float(np.quantile(draws, 0.95)),
                                  **score(y, draws), "pit": pit(y, draws)})
             for m in FORECAST_ONLY:
-                for r in RULES:
+                for r in rules:
                     draws = res[r][m][:, h - 1]
                     rows.append({"origin": origin, "horizon": h, "target": target, "measure": m, "method": r,
                                  "members": len(draws), "observed": np.nan, "median": float(np.median(draws)),
