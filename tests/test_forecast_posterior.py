@@ -5,8 +5,11 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from crossings.calibrate.draws import member_overrides
 from crossings.cli import main
+from crossings.core.errors import InputError
 from crossings.forecasting import posterior
 from crossings.forecasting.engine import draws, setup
 from crossings.scenario.load import read_yaml
@@ -52,3 +55,19 @@ def test_each_forecast_draw_runs_its_own_posterior_draw(tmp_path):
     assert np.array_equal(with_post[key], again[key])  # same seed, same draws
     assert not np.allclose(with_post[key], point[key])  # the parameters move the forecast
     assert np.all(np.isfinite(with_post[key])) and np.all(with_post[key] >= 0)
+
+
+def test_a_posterior_of_another_fit_is_refused_by_forecasts_and_ensembles(tmp_path):
+    """One check (calibrate.bayes.fitted_mismatch) for every reader: the forecast's and the ensemble's."""
+    path = _matched_copy(tmp_path)
+    file = path.with_name("channel.posterior.yaml")
+    assert posterior.mismatch(path, file) is None
+    fitted = path.with_name("channel.fitted.yaml")
+    fitted.write_text("\n".join("created_utc: '2001-01-01T00:00:00Z'" if ln.startswith("created_utc:") else ln
+                                for ln in fitted.read_text().splitlines()) + "\n")
+    why = posterior.mismatch(path, file)
+    assert why is not None and "2001-01-01" in why and "rerun calibrate.bayes" in why
+    with pytest.raises(InputError, match="2001-01-01"):
+        posterior.check(path, file, dt.date(2025, 1, 1))
+    with pytest.raises(InputError, match="2001-01-01"):
+        member_overrides(path, [1, 2], None, file)

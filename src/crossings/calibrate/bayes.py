@@ -421,6 +421,18 @@ def draw_index(n: int, seed: int) -> int:
     return min(int(uniform_np(tick_key(seed, DRAW_STREAM, 0), np.zeros(1, dtype=np.int64))[0] * n), n - 1)
 
 
+def fitted_mismatch(posterior: Mapping[str, Any], fitted_file: Path | None) -> str | None:
+    """Why a posterior file's contents were not sampled around `fitted_file` (its name and its created_utc
+    stamp), None when they were: the check of every reader of posterior draws (ensembles, forecasts)."""
+    fitted = read_yaml(fitted_file) if fitted_file is not None and fitted_file.exists() else {}
+    if (fitted_file is None or posterior.get("fitted_file") != fitted_file.name
+            or str(fitted.get("created_utc")) != str(posterior.get("fitted_created_utc"))):
+        return (f"sampled around {posterior.get('fitted_file')} of {posterior.get('fitted_created_utc')}, but this "
+                f"run reads {fitted_file.name if fitted_file else 'no fitted file'} of "
+                f"{fitted.get('created_utc')}: rerun calibrate.bayes")
+    return None
+
+
 def member_overrides(scenario: Path, seeds: list[int], overrides: Mapping[str, Any] | None,
                      file: Path) -> tuple[list[dict[str, Any]], Any]:
     """Per seed: one posterior draw's key paths (held parameters at their shipped value), under the user's
@@ -430,10 +442,9 @@ def member_overrides(scenario: Path, seeds: list[int], overrides: Mapping[str, A
     post = read(file)
     d = post.data
     fp = unc.fitted_for(scenario, overrides)
-    fitted = read_yaml(fp) if fp.exists() else {}
-    if d.get("fitted_file") != fp.name or str(fitted.get("created_utc")) != str(d.get("fitted_created_utc")):
-        raise InputError(str(file), "fitted_file", f"sampled around {d.get('fitted_file')} of "
-                         f"{d.get('fitted_created_utc')}, but this run reads {fp.name} of {fitted.get('created_utc')}")
+    why = fitted_mismatch(d, fp)
+    if why:
+        raise InputError(str(file), "fitted_file", why)
     w = d["fit_window"]
     frees_names = [p["name"] for p in d["parameters"] if not p["name"].startswith("log_nb_size[")] + list(d["held"])
     probe = unc.Uncertainty(file, str(d["scenario"]), fp.name, str(d["fitted_created_utc"]),

@@ -51,13 +51,9 @@ def assumption(file: Path) -> str | None:
 
 def mismatch(path: Path, file: Path) -> str | None:
     """Why the posterior does not belong to the fitted file the scenario reads (None: it does)."""
-    d = _posterior_file(file)
-    fp = fitted_path(path, read_yaml(path))
-    fitted = read_yaml(fp) if fp is not None and fp.exists() else {}
-    if fp is None or d.get("fitted_file") != fp.name or str(fitted.get("created_utc")) != str(d.get("fitted_created_utc")):
-        return (f"sampled around {d.get('fitted_file')} of {d.get('fitted_created_utc')}, but the scenario reads "
-                f"{fp.name if fp else 'no fitted file'} of {fitted.get('created_utc')}: rerun calibrate.bayes")
-    return None
+    from crossings.calibrate.bayes import fitted_mismatch
+
+    return fitted_mismatch(_posterior_file(file), fitted_path(path, read_yaml(path)))
 
 
 def usable(path: Path, file: Path, origin: dt.date) -> str | None:
