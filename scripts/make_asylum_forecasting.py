@@ -997,8 +997,9 @@ def page(t: pd.DataFrame, command: str, seconds: float | None, t20: pd.DataFrame
             "part of every rule's error (in sample it is within 4.5%, docs/asylum_validation.md) except the "
             "identity rules', whose queue starts at the published one (the sum of the identity's residuals since "
             "2018, as claims in the first quarter); the baseline has none at the origin.",
-            "- queue_feedback_identity: after the cut a decision-capacity lever does not act (the share decides); "
-            "the identity rules' start correction assumes the run's queue was seeded at the published Asy_D03 "
+            "- queue_feedback_identity: after the cut a decision-capacity lever acts on the share decided each "
+            "day (a multiplier scales it, a per_month capacity replaces it; since session 11, before it the lever "
+            "did not act); the identity rules' start correction assumes the run's queue was seeded at the published Asy_D03 "
             "of the quarter before its start (as scenarios/uk_asylum.yaml).",
             "- in_hotels is scored on few origins (hotel counts start 2022-12-31).",
             "- backlog_feedback: the queue its decisions respond to is its own (the observed backlog at the "

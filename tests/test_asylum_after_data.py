@@ -117,6 +117,24 @@ def test_decision_capacity_lever_acts_on_the_held_capacity() -> None:
     assert _uk(up, "awaiting_decision")[-1] < _uk(base, "awaiting_decision")[-1] - 10_000
 
 
+def test_decision_capacity_lever_acts_under_the_queue_share_rule() -> None:
+    """queue_feedback_identity decides a share of the queue after the data: a multiplier scales the share, a
+    per_month capacity replaces it."""
+    rule = "queue_feedback_identity"
+    base = run_asylum(_cfg(after_data=rule), _sea(), seed=1)
+    up = run_asylum(_cfg(after_data=rule, levers={"decision_capacity": [{"start": "2025-01-01", "multiplier": 1.5}]}),
+                    _sea(), seed=1)
+    b, u = _uk(base, "decisions"), _uk(up, "decisions")
+    np.testing.assert_array_equal(b[:N_IN], u[:N_IN])
+    assert u[N_IN:N_IN + 7].sum() == pytest.approx(1.5 * b[N_IN:N_IN + 7].sum(), rel=0.02)  # the same queue, x1.5
+    assert _uk(up, "awaiting_decision")[-1] < _uk(base, "awaiting_decision")[-1] - 10_000
+    fixed = run_asylum(_cfg(after_data=rule, levers={"decision_capacity": [{"start": "2025-01-01",
+                                                                            "per_month": 20_000}]}), _sea(), seed=1)
+    f = _uk(fixed, "decisions")
+    np.testing.assert_array_equal(b[:N_IN], f[:N_IN])
+    assert f[N_IN:].sum() == pytest.approx(6 * 20_000, abs=2.0)  # January to June 2025 at the lever's capacity
+
+
 def test_kernel_and_reference_identical_after_the_data() -> None:
     cfg = _cfg(after_data="hold_last_year")
     a = run_asylum(cfg, _sea(), seed=4)

@@ -19,8 +19,9 @@ had been looked at by every earlier rule:
   common random numbers). A random walk, not an AR(1): at every origin the AR(1) on the clearance share
   could not be told from one (docs/asylum_forecasting.md, session 8);
 - every day of quarter h after the cut: the kernel decides d_h x (the queue after the day's arrivals)
-  (fractional capacity carried as for any capacity); the capacity column is ignored on those days, so a
-  decision-capacity lever does not act after the cut under this rule (a limit);
+  (fractional capacity carried as for any capacity); the capacity column is ignored on those days, and a
+  decision-capacity lever acts on the share instead (scenario/levers/decision_capacity.apply_share: a
+  multiplier scales it; a per_month capacity replaces it on its days; session 11);
 - every other input as recalibrated_identity: stochastic_recalibrated plus the stock-flow identity's terms
   (after_identity.py), so the model's queue starts at the published one at the cut.
 """

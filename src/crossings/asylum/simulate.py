@@ -43,7 +43,7 @@ from crossings.core.rng import (
     STREAM_SUPPORT,
 )
 from crossings.scenario.asylum import AsylumConfig, Destination, Levers, parse_asylum
-from crossings.scenario.levers import ASYLUM_KINDS
+from crossings.scenario.levers import ASYLUM_KINDS, decision_capacity
 from crossings.scenario.levers.base import ArrivalsHook, AsylumDays
 
 F64 = npt.NDArray[np.float64]
@@ -149,7 +149,10 @@ def _params(dest: Destination, start: dt.date, n_days: int, ad: AfterData) -> F6
             raise InputError("<asylum>", f"{ad.key}.{name}", "observed series does not cover the run period")
     P[:, process.P_DEC_CAP] = dec
     if dest.decision_capacity == "observed":  # 0 except after the data under a queue-share rule (after_queue.py)
-        P[:, process.P_DEC_SHARE] = ad.decision_share()
+        share = ad.decision_share().copy()
+        for lv in dest.levers.decision_capacity:  # a decision-capacity lever acts on the share too
+            decision_capacity.apply_share(share, lv, inputs.window_mask(start, n_days, lv.start, lv.end))
+        P[:, process.P_DEC_SHARE] = share
     P[:, process.P_GRANT] = grant
     P[:, process.P_WITHDRAW] = wd
     P[:, process.P_APPEAL] = dest.appeal_probability

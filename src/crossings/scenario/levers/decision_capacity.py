@@ -32,6 +32,13 @@ def apply(d: AsylumDays, lv: DecisionCapacityLever, on: npt.NDArray[np.bool_]) -
         else d.decision_capacity * (lv.multiplier or 0.0), d.decision_capacity)
 
 
+def apply_share(share: npt.NDArray[np.float64], lv: DecisionCapacityLever, on: npt.NDArray[np.bool_]) -> None:
+    """The lever under an after-data rule that decides a share of the queue each day (after_queue.py): a
+    multiplier scales the share (k times the caseworkers decide k times as much of the same queue); a per_month
+    capacity replaces the share (0 on those days, so the capacity `apply` set decides). In place."""
+    share[:] = np.where(on, share * lv.multiplier if lv.multiplier is not None else 0.0, share)
+
+
 KIND = LeverKind(
     tag="decision_capacity", part="asylum", schema=DecisionCapacityLever, doc="docs/levers/decision_capacity.md",
     off="the destination's own (observed or scheduled) decision capacity", apply_asylum=apply, many=True,
