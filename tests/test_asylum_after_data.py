@@ -145,7 +145,7 @@ def test_kernel_and_reference_identical_after_the_data() -> None:
 def test_uk_asylum_within_the_data_is_unchanged_by_the_rule() -> None:
     scen = ROOT / "scenarios" / "uk_asylum.yaml"
     res = run_scenario(scen, seed=1)
-    assert res.scenario.asylum.destinations["uk"].after_data == "stochastic_recalibrated"
+    assert res.scenario.asylum.destinations["uk"].after_data == "backlog_feedback_rw"
     held = res.daily
     err = run_scenario(scen, seed=1, overrides={"asylum.destinations.uk.after_data": "error"}).daily
     pd.testing.assert_frame_equal(held, err)

@@ -3,7 +3,7 @@
 The forecast is the back-test's machinery (asylum_backtest.run_cut) at one origin with N draws, so what the
 back-test scores (docs/asylum_forecasting.md) is what this command writes. The origin is the day before
 --from (a quarter end); every observed quarterly input is cut there and carried past it by the scenario's
-after-data rule (uk_asylum.yaml: stochastic_recalibrated, the back-test's best by CRPS), estimated from
+after-data rule (uk_asylum.yaml: backlog_feedback_rw, the back-test's best by CRPS), estimated from
 quarters before it only. Small-boat arrivals past the origin follow the arrivals driver (asylum_arrivals.py). Draw k (k = 0..N-1)
 is one agent run with seed --seed + k and driver path --seed + k (the inputs' and the arrivals' paths):
 the same draws whatever else runs. Written: forecast_quarterly.csv (quarter_end, place, place_kind,
