@@ -28,9 +28,17 @@ ORIGIN = dt.date(2023, 6, 30)
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fc") / "uk"
     rc = main(["forecast", SCENARIO, "--from", "2024-01-01", "--horizon", "6", "--draws", "20", "--out", str(out),
-               "--no-parquet"])
+               "--no-parquet", "--jobs", "2"])
     assert rc == 0
     return out
+
+
+def test_draws_do_not_depend_on_the_number_of_processes() -> None:
+    rule = asylum_forecast.scenario_rule(Path(SCENARIO))
+    one = asylum_forecast.run_draws(Path(SCENARIO), dt.date(2023, 12, 31), 1, 3, 5, rule)
+    two = asylum_forecast.run_draws(Path(SCENARIO), dt.date(2023, 12, 31), 1, 3, 5, rule, jobs=2)
+    assert one[1] == two[1] and all(np.array_equal(one[0][m], two[0][m]) for m in one[0])
+    assert len(np.unique(one[0]["awaiting_decision"])) == 3  # three different draws
 
 
 def test_table_bands_and_observed(run: Path) -> None:
@@ -66,7 +74,7 @@ def test_manifest_and_fan_charts(run: Path) -> None:
         assert (run / f"fan_{name}.svg").read_text().lstrip().startswith("<?xml")
 
 
-@pytest.mark.parametrize("flags", [["--from", "2024-02-01"], ["--from", "2026-01-01"], ["--horizon", "5"],
+@pytest.mark.parametrize("flags", [["--from", "2024-02-01"], ["--from", "2026-01-01"], ["--horizon", "5"], ["--jobs", "0"],
                                    ["--compare-baseline"]])
 def test_bad_input_exit_2_nothing_written(tmp_path: Path, flags: list[str]) -> None:
     out = tmp_path / "o"

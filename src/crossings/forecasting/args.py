@@ -21,6 +21,9 @@ def add_parsers(sub: Any) -> None:
     f.add_argument("--horizon", type=int, default=12, help="months to forecast (default: 12)")
     f.add_argument("--draws", type=int, default=1000, help="forecast draws (default: 1000)")
     f.add_argument("--seed", type=int, default=1, help="seed of the driver's random stream (default: 1)")
+    f.add_argument("--jobs", type=int, default=1,
+                   help="processes for the UK asylum forecast's draws (one agent run each; the output does not "
+                        "depend on it); the sea forecasts' draws are vectorised and ignore it (default: 1)")
     f.add_argument("--out", required=True, help="output directory (written atomically)")
     f.add_argument("--compare-baseline", action="store_true",
                    help="also run every draw with all levers off (same driver path and noise) and report the "
@@ -70,7 +73,7 @@ def check(args: argparse.Namespace) -> None:
     """Range checks argparse cannot make."""
     from crossings.core.errors import InputError
 
-    for name in ("horizon", "draws", "step", "refit_every"):
+    for name in ("horizon", "draws", "step", "refit_every", "jobs"):
         v = getattr(args, name, None)
         if v is not None and v < 1:
             raise InputError(f"--{name}", str(v), "must be at least 1")
