@@ -181,18 +181,17 @@ def _origin_job(args: tuple[dt.date, int, int, Path | None, tuple[str, ...]]) ->
             continue
         todo = members(n_members) if rule in STOCHASTIC else [(1, 1)]
         if rule == after_mix.RULE and set(after_mix.MEMBERS) <= set(res):
-            # a mix_identity run with path p IS its picked member's run with path p (after_mix.py; checked on
-            # every stored back-test run, tests/test_asylum_after_mix.py), so it is taken, not rerun
+            # a mix_identity run with path p IS its picked member's run with path p (after_mix.py; tested in
+            # tests/test_asylum_after_mix.py and test_asylum_backtest.py), so it is taken, not rerun
             res[rule] = {m: np.array([res[after_mix.pick(p)][m][k] for k, (_, p) in enumerate(todo)])
                          for m in measures}
-            todo = []
-        done: dict[str, np.ndarray] = {m: np.empty((0, horizon)) for m in measures}
-        smaller = _smaller_stored(store, origin, horizon, n_members, rule) if store and rule in STOCHASTIC else None
-        if smaller is not None:
-            with np.load(smaller[1]) as z:
-                done = {m: z[m] for m in measures}
-            todo = todo[smaller[0]:]
-        if rule not in res:
+        else:
+            done: dict[str, np.ndarray] = {m: np.empty((0, horizon)) for m in measures}
+            smaller = _smaller_stored(store, origin, horizon, n_members, rule) if store and rule in STOCHASTIC else None
+            if smaller is not None:
+                with np.load(smaller[1]) as z:
+                    done = {m: z[m] for m in measures}
+                todo = todo[smaller[0]:]
             runs = [run_at_origin(origin, rule, s, p, horizon) for s, p in todo]
             res[rule] = {m: np.concatenate([done[m], np.array([r[m] for r in runs]).reshape(-1, horizon)])
                          for m in measures}
