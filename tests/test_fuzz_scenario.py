@@ -61,10 +61,10 @@ def alias_bombs(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-_RSS0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
-
-
 def _read_bounded(p: Path) -> None:
+    # the peak before this read, not at import: under pytest-xdist a worker runs other test files first, and a
+    # peak they reached (not this read's) must not count; a read that blows up still raises the peak past it
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
     t0 = time.perf_counter()
     try:
         out = read_yaml(p)
@@ -73,7 +73,7 @@ def _read_bounded(p: Path) -> None:
         assert str(err).startswith(str(p)) and "\n" not in str(err)
     # a flood of '[' costs the pure-Python scanner up to ~2.5 s (it looks 1,024 characters ahead for a key)
     assert time.perf_counter() - t0 < 10.0
-    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - _RSS0) / 1e3
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1e3
     assert grown < 500, f"peak memory grew by {grown:.0f} MB"
 
 
