@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from after_cut import triple_after
 from crossings.cli import main
-from crossings.core import observed
 from crossings.forecasting import asylum_arrivals as aa
 from crossings.forecasting import asylum_backtest as ab
 from crossings.forecasting import asylum_forecast
@@ -86,16 +86,7 @@ def test_arrivals_driver_sees_nothing_after_the_origin(monkeypatch: pytest.Monke
     """The fit and every path are unchanged when all small-boat arrivals after the origin are tripled."""
     aa.fit.cache_clear()
     before = aa.fit(ORIGIN), [aa.monthly_path(ORIGIN, 12, p) for p in (1, 2)]
-    real = observed.load
-
-    def tripled(name: str) -> pd.DataFrame:
-        df = real(name).copy()
-        if "date" in df.columns:
-            late = pd.to_datetime(df["date"]) > pd.Timestamp(ORIGIN)
-            df.loc[late, "people_arrived"] = df.loc[late, "people_arrived"] * 3
-        return df
-
-    monkeypatch.setattr(observed, "load", tripled)
+    triple_after(monkeypatch, ORIGIN)  # every observed number after the origin, the arrivals among them
     aa.fit.cache_clear()
     n = (ORIGIN - aa.FIRST).days + 1 + 200
     tripled_arr = aa.inputs.observed_arrivals_daily(aa.BOATS, aa.FIRST, n)
