@@ -152,3 +152,21 @@ def test_uk_asylum_within_the_data_is_unchanged_by_the_rule() -> None:
     longer = run_scenario(scen, seed=1, end=dt.date(2025, 3, 31)).daily
     longer = longer[longer["date"] <= "2024-12-31"].reset_index(drop=True)
     pd.testing.assert_frame_equal(held, longer)
+
+
+def test_the_residual_history_is_computed_once_and_each_caller_gets_its_own_copy() -> None:
+    """after_data.residual_history is cached per (claim share, until): a caller that changes what it got does not
+    change what the next caller gets, and a list of steps gives the same history as the equal constant."""
+    from crossings.asylum.after_data import residual_history
+    from crossings.scenario.fields import Step
+
+    until = dt.date(2023, 12, 31)
+    first = residual_history(0.9, until)
+    kept = first.copy()
+    first.iloc[:] = -1.0
+    again = residual_history(0.9, until)
+    pd.testing.assert_series_equal(again, kept)
+    assert len(kept) >= 4 and (kept >= 0).all()
+    steps = residual_history([Step(start=dt.date(2018, 1, 1), value=0.9)], until)
+    pd.testing.assert_series_equal(steps, kept)
+    assert not residual_history(0.5, until).equals(kept)  # the share is part of the key

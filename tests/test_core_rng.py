@@ -116,3 +116,21 @@ def test_every_numbered_stream_is_distinct_and_each_module_uses_its_entry() -> N
     from crossings.calibrate.uncertainty import STREAM
 
     assert STREAM_IDS["ensemble.parameters"] == STREAM
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**62), st.lists(st.integers(0, 2**62), min_size=1, max_size=5), st.integers(1, 40))
+def test_tick_keys_table_equals_one_tick_key_per_tick_and_stream(seed: int, streams: list[int], n: int) -> None:
+    table = rng.tick_keys(seed, streams, n)
+    assert table.shape == (n, len(streams)) and table.dtype == np.uint64
+    for t in range(n):
+        for j, s in enumerate(streams):
+            assert table[t, j] == rng.tick_key(seed, s, t)
+
+
+def test_an_asylum_runs_key_table_is_its_day_keys() -> None:
+    from crossings.asylum.simulate import day_keys, run_keys
+
+    keys = run_keys(7, 50)
+    for t in range(50):
+        assert np.array_equal(keys[t], day_keys(7, t))

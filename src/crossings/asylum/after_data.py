@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -239,7 +240,13 @@ class AfterData:
 
 
 def _quarters(until: dt.date | None = None) -> pd.DataFrame:
-    """The UK quarterly table, sorted; only quarters ending on or before `until` when given."""
+    """The UK quarterly table, sorted; only quarters ending on or before `until` when given (a copy: callers may
+    change it)."""
+    return _quarters_cached(until).copy()
+
+
+@lru_cache(maxsize=256)
+def _quarters_cached(until: dt.date | None) -> pd.DataFrame:
     q = observed.load(inputs.UK_QUARTERLY)
     q["quarter_end"] = pd.to_datetime(q["quarter_end"])
     if until is not None:
@@ -308,7 +315,16 @@ def held_dispersed(until: dt.date | None = None) -> Held:
 
 def residual_history(claim_share: float | list[Step], until: dt.date | None = None) -> pd.Series:
     """Mean daily `observed_residual` of each quarter that has Asy_D01 claims and lies wholly inside the
-    small-boat series (and ends by `until`); each the one a run over the data uses (clipped at 0)."""
+    small-boat series (and ends by `until`); each the one a run over the data uses (clipped at 0).
+    A function of the shipped data, the share and `until` only, so computed once per process for each (a
+    forecast's or back-test's draws all ask for the same one); callers get their own copy."""
+    share_key = tuple(claim_share) if isinstance(claim_share, list) else float(claim_share)
+    return _residual_history(share_key, until).copy()
+
+
+@lru_cache(maxsize=256)
+def _residual_history(share_key: float | tuple[Step, ...], until: dt.date | None) -> pd.Series:
+    claim_share = list(share_key) if isinstance(share_key, tuple) else share_key
     boats_dates = pd.to_datetime(observed.load(BOATS)["date"])
     q = _quarters(until).dropna(subset=[CLAIMS])
     starts = q["quarter_end"] - pd.offsets.QuarterEnd(1) + pd.Timedelta(days=1)

@@ -121,6 +121,7 @@ def _observed(name: str, cfg: Any, days: pd.DatetimeIndex) -> dict[tuple[str, st
 
 def daily_table(config: AsylumConfig, runs: dict[str, DestinationRecord], start: dt.date, n_days: int) -> pd.DataFrame:
     days = date_index(start, n_days)
+    dates = days.strftime("%Y-%m-%d")  # once: every place and measure has the same days
     frames = []
     for name, run in runs.items():
         cfg = config.destinations[name]
@@ -133,7 +134,7 @@ def daily_table(config: AsylumConfig, runs: dict[str, DestinationRecord], start:
         kinds.update({lv.place: lv.place_kind for lv in run.levers})
         for (place, measure), sim in _place_series(name, cfg, run).items():
             frames.append(pd.DataFrame({
-                "date": days.strftime("%Y-%m-%d"), "place": place, "place_kind": kinds[place],
+                "date": dates, "place": place, "place_kind": kinds[place],
                 "is_total": place == name and measure == "cost" and len(kinds) > 1,
                 "measure": measure, "unit": unit_of(measure, cfg.currency), "simulated": sim,
                 "observed": obs.get((place, measure), np.full(n_days, np.nan)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Protocol
@@ -70,13 +71,23 @@ ASYLUM_DATA = ("uk_asylum_quarterly", "uk_small_boats_daily", "italy_sea_arrival
 @dataclass
 class AsylumOutcome:
     daily: pd.DataFrame
-    monthly: pd.DataFrame
     summary: dict[str, Any]
     departure_multiplier: dict[str, F64]
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """The monthly table, built from the daily one when first asked for (a back-test's or forecast's draws
+        read quarter ends from the daily table and never need it)."""
+        return res.monthly_table(self.daily)
 
 
 def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
     return np.array([rng.tick_key(seed, s, t) for s in _KEY_STREAMS], dtype=np.uint64)
+
+
+def run_keys(seed: int, n_days: int) -> npt.NDArray[np.uint64]:
+    """day_keys(seed, t) for every day of a run, [n_days, streams], computed at once."""
+    return rng.tick_keys(seed, _KEY_STREAMS, n_days)
 
 
 def _dest_seed(seed: int, name: str) -> int:
@@ -319,18 +330,21 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     on_ship = 0
     newc = np.zeros(3, dtype=np.int64)
     hooks = _arrivals_hooks(dest, start, n_days)
+    keys = run_keys(seed, n_days)
+    # the loop's other per-day keys, also at once: routing, deterrence, then each hook's stream
+    side = rng.tick_keys(seed, [STREAM_ROUTING, STREAM_DETER, *(stream for _tag, stream, _hook in hooks)], n_days)
     for t in range(n_days):
         if det is not None:
             q_arr[t] = realised_q(removed_like, arrivals, t, det.window_days, det.lag_days)
             mult[t] = multiplier(det, bool(det_on[t]), q_arr[t])
-        rkey = np.uint64(rng.tick_key(seed, STREAM_ROUTING, t))
+        rkey = side[t, 0]
         base = int(round(sea_arr[t]))
         if thin and observed_day[t] and mult[t] < 1.0:
-            base = rng.binomial(np.uint64(rng.tick_key(seed, STREAM_DETER, t)), 0, base, mult[t])
+            base = rng.binomial(side[t, 1], 0, base, mult[t])
         arrivals[t] = base
         taken_back = 0  # people a lever took out of today's arrivals and counts as removed (e.g. returned)
-        for _tag, stream, hook in hooks:
-            took = hook.take(t, base, rng.tick_key(seed, stream, t))
+        for j, (_tag, _stream, hook) in enumerate(hooks):
+            took = hook.take(t, base, side[t, 2 + j])
             base -= took
             taken_back += took if hook.counts_as_removal else 0
         claim = rng.binomial(rkey, 0, base, share[t])
@@ -356,7 +370,7 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
         newc[process.N_THIRD] = n_third
         if qs.n[0] + newc.sum() > len(qs.state):  # never write past the preallocated agents
             raise RuntimeError(f"asylum agents exceed the preallocated {len(qs.state):,} on day {t}")
-        process.step(t, P[t], newc, day_keys(seed, t), qs, flows[t], reference=reference)
+        process.step(t, P[t], newc, keys[t], qs, flows[t], reference=reference)
         res.record_stocks(qs, stocks[t])
         removed_like[t] = flows[t, process.F_THIRD_REMOVED] + flows[t, process.F_RETURNS] + taken_back
         if det is not None and det.count_offshore_transfers:
@@ -385,7 +399,6 @@ def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, referenc
     for name, dest in config.destinations.items():
         runs[name] = _run_destination(name, dest, sea, start, n_days, _dest_seed(seed, name), reference)
     daily = res.daily_table(config, runs, start, n_days)
-    monthly = res.monthly_table(daily)
     summary = res.summary(config, runs, start, n_days)
     for name, r in runs.items():  # the rule for days after the data, and what it extended (after_data.py)
         summary["destinations"][name]["after_data"] = r.after_data
@@ -395,7 +408,7 @@ def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, referenc
             full = np.ones(sea_days)
             full[offset:offset + n_days] = v
             mult[k] = full
-    return AsylumOutcome(daily, monthly, summary, mult)
+    return AsylumOutcome(daily, summary, mult)
 
 
 def _sea_window(sea: SeaLike, start: dt.date | None, end: dt.date | None) -> tuple[SeaLike, int]:
