@@ -7,13 +7,17 @@ value fell inside the central 50% and 90% intervals of the draws; the point fore
 from __future__ import annotations
 
 import numpy as np
-import scoringrules as sr
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def crps(observed: float, draws: np.ndarray) -> float:
-    """Continuous ranked probability score of one observation against an ensemble (lower is better)."""
+    """Continuous ranked probability score of one observation against an ensemble (lower is better).
+    scoringrules is imported here, at the first score, not with this module: its import compiles its numba
+    gufuncs (~7 s on the development machine), which this module never uses (backend="numpy"), and a command
+    that imports the forecasting code without scoring anything (e.g. `crossings forecast`) should not wait."""
+    import scoringrules as sr  # noqa: PLC0415
+
     return float(sr.crps_ensemble(float(observed), np.asarray(draws, dtype=float), backend="numpy"))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crossings.asylum import inputs, process
+from crossings.asylum import inputs, plain_loop, process
 from crossings.asylum import results as res
 from crossings.asylum.after_data import AfterData
 from crossings.asylum.costs import hotels, support_cost
@@ -298,6 +298,12 @@ def _support_and_costs(flows: F64, stocks: F64, dest: Destination, start: dt.dat
     return cost
 
 
+def _plain(det: Any, hooks: list[Any], off: Any, rem: Any, reference: bool) -> bool:
+    """Whether a destination's daily loop can run as one numba call (asylum/plain_loop.py): no lever acts inside
+    it and the kernel (not the numpy reference) steps the queues."""
+    return det is None and not hooks and off is None and rem is None and not reference
+
+
 def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: dt.date, n_days: int,
                      seed: int, reference: bool) -> DestinationRecord:
     """One destination: inflow -> plans (parameters, levers) -> queues -> the daily loop -> support and costs."""
@@ -333,7 +339,17 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     keys = run_keys(seed, n_days)
     # the loop's other per-day keys, also at once: routing, deterrence, then each hook's stream
     side = rng.tick_keys(seed, [STREAM_ROUTING, STREAM_DETER, *(stream for _tag, stream, _hook in hooks)], n_days)
-    for t in range(n_days):
+    if _plain(det, hooks, off, rem, reference):
+        # no lever acts inside the loop: the same loop as below, in one numba call (asylum/plain_loop.py)
+        bad = plain_loop.run_days(P, keys, np.ascontiguousarray(side[:, 0]), sea_arr, share, safe_arr,
+                                  float(dest.inflows.safe_route_claim_share), other_n, *qs.arrays(), flows,
+                                  stocks, arrivals, safe_claims)  # type: ignore[call-arg]
+        if bad >= 0:
+            raise RuntimeError(f"asylum agents exceed the preallocated {len(qs.state):,} on day {bad}")
+        python_days = range(0)  # done
+    else:
+        python_days = range(n_days)  # a lever acts inside the loop: one Python iteration a day
+    for t in python_days:
         if det is not None:
             q_arr[t] = realised_q(removed_like, arrivals, t, det.window_days, det.lag_days)
             mult[t] = multiplier(det, bool(det_on[t]), q_arr[t])
