@@ -25,7 +25,7 @@ from crossings.forecasting import asylum_backtest as ab
 from crossings.forecasting.asylum_forecast import scenario_rule
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "uk_asylum.yaml"
-PHASES = [(ab, "load_asylum_scenario", "scenario read"), (ab, "arrivals_with_path", "arrivals path"),
+PHASES = [(ab, "_scenario", "scenario (read once per process)"), (ab, "arrivals_with_path", "arrivals path"),
           (simulate, "_inflow", "inflows (after-data rules)"), (simulate, "_plans", "parameters and levers"),
           (simulate, "_run_destination", "destination run"), (results, "daily_table", "daily table"),
           (ab, "run_cut", "whole draw")]

@@ -209,3 +209,25 @@ def test_the_run_refuses_to_write_past_its_preallocated_agents(monkeypatch: pyte
     monkeypatch.setattr(sim.process, "Queues", lambda capacity: real(5000 + 100))  # the initial 5,000 fit
     with pytest.raises(RuntimeError, match="preallocated"):
         run_asylum(_small_config(), _sea(80.0), seed=1)
+
+
+def test_a_runs_series_are_its_daily_tables_columns_without_the_table() -> None:
+    """AsylumOutcome.series(place, measure) is the daily table's `simulated` column of that place and measure, for
+    the destination and the places of its levers; with tables=False the table is built only when asked for."""
+    levers = {"offshore": {"start": "2024-03-01", "eligible_share": 0.5, "own_ship_share": 0.8, "places": 200,
+                           "target_days": 14},
+              "third_country": {"start": "2024-02-01", "eligible_share": 0.2, "capacity_per_year": 500}}
+    cfg = _small_config(levers)
+    lean = run_asylum(cfg, _sea(90.0, rescued=40.0), seed=9, tables=False)
+    assert "daily" not in vars(lean)  # not built yet
+    full = run_asylum(cfg, _sea(90.0, rescued=40.0), seed=9)
+    pairs = full.daily[["place", "measure"]].drop_duplicates().itertuples(index=False)
+    n = 0
+    for place, measure in pairs:
+        col = full.daily[(full.daily.place == place) & (full.daily.measure == measure)]["simulated"].to_numpy()
+        np.testing.assert_array_equal(lean.series(place, measure), col)
+        n += 1
+    assert n > 25 and {"land"} < set(full.daily.place)
+    pd.testing.assert_frame_equal(lean.daily, full.daily)
+    with pytest.raises(KeyError):
+        lean.series("land", "no_such_measure")

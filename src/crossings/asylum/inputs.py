@@ -7,6 +7,7 @@ the only observed asylum-process series in this release, so `observed` always me
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +49,12 @@ def per_month_to_daily(monthly: F64, start: dt.date) -> F64:
 
 
 def _uk_quarters() -> pd.DataFrame:
+    """The UK quarterly table with its quarter ends as dates (a copy: callers may change it)."""
+    return _uk_quarters_parsed().copy()
+
+
+@lru_cache(maxsize=1)
+def _uk_quarters_parsed() -> pd.DataFrame:
     q = observed.load(UK_QUARTERLY)
     q["quarter_end"] = pd.to_datetime(q["quarter_end"])
     return q

@@ -40,7 +40,7 @@ def record_stocks(qs: pr.Queues, row: npt.NDArray[np.float64]) -> None:
     row[S_SUPPORT] = qs.in_support()
 
 
-def _place_series(name: str, cfg: Any, run: DestinationRecord) -> dict[tuple[str, str], npt.NDArray[np.float64]]:
+def place_series(name: str, cfg: Any, run: DestinationRecord) -> dict[tuple[str, str], npt.NDArray[np.float64]]:
     f, s = run.flows, run.stocks
     total_cost = np.sum(list(run.cost.values()), axis=0)
     out = {
@@ -132,7 +132,7 @@ def daily_table(config: AsylumConfig, runs: dict[str, DestinationRecord], start:
         if cfg.levers.third_country is not None:
             kinds[cfg.levers.third_country.country] = "third_country"
         kinds.update({lv.place: lv.place_kind for lv in run.levers})
-        for (place, measure), sim in _place_series(name, cfg, run).items():
+        for (place, measure), sim in place_series(name, cfg, run).items():
             frames.append(pd.DataFrame({
                 "date": dates, "place": place, "place_kind": kinds[place],
                 "is_total": place == name and measure == "cost" and len(kinds) > 1,

@@ -70,15 +70,33 @@ ASYLUM_DATA = ("uk_asylum_quarterly", "uk_small_boats_daily", "italy_sea_arrival
 
 @dataclass
 class AsylumOutcome:
-    daily: pd.DataFrame
+    config: AsylumConfig
+    runs: dict[str, DestinationRecord]
+    start: dt.date
+    n_days: int
     summary: dict[str, Any]
     departure_multiplier: dict[str, F64]
 
     @cached_property
+    def daily(self) -> pd.DataFrame:
+        """The daily table (run_asylum builds it unless asked not to, so that a bad observed column is reported
+        by the run; a forecast's or back-test's draws read a few series instead: `series`)."""
+        return res.daily_table(self.config, self.runs, self.start, self.n_days)
+
+    @cached_property
     def monthly(self) -> pd.DataFrame:
         """The monthly table, built from the daily one when first asked for (a back-test's or forecast's draws
-        read quarter ends from the daily table and never need it)."""
+        never need it)."""
         return res.monthly_table(self.daily)
+
+    def series(self, place: str, measure: str) -> F64:
+        """One place's daily values of one measure, as in the daily table's `simulated` column, without the table
+        (`place` is a destination or a place of one of its levers)."""
+        for name, run in self.runs.items():
+            got = res.place_series(name, self.config.destinations[name], run).get((place, measure))
+            if got is not None:
+                return np.asarray(got, dtype=float)
+        raise KeyError(f"no {measure!r} at {place!r} in this asylum run")
 
 
 def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:
@@ -398,8 +416,10 @@ def _run_destination(name: str, dest: Destination, sea: SeaLike | None, start: d
     return DestinationRecord(flows, stocks, arrivals, q_arr, mult, cost, aboard, ad.summary(), safe_claims, outputs)
 
 
-def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, reference: bool = False) -> AsylumOutcome:
-    """Simulate every destination of `config` over the sea outcome's days (or config start..end)."""
+def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, reference: bool = False,
+               tables: bool = True) -> AsylumOutcome:
+    """Simulate every destination of `config` over the sea outcome's days (or config start..end). `tables=False`:
+    the daily table is built only when asked for (AsylumOutcome.series reads a measure without it)."""
     offset, sea_days = 0, 0
     if sea is not None:
         sea_days = int(sea.n_days)
@@ -414,7 +434,6 @@ def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, referenc
     runs: dict[str, DestinationRecord] = {}
     for name, dest in config.destinations.items():
         runs[name] = _run_destination(name, dest, sea, start, n_days, _dest_seed(seed, name), reference)
-    daily = res.daily_table(config, runs, start, n_days)
     summary = res.summary(config, runs, start, n_days)
     for name, r in runs.items():  # the rule for days after the data, and what it extended (after_data.py)
         summary["destinations"][name]["after_data"] = r.after_data
@@ -424,7 +443,10 @@ def run_asylum(config: AsylumConfig, sea: SeaLike | None, seed: int, *, referenc
             full = np.ones(sea_days)
             full[offset:offset + n_days] = v
             mult[k] = full
-    return AsylumOutcome(daily, summary, mult)
+    out = AsylumOutcome(config, runs, start, n_days, summary, mult)
+    if tables:
+        _ = out.daily  # built now: an observed column the scenario names but the file lacks fails the run here
+    return out
 
 
 def _sea_window(sea: SeaLike, start: dt.date | None, end: dt.date | None) -> tuple[SeaLike, int]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -31,6 +32,7 @@ from crossings.analysis.scoring import score
 from crossings.asylum import after_mix, inputs
 from crossings.asylum.simulate import load_asylum_scenario, run_asylum
 from crossings.core import observed
+from crossings.core.calendar import date_index
 from crossings.forecasting.asylum_arrivals import arrivals_with_path
 from crossings.scenario.asylum import AfterDataSpec, AsylumConfig
 
@@ -115,10 +117,22 @@ def run_at_origin(origin: dt.date, rule: str, seed: int, path: int, horizon: int
     return run_cut(origin, rule, seed, path, horizon, scenario, stochastic_arrivals)[0]
 
 
+def _scenario(path: Path) -> AsylumConfig:
+    """The scenario's asylum section, read once per process and file version (its path, size and modification
+    time): every draw of a forecast or back-test reads the same file; _config copies it, never changes it."""
+    st = Path(path).stat()
+    return _scenario_read(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _scenario_read(path: str, mtime_ns: int, size: int) -> AsylumConfig:
+    return load_asylum_scenario(path)[0]
+
+
 def run_cut(origin: dt.date, rule: str, seed: int, path: int, horizon: int = HORIZON, scenario: Path = SCENARIO,
             stochastic_arrivals: bool | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """run_at_origin's measures and the run's after-data summary (the rule and every input it extended)."""
-    base, _ = load_asylum_scenario(scenario)
+    base = _scenario(scenario)
     start = base.start or dt.date(2018, 1, 1)
     end = quarter_end(origin, horizon)
     n_days = (end - start).days + 1
@@ -128,18 +142,15 @@ def run_cut(origin: dt.date, rule: str, seed: int, path: int, horizon: int = HOR
            else arrivals_to(origin, start, n_days))
     sea = SimpleNamespace(start=start, n_days=n_days, routes=["channel"], destination_of_route={"channel": DEST},
                           arrivals={"channel": arr})
-    out = run_asylum(_config(base, origin, end, rule, path), sea, seed)
+    out = run_asylum(_config(base, origin, end, rule, path), sea, seed, tables=False)  # a few series, no table
     after = dict(out.summary["destinations"][DEST].get("after_data") or {})
-    d = out.daily[out.daily["place"] == DEST]
     targets = [quarter_end(origin, h) for h in range(1, horizon + 1)]
-    got: dict[str, np.ndarray] = {}
-    for m in SCORED:
-        s = d[d["measure"] == m].set_index("date")["simulated"]
-        s.index = pd.to_datetime(s.index).date
-        got[m] = s.reindex(targets).to_numpy(dtype=float)
-    c = d[d["measure"] == "cost"]
-    qe = (pd.to_datetime(c["date"]) + pd.offsets.QuarterEnd(0)).dt.date
-    got["cost"] = c.groupby(qe.to_numpy())["simulated"].sum().reindex(targets).to_numpy(dtype=float)
+    at = np.array([(q - start).days for q in targets])  # every target is a day of the run (it ends at the last)
+    got: dict[str, np.ndarray] = {m: out.series(DEST, m)[at] for m in SCORED}
+    days = date_index(start, n_days)
+    qe = (days + pd.offsets.QuarterEnd(0)).date  # cost per quarter: the sum of its days, grouped as the table was
+    cost = pd.Series(out.series(DEST, "cost"), index=days)
+    got["cost"] = cost.groupby(qe).sum().reindex(targets).to_numpy(dtype=float)
     return got, after
 
 
