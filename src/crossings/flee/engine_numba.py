@@ -335,6 +335,7 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                     here = pos[a]
                     hu = np.uint64(here)  # unsigned: an index numba need not wrap around
                     p = path[a]
+                    fresh = p < 0  # a path is chosen now: it starts here (network.py), at its first hop
                     if p < 0 and fixed.is_fixed[hu]:  # selectRoute where no candidate ends at a capacity: today's table
                         count = fixed.n_open[hu]
                         if count > 0:
@@ -378,16 +379,19 @@ def agent_pass(phase, lo, hi, seed, t, net, days, ag, cap, prm, pw, mc_today, st
                             hop[a] = 0
                     if p >= 0:  # take_next_step: the open link towards the next hop (step_links)
                         pu = np.uint64(p)
-                        h = np.uint64(hop_ptr[pu] + hop[a])
-                        if link_src[np.uint64(hop_link[h])] == here:
-                            e = step_link[h]
-                        else:  # sent back by a link closure in mid-path: search from where it stands
-                            e = -1
-                            for j in range(out_ptr[here], out_ptr[here + 1]):
-                                f = out_link[j]
-                                if link_open[t, f] != 0 and link_dst[f] == hop_node[h]:
-                                    e = f
-                                    break
+                        if fresh:  # no need to look where the hop starts: here
+                            e = step_link[np.uint64(hop_ptr[pu])]
+                        else:
+                            h = np.uint64(hop_ptr[pu] + hop[a])
+                            if link_src[np.uint64(hop_link[h])] == here:
+                                e = step_link[h]
+                            else:  # sent back by a link closure in mid-path: search from where it stands
+                                e = -1
+                                for j in range(out_ptr[here], out_ptr[here + 1]):
+                                    f = out_link[j]
+                                    if link_open[t, f] != 0 and link_dst[f] == hop_node[h]:
+                                        e = f
+                                        break
                         fin = np.uint64(path_end[pu])
                         if e < 0 or (camp_t[fin] != 0 and occ_r[fin] >= full[fin]):
                             path[a] = -1  # link vanished, or destination camp (nearly) full: stay
