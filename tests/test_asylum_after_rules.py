@@ -71,6 +71,27 @@ def test_data_until_sees_nothing_after_the_cut(monkeypatch: pytest.MonkeyPatch, 
             assert np.allclose(a, b), rule
 
 
+@pytest.mark.parametrize("rule", ["hold_last_year", "backlog_feedback_rw"])
+def test_the_probe_reaches_through_the_caches(monkeypatch: pytest.MonkeyPatch, rule: str) -> None:
+    """The leakage probe above can fail: numbers tripled from a year BEFORE the cut change the inputs that rest on
+    levels (held flows, stocks, the other-claims residual), although the per-process caches of derived tables
+    were filled before the probe (they key on observed.source()); and undoing the probe gives the first values."""
+
+    def level_inputs() -> list[np.ndarray]:
+        spec = AfterDataSpec(rule=rule, data_until=CUT, path=3)  # type: ignore[arg-type]
+        ad = AfterData(spec, KEY, START, (END - START).days + 1)
+        return [ad.decision_capacity(), ad.dispersed_capacity(), ad.other_claims(0.99)]
+
+    before = level_inputs()
+    with monkeypatch.context() as m:
+        triple_after(m, CUT - dt.timedelta(days=365))
+        during = level_inputs()
+    for a, b in zip(before, during, strict=True):
+        assert not np.allclose(a, b)
+    for a, b in zip(before, level_inputs(), strict=True):
+        assert np.array_equal(a, b)
+
+
 def test_damped_trend_follows_a_trend_and_bends() -> None:
     x = 100.0 * np.exp(0.1 * np.arange(16))
     f = after_rules.damped_trend(x, "flow", 8)

@@ -242,11 +242,11 @@ class AfterData:
 def _quarters(until: dt.date | None = None) -> pd.DataFrame:
     """The UK quarterly table, sorted; only quarters ending on or before `until` when given (a copy: callers may
     change it)."""
-    return _quarters_cached(until).copy()
+    return _quarters_cached(until, observed.source()).copy()
 
 
 @lru_cache(maxsize=256)
-def _quarters_cached(until: dt.date | None) -> pd.DataFrame:
+def _quarters_cached(until: dt.date | None, _source: object) -> pd.DataFrame:
     q = observed.load(inputs.UK_QUARTERLY)
     q["quarter_end"] = pd.to_datetime(q["quarter_end"])
     if until is not None:
@@ -271,7 +271,13 @@ def _first_day(quarter_end: pd.Timestamp) -> dt.date:
 
 
 def held_flow(column: str, until: dt.date | None = None) -> Held:
-    """Mean daily rate of `column` over its last observed quarters: their sum / their number of days."""
+    """Mean daily rate of `column` over its last observed quarters: their sum / their number of days (once per
+    process, arguments and observed source: Held is frozen)."""
+    return _held_flow(column, until, observed.source())
+
+
+@lru_cache(maxsize=256)
+def _held_flow(column: str, until: dt.date | None, _source: object) -> Held:
     last = _basis(_quarters(until).dropna(subset=[column]), column)
     rate = float(last[column].sum() / _quarter_days(last["quarter_end"]).sum())
     return Held(rate, last["quarter_end"].iloc[-1].date(), _first_day(last["quarter_end"].iloc[0]),
@@ -279,34 +285,63 @@ def held_flow(column: str, until: dt.date | None = None) -> Held:
 
 
 def flow_history(column: str, until: dt.date | None = None) -> pd.Series:
-    """Daily rate of `column` in each observed quarter (its sum / its days), by quarter end."""
+    """Daily rate of `column` in each observed quarter (its sum / its days), by quarter end (computed once per
+    process and arguments; a copy)."""
+    return _flow_history(column, until, observed.source()).copy()
+
+
+@lru_cache(maxsize=256)
+def _flow_history(column: str, until: dt.date | None, _source: object) -> pd.Series:
     q = _quarters(until).dropna(subset=[column])
     return pd.Series(q[column].to_numpy(dtype=float) / _quarter_days(q["quarter_end"]),
                      index=pd.DatetimeIndex(q["quarter_end"]))
 
 
 def held_share(num: str, den: list[str], until: dt.date | None = None) -> Held:
-    """sum(num) / sum(den) over the last quarters where all of them are observed."""
+    """sum(num) / sum(den) over the last quarters where all of them are observed (once per process and arguments)."""
+    return _held_share(num, tuple(den), until, observed.source())
+
+
+@lru_cache(maxsize=256)
+def _held_share(num: str, den_key: tuple[str, ...], until: dt.date | None, _source: object) -> Held:
+    den = list(den_key)
     last = _basis(_quarters(until).dropna(subset=[num, *den]), num)
     share = float(last[num].sum() / last[den].to_numpy(dtype=float).sum())
     return Held(share, last["quarter_end"].iloc[-1].date(), _first_day(last["quarter_end"].iloc[0]), "share")
 
 
 def share_history(num: str, den: list[str], until: dt.date | None = None) -> pd.Series:
-    """num / sum(den) in each quarter where all of them are observed."""
+    """num / sum(den) in each quarter where all of them are observed (once per process and arguments; a copy)."""
+    return _share_history(num, tuple(den), until, observed.source()).copy()
+
+
+@lru_cache(maxsize=256)
+def _share_history(num: str, den_key: tuple[str, ...], until: dt.date | None, _source: object) -> pd.Series:
+    den = list(den_key)
     q = _quarters(until).dropna(subset=[num, *den])
     return pd.Series(q[num].to_numpy(dtype=float) / q[den].to_numpy(dtype=float).sum(axis=1),
                      index=pd.DatetimeIndex(q["quarter_end"]))
 
 
 def dispersed_history(until: dt.date | None = None) -> pd.Series:
-    """Asy_D11 support minus contingency hotels at each quarter end with both (people)."""
+    """Asy_D11 support minus contingency hotels at each quarter end with both (people; once per process; a copy)."""
+    return _dispersed_history(until, observed.source()).copy()
+
+
+@lru_cache(maxsize=256)
+def _dispersed_history(until: dt.date | None, _source: object) -> pd.Series:
     q = _quarters(until).dropna(subset=[SUPPORT, HOTELS])
     return pd.Series((q[SUPPORT] - q[HOTELS]).to_numpy(dtype=float), index=pd.DatetimeIndex(q["quarter_end"]))
 
 
 def held_dispersed(until: dt.date | None = None) -> Held:
-    """Asy_D11 support minus contingency hotels at the last quarter end with both (people)."""
+    """Asy_D11 support minus contingency hotels at the last quarter end with both (people; once per process,
+    argument and observed source)."""
+    return _held_dispersed(until, observed.source())
+
+
+@lru_cache(maxsize=256)
+def _held_dispersed(until: dt.date | None, _source: object) -> Held:
     rows = _quarters(until).dropna(subset=[SUPPORT, HOTELS])
     last = rows.iloc[-1]
     return Held(float(last[SUPPORT] - last[HOTELS]), last["quarter_end"].date(), last["quarter_end"].date(),
@@ -319,11 +354,11 @@ def residual_history(claim_share: float | list[Step], until: dt.date | None = No
     A function of the shipped data, the share and `until` only, so computed once per process for each (a
     forecast's or back-test's draws all ask for the same one); callers get their own copy."""
     share_key = tuple(claim_share) if isinstance(claim_share, list) else float(claim_share)
-    return _residual_history(share_key, until).copy()
+    return _residual_history(share_key, until, observed.source()).copy()
 
 
 @lru_cache(maxsize=256)
-def _residual_history(share_key: float | tuple[Step, ...], until: dt.date | None) -> pd.Series:
+def _residual_history(share_key: float | tuple[Step, ...], until: dt.date | None, _source: object) -> pd.Series:
     claim_share = list(share_key) if isinstance(share_key, tuple) else share_key
     boats_dates = pd.to_datetime(observed.load(BOATS)["date"])
     q = _quarters(until).dropna(subset=[CLAIMS])

@@ -50,11 +50,11 @@ def per_month_to_daily(monthly: F64, start: dt.date) -> F64:
 
 def _uk_quarters() -> pd.DataFrame:
     """The UK quarterly table with its quarter ends as dates (a copy: callers may change it)."""
-    return _uk_quarters_parsed().copy()
+    return _uk_quarters_parsed(observed.source()).copy()
 
 
-@lru_cache(maxsize=1)
-def _uk_quarters_parsed() -> pd.DataFrame:
+@lru_cache(maxsize=8)
+def _uk_quarters_parsed(_source: object) -> pd.DataFrame:
     q = observed.load(UK_QUARTERLY)
     q["quarter_end"] = pd.to_datetime(q["quarter_end"])
     return q
@@ -110,7 +110,14 @@ def observed_initial_awaiting(start: dt.date) -> int:
 
 def observed_arrivals_covered(stem: str, start: dt.date, n_days: int) -> tuple[F64, npt.NDArray[np.bool_]]:
     """Daily sea arrivals from an observed file and which days the file covers (from its first to its last
-    date); inside that span, days absent from the file are zero (UNHCR omits them)."""
+    date); inside that span, days absent from the file are zero (UNHCR omits them). Once per process and
+    arguments (a forecast's draws all ask for the same days); copies."""
+    values, covered = _arrivals_covered(stem, start, n_days, observed.source())
+    return values.copy(), covered.copy()
+
+
+@lru_cache(maxsize=64)
+def _arrivals_covered(stem: str, start: dt.date, n_days: int, _source: object) -> tuple[F64, npt.NDArray[np.bool_]]:
     df = observed.load(stem)
     col = "people_arrived" if "people_arrived" in df.columns else "people_disembarked"
     s = pd.Series(df[col].to_numpy(dtype=float), index=pd.to_datetime(df["date"]))

@@ -42,6 +42,15 @@ def load(name: str) -> pd.DataFrame:
     return _load_cached(stem).copy()
 
 
+def source() -> tuple[object, object]:
+    """What observed tables are read through now (this module's `load` and its cache). A cache of values derived
+    from observed tables keys on it as well as on its arguments, so that a test which swaps the loader (a leakage
+    probe: every number after a cut tripled) gets values computed from what the swapped loader returns, and the
+    original values again once the swap is undone. The key holds the functions themselves, not their ids, so a
+    later swap can never be taken for an earlier one."""
+    return (load, _load_cached)
+
+
 def data_version(name: str) -> str:
     """Short sha256 of one observed file, for run manifests."""
     return hashlib.sha256(observed_path(name).read_bytes()).hexdigest()[:16]
