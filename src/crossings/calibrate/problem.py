@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from crossings.calibrate.fitspec import Free, frees_for, knot_groups
 from crossings.core.calendar import date_index
@@ -49,6 +48,27 @@ class Problem:
         self.totals = [t for t in sc.observed_totals if t.start >= sc.start and t.end <= sc.end]
         self.frees: list[Free] = frees_for(self.raw)
         self.groups = knot_groups(self.frees)
+        self.targets = self._targets()
+
+    def _targets(self) -> list[tuple[str, str, np.ndarray, float, np.ndarray, list[tuple[np.ndarray, float]]]]:
+        """The observed side of `residuals`, computed once (it is fixed during the fit; per evaluation it cost more
+        than the model): per (place, measure) in groupby order, each observed month's position among the run's
+        months (-1: not in the run), the weight, log(observed + OFFSET), and the years whose sums enter (their
+        months and log(sum + OFFSET))."""
+        where = {m: i for i, m in enumerate(self.month_labels)}
+        out = []
+        for (route, measure), g in self.obs_m.groupby(["place", "measure"]):
+            pos = np.array([where.get(m, -1) for m in g["month"]], dtype=np.int64)
+            w = WEIGHT.get(str(measure), 1.0)
+            ob = g["observed"].to_numpy()
+            years = g["month"].str[:4].to_numpy()
+            annual = []
+            for y in np.unique(years) if measure not in NO_ANNUAL else ():  # annual sums (same months)
+                m = years == y
+                if m.sum() >= MIN_MONTHS:
+                    annual.append((m, float(np.log(ob[m].sum() + OFFSET))))
+            out.append((str(route), str(measure), pos, w, np.log(ob + OFFSET), annual))
+        return out
 
     def values(self, x: np.ndarray) -> dict[str, Any]:
         vals: dict[str, Any] = {}
@@ -70,19 +90,14 @@ class Problem:
         """Weighted log residuals; `skip` leaves measures out (the agent-run scores leave out lumpy deaths)."""
         out = run_arrays(build(self.scenario(x, extra)), 1, mode)
         res = []
-        for (route, measure), g in self.obs_m.groupby(["place", "measure"]):
+        for route, measure, pos, w, log_ob, annual in self.targets:
             if measure in skip:
                 continue
-            monthly = np.add.reduceat(self.series(out, str(route), str(measure)), self.month_starts)
-            sim = pd.Series(monthly, index=self.month_labels).reindex(g["month"]).to_numpy()
-            w = WEIGHT.get(str(measure), 1.0)
-            ob = g["observed"].to_numpy()
-            res.append(w * (np.log(sim + OFFSET) - np.log(ob + OFFSET)))
-            years = g["month"].str[:4].to_numpy()
-            for y in np.unique(years) if measure not in NO_ANNUAL else ():  # annual sums (same months)
-                m = years == y
-                if m.sum() >= MIN_MONTHS:
-                    res.append(np.array([W_TOTAL * w * (np.log(sim[m].sum() + OFFSET) - np.log(ob[m].sum() + OFFSET))]))
+            monthly = np.add.reduceat(self.series(out, route, measure), self.month_starts)
+            sim = np.where(pos >= 0, monthly[pos], np.nan)  # a month outside the run: NaN, as a reindex gives
+            res.append(w * (np.log(sim + OFFSET) - log_ob))
+            for m, log_sum in annual:
+                res.append(np.array([W_TOTAL * w * (np.log(sim[m].sum() + OFFSET) - log_sum)]))
         for t in self.totals:
             s = self.series(out, t.route, t.measure)
             a, b = (t.start - self.start).days, (t.end - self.start).days + 1
