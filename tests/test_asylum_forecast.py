@@ -83,16 +83,17 @@ def test_bad_input_exit_2_nothing_written(tmp_path: Path, flags: list[str]) -> N
 
 
 def test_arrivals_driver_sees_nothing_after_the_origin(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fit and every path are unchanged when all small-boat arrivals after the origin are tripled."""
-    aa.fit.cache_clear()
+    """The fit and every path are unchanged when all small-boat arrivals after the origin are tripled (the fit's
+    cache keys on the observed source, so the probe's fit is computed from the tripled series)."""
     before = aa.fit(ORIGIN), [aa.monthly_path(ORIGIN, 12, p) for p in (1, 2)]
     triple_after(monkeypatch, ORIGIN)  # every observed number after the origin, the arrivals among them
-    aa.fit.cache_clear()
+    assert aa._fit.cache_info().currsize >= 1
     n = (ORIGIN - aa.FIRST).days + 1 + 200
     tripled_arr = aa.inputs.observed_arrivals_daily(aa.BOATS, aa.FIRST, n)
     assert tripled_arr[-200:].sum() > 0  # the patch reaches the series the driver reads
+    misses = aa._fit.cache_info().misses
     after = aa.fit(ORIGIN), [aa.monthly_path(ORIGIN, 12, p) for p in (1, 2)]
-    aa.fit.cache_clear()
+    assert aa._fit.cache_info().misses == misses + 1  # refitted under the probe, not taken from the cache
     assert after[0] == before[0]
     for a, b in zip(before[1], after[1], strict=True):
         assert np.array_equal(a, b)
