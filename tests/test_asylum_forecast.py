@@ -87,13 +87,13 @@ def test_arrivals_driver_sees_nothing_after_the_origin(monkeypatch: pytest.Monke
     cache keys on the observed source, so the probe's fit is computed from the tripled series)."""
     before = aa.fit(ORIGIN), [aa.monthly_path(ORIGIN, 12, p) for p in (1, 2)]
     triple_after(monkeypatch, ORIGIN)  # every observed number after the origin, the arrivals among them
-    assert aa._fit.cache_info().currsize >= 1
+    assert aa.fit.cache_info().currsize >= 1
     n = (ORIGIN - aa.FIRST).days + 1 + 200
     tripled_arr = aa.inputs.observed_arrivals_daily(aa.BOATS, aa.FIRST, n)
     assert tripled_arr[-200:].sum() > 0  # the patch reaches the series the driver reads
-    misses = aa._fit.cache_info().misses
+    misses = aa.fit.cache_info().misses
     after = aa.fit(ORIGIN), [aa.monthly_path(ORIGIN, 12, p) for p in (1, 2)]
-    assert aa._fit.cache_info().misses == misses + 1  # refitted under the probe, not taken from the cache
+    assert aa.fit.cache_info().misses == misses + 1  # refitted under the probe, not taken from the cache
     assert after[0] == before[0]
     for a, b in zip(before[1], after[1], strict=True):
         assert np.array_equal(a, b)

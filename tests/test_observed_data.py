@@ -265,3 +265,29 @@ def test_departure_country_full_years_below_italy_totals() -> None:
     tot = m.groupby(m["month"].str[:4])["preferred_value"].sum()
     for year, grp in full.drop_duplicates(["period_label", "departure_country"]).groupby("period_label"):
         assert grp["people"].sum() <= tot[year] * 1.001, year
+
+
+def test_derived_caches_per_arguments_and_source_and_hands_out_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """observed.derived: one computation per arguments and loader; a list argument reaches the function as a
+    list; tables and arrays come back as copies; a swapped loader computes again, and its undoing finds the first."""
+    from crossings.core import observed
+
+    calls: list[tuple[object, ...]] = []
+
+    @observed.derived(maxsize=8)
+    def table(cols: list[str], k: int) -> tuple[pd.DataFrame, np.ndarray]:
+        calls.append((type(cols), k))
+        df = observed.load("uk_asylum_quarterly")[cols].head(3)
+        return df, np.arange(3.0) * k
+
+    a, x = table(["quarter_end"], 2)
+    a.iloc[0, 0] = "changed"
+    x[:] = -1.0
+    b, y = table(["quarter_end"], 2)
+    assert calls == [(list, 2)] and b.iloc[0, 0] != "changed" and y.tolist() == [0.0, 2.0, 4.0]
+    with monkeypatch.context() as m:
+        m.setattr(observed, "load", lambda name: observed._load_cached(name).copy())
+        table(["quarter_end"], 2)
+        assert len(calls) == 2  # another loader: computed again
+    table(["quarter_end"], 2)
+    assert len(calls) == 2 and table.cache_info().hits == 2

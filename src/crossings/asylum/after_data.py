@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -239,16 +238,10 @@ class AfterData:
         return np.asarray(np.maximum(new, 0.0))
 
 
+@observed.derived()
 def _quarters(until: dt.date | None = None) -> pd.DataFrame:
-    """The UK quarterly table, sorted; only quarters ending on or before `until` when given (a copy: callers may
-    change it)."""
-    return _quarters_cached(until, observed.source()).copy()
-
-
-@lru_cache(maxsize=256)
-def _quarters_cached(until: dt.date | None, _source: object) -> pd.DataFrame:
-    q = observed.load(inputs.UK_QUARTERLY)
-    q["quarter_end"] = pd.to_datetime(q["quarter_end"])
+    """The UK quarterly table, sorted; only quarters ending on or before `until` when given."""
+    q = inputs.uk_quarters()
     if until is not None:
         q = q[q["quarter_end"] <= pd.Timestamp(until)]
     return q.sort_values("quarter_end").reset_index(drop=True)
@@ -270,96 +263,62 @@ def _first_day(quarter_end: pd.Timestamp) -> dt.date:
     return (quarter_end - pd.offsets.QuarterEnd(1) + pd.Timedelta(days=1)).date()
 
 
+# The histories and held values below are functions of the shipped data and their arguments: computed once per
+# process (observed.derived), since a forecast's or back-test's draws all ask for the same ones.
+
+@observed.derived()
 def held_flow(column: str, until: dt.date | None = None) -> Held:
-    """Mean daily rate of `column` over its last observed quarters: their sum / their number of days (once per
-    process, arguments and observed source: Held is frozen)."""
-    return _held_flow(column, until, observed.source())
-
-
-@lru_cache(maxsize=256)
-def _held_flow(column: str, until: dt.date | None, _source: object) -> Held:
+    """Mean daily rate of `column` over its last observed quarters: their sum / their number of days."""
     last = _basis(_quarters(until).dropna(subset=[column]), column)
     rate = float(last[column].sum() / _quarter_days(last["quarter_end"]).sum())
     return Held(rate, last["quarter_end"].iloc[-1].date(), _first_day(last["quarter_end"].iloc[0]),
                 "people per day")
 
 
+@observed.derived()
 def flow_history(column: str, until: dt.date | None = None) -> pd.Series:
-    """Daily rate of `column` in each observed quarter (its sum / its days), by quarter end (computed once per
-    process and arguments; a copy)."""
-    return _flow_history(column, until, observed.source()).copy()
-
-
-@lru_cache(maxsize=256)
-def _flow_history(column: str, until: dt.date | None, _source: object) -> pd.Series:
+    """Daily rate of `column` in each observed quarter (its sum / its days), by quarter end."""
     q = _quarters(until).dropna(subset=[column])
     return pd.Series(q[column].to_numpy(dtype=float) / _quarter_days(q["quarter_end"]),
                      index=pd.DatetimeIndex(q["quarter_end"]))
 
 
+@observed.derived()
 def held_share(num: str, den: list[str], until: dt.date | None = None) -> Held:
-    """sum(num) / sum(den) over the last quarters where all of them are observed (once per process and arguments)."""
-    return _held_share(num, tuple(den), until, observed.source())
-
-
-@lru_cache(maxsize=256)
-def _held_share(num: str, den_key: tuple[str, ...], until: dt.date | None, _source: object) -> Held:
-    den = list(den_key)
+    """sum(num) / sum(den) over the last quarters where all of them are observed."""
     last = _basis(_quarters(until).dropna(subset=[num, *den]), num)
     share = float(last[num].sum() / last[den].to_numpy(dtype=float).sum())
     return Held(share, last["quarter_end"].iloc[-1].date(), _first_day(last["quarter_end"].iloc[0]), "share")
 
 
+@observed.derived()
 def share_history(num: str, den: list[str], until: dt.date | None = None) -> pd.Series:
-    """num / sum(den) in each quarter where all of them are observed (once per process and arguments; a copy)."""
-    return _share_history(num, tuple(den), until, observed.source()).copy()
-
-
-@lru_cache(maxsize=256)
-def _share_history(num: str, den_key: tuple[str, ...], until: dt.date | None, _source: object) -> pd.Series:
-    den = list(den_key)
+    """num / sum(den) in each quarter where all of them are observed."""
     q = _quarters(until).dropna(subset=[num, *den])
     return pd.Series(q[num].to_numpy(dtype=float) / q[den].to_numpy(dtype=float).sum(axis=1),
                      index=pd.DatetimeIndex(q["quarter_end"]))
 
 
+@observed.derived()
 def dispersed_history(until: dt.date | None = None) -> pd.Series:
-    """Asy_D11 support minus contingency hotels at each quarter end with both (people; once per process; a copy)."""
-    return _dispersed_history(until, observed.source()).copy()
-
-
-@lru_cache(maxsize=256)
-def _dispersed_history(until: dt.date | None, _source: object) -> pd.Series:
+    """Asy_D11 support minus contingency hotels at each quarter end with both (people)."""
     q = _quarters(until).dropna(subset=[SUPPORT, HOTELS])
     return pd.Series((q[SUPPORT] - q[HOTELS]).to_numpy(dtype=float), index=pd.DatetimeIndex(q["quarter_end"]))
 
 
+@observed.derived()
 def held_dispersed(until: dt.date | None = None) -> Held:
-    """Asy_D11 support minus contingency hotels at the last quarter end with both (people; once per process,
-    argument and observed source)."""
-    return _held_dispersed(until, observed.source())
-
-
-@lru_cache(maxsize=256)
-def _held_dispersed(until: dt.date | None, _source: object) -> Held:
+    """Asy_D11 support minus contingency hotels at the last quarter end with both (people)."""
     rows = _quarters(until).dropna(subset=[SUPPORT, HOTELS])
     last = rows.iloc[-1]
     return Held(float(last[SUPPORT] - last[HOTELS]), last["quarter_end"].date(), last["quarter_end"].date(),
                 "people")
 
 
+@observed.derived()
 def residual_history(claim_share: float | list[Step], until: dt.date | None = None) -> pd.Series:
     """Mean daily `observed_residual` of each quarter that has Asy_D01 claims and lies wholly inside the
-    small-boat series (and ends by `until`); each the one a run over the data uses (clipped at 0).
-    A function of the shipped data, the share and `until` only, so computed once per process for each (a
-    forecast's or back-test's draws all ask for the same one); callers get their own copy."""
-    share_key = tuple(claim_share) if isinstance(claim_share, list) else float(claim_share)
-    return _residual_history(share_key, until, observed.source()).copy()
-
-
-@lru_cache(maxsize=256)
-def _residual_history(share_key: float | tuple[Step, ...], until: dt.date | None, _source: object) -> pd.Series:
-    claim_share = list(share_key) if isinstance(share_key, tuple) else share_key
+    small-boat series (and ends by `until`); each the one a run over the data uses (clipped at 0)."""
     boats_dates = pd.to_datetime(observed.load(BOATS)["date"])
     q = _quarters(until).dropna(subset=[CLAIMS])
     starts = q["quarter_end"] - pd.offsets.QuarterEnd(1) + pd.Timedelta(days=1)

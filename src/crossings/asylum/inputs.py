@@ -7,7 +7,6 @@ the only observed asylum-process series in this release, so `observed` always me
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -48,13 +47,9 @@ def per_month_to_daily(monthly: F64, start: dt.date) -> F64:
     return monthly / days_in_month
 
 
-def _uk_quarters() -> pd.DataFrame:
-    """The UK quarterly table with its quarter ends as dates (a copy: callers may change it)."""
-    return _uk_quarters_parsed(observed.source()).copy()
-
-
-@lru_cache(maxsize=8)
-def _uk_quarters_parsed(_source: object) -> pd.DataFrame:
+@observed.derived(maxsize=8)
+def uk_quarters() -> pd.DataFrame:
+    """The UK quarterly table with its quarter ends as dates."""
     q = observed.load(UK_QUARTERLY)
     q["quarter_end"] = pd.to_datetime(q["quarter_end"])
     return q
@@ -62,7 +57,7 @@ def _uk_quarters_parsed(_source: object) -> pd.DataFrame:
 
 def quarterly_flow_daily(column: str, start: dt.date, n_days: int) -> F64:
     """An observed quarterly flow spread evenly over the days of its quarter (NaN outside the data)."""
-    q = _uk_quarters()
+    q = uk_quarters()
     days = date_index(start, n_days)
     ends = days + pd.offsets.QuarterEnd(0)
     per_q = q.set_index("quarter_end")[column]
@@ -73,7 +68,7 @@ def quarterly_flow_daily(column: str, start: dt.date, n_days: int) -> F64:
 
 def quarterly_share_daily(num: str, den: list[str], start: dt.date, n_days: int) -> F64:
     """An observed quarterly ratio num / sum(den), held over each day of its quarter."""
-    q = _uk_quarters()
+    q = uk_quarters()
     days = date_index(start, n_days)
     ends = days + pd.offsets.QuarterEnd(0)
     ratio = q[num] / q[den].sum(axis=1)
@@ -94,30 +89,25 @@ def observed_dispersed_capacity(start: dt.date, n_days: int) -> F64:
     The rule behind the hotel stock: dispersed accommodation is filled first and hotels take the overflow
     (hotels are 'contingency' accommodation). Before the first hotel count (Dec 2022) the first value is held.
     """
-    q = _uk_quarters().set_index("quarter_end")
+    q = uk_quarters().set_index("quarter_end")
     disp = q["people_in_receipt_of_asylum_support_AsyD11"] - q["people_in_contingency_hotels_AsyD11"]
     return quarterly_stock_interpolated(disp, start, n_days)
 
 
 def observed_initial_awaiting(start: dt.date) -> int:
     """People awaiting an initial decision at the last quarter end before `start` (Asy_D03)."""
-    q = _uk_quarters()
+    q = uk_quarters()
     before = q[q["quarter_end"] < pd.Timestamp(start)].dropna(subset=["people_awaiting_initial_decision_AsyD03"])
     if before.empty:
         raise ValueError(f"no observed backlog (Asy_D03) before {start}")
     return int(before["people_awaiting_initial_decision_AsyD03"].iloc[-1])
 
 
+@observed.derived(maxsize=64)
 def observed_arrivals_covered(stem: str, start: dt.date, n_days: int) -> tuple[F64, npt.NDArray[np.bool_]]:
     """Daily sea arrivals from an observed file and which days the file covers (from its first to its last
     date); inside that span, days absent from the file are zero (UNHCR omits them). Once per process and
-    arguments (a forecast's draws all ask for the same days); copies."""
-    values, covered = _arrivals_covered(stem, start, n_days, observed.source())
-    return values.copy(), covered.copy()
-
-
-@lru_cache(maxsize=64)
-def _arrivals_covered(stem: str, start: dt.date, n_days: int, _source: object) -> tuple[F64, npt.NDArray[np.bool_]]:
+    arguments (a forecast's draws all ask for the same days)."""
     df = observed.load(stem)
     col = "people_arrived" if "people_arrived" in df.columns else "people_disembarked"
     s = pd.Series(df[col].to_numpy(dtype=float), index=pd.to_datetime(df["date"]))

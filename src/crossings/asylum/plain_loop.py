@@ -16,11 +16,6 @@ from crossings.asylum import process as pr
 from crossings.asylum import results as res
 from crossings.core import rng
 
-S_AWAIT, S_APPEAL, S_REMOVABLE, S_OFFSHORE, S_THIRD_WAIT, S_SUPPORT = (
-    res.S_AWAIT, res.S_APPEAL, res.S_REMOVABLE, res.S_OFFSHORE, res.S_THIRD_WAIT, res.S_SUPPORT)
-AWAIT, APPEAL, REMOVABLE, OFFSHORE, OFF_RETURN, THIRD_WAIT = (
-    pr.AWAIT, pr.APPEAL, pr.REMOVABLE, pr.OFFSHORE, pr.OFF_RETURN, pr.THIRD_WAIT)
-SUPPORTED = np.array(pr.SUPPORTED_QUEUES, dtype=np.int64)
 N_MAIN, N_OFF_CAND, N_THIRD = pr.N_MAIN, pr.N_OFF_CAND, pr.N_THIRD
 
 
@@ -44,14 +39,5 @@ def run_days(P, keys, routing_keys, sea_arr, share, safe_arr, safe_share, other_
         if n[0] + newc[0] + newc[1] + newc[2] > cap:
             return t
         pr.step_day(t, P[t], newc, keys[t], state, entry, supp, queues, qh, qt, qsupp, n, credit, flows[t])
-        row = stocks[t]
-        row[S_AWAIT] = qt[AWAIT] - qh[AWAIT]
-        row[S_APPEAL] = qt[APPEAL] - qh[APPEAL]
-        row[S_REMOVABLE] = qt[REMOVABLE] - qh[REMOVABLE]
-        row[S_OFFSHORE] = (qt[OFFSHORE] - qh[OFFSHORE]) + (qt[OFF_RETURN] - qh[OFF_RETURN])
-        row[S_THIRD_WAIT] = qt[THIRD_WAIT] - qh[THIRD_WAIT]
-        s = 0
-        for q in SUPPORTED:
-            s += qsupp[q]
-        row[S_SUPPORT] = s
+        res.stock_row(qh, qt, qsupp, stocks[t])
     return -1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -29,15 +30,31 @@ S_AWAIT, S_APPEAL, S_REMOVABLE, S_OFFSHORE, S_THIRD_WAIT, S_SUPPORT, S_HOTELS, S
 N_STOCKS = 9
 
 
-def record_stocks(qs: pr.Queues, row: npt.NDArray[np.float64]) -> None:
+AWAIT, APPEAL, REMOVABLE, OFFSHORE, OFF_RETURN, THIRD_WAIT = (
+    pr.AWAIT, pr.APPEAL, pr.REMOVABLE, pr.OFFSHORE, pr.OFF_RETURN, pr.THIRD_WAIT)
+SUPPORTED = np.array(pr.SUPPORTED_QUEUES, dtype=np.int64)
+
+
+@nb.njit(cache=True)
+def stock_row(qh: npt.NDArray[np.int64], qt: npt.NDArray[np.int64], qsupp: npt.NDArray[np.int64],
+              row: npt.NDArray[np.float64]) -> None:
     """Queue stocks at the end of a day; S_SUPPORT holds the supported people waiting in queues only
-    (simulate.py adds move-on and the outside stock after the run)."""
-    row[S_AWAIT] = qs.stock(pr.AWAIT)
-    row[S_APPEAL] = qs.stock(pr.APPEAL)
-    row[S_REMOVABLE] = qs.stock(pr.REMOVABLE)
-    row[S_OFFSHORE] = qs.stock(pr.OFFSHORE) + qs.stock(pr.OFF_RETURN)
-    row[S_THIRD_WAIT] = qs.stock(pr.THIRD_WAIT)
-    row[S_SUPPORT] = qs.in_support()
+    (simulate.py adds move-on and the outside stock after the run). Numba: also called inside
+    asylum/plain_loop.py's loop."""
+    row[S_AWAIT] = qt[AWAIT] - qh[AWAIT]
+    row[S_APPEAL] = qt[APPEAL] - qh[APPEAL]
+    row[S_REMOVABLE] = qt[REMOVABLE] - qh[REMOVABLE]
+    row[S_OFFSHORE] = (qt[OFFSHORE] - qh[OFFSHORE]) + (qt[OFF_RETURN] - qh[OFF_RETURN])
+    row[S_THIRD_WAIT] = qt[THIRD_WAIT] - qh[THIRD_WAIT]
+    s = 0
+    for q in SUPPORTED:
+        s += qsupp[q]
+    row[S_SUPPORT] = s
+
+
+def record_stocks(qs: pr.Queues, row: npt.NDArray[np.float64]) -> None:
+    """stock_row of a day's queues."""
+    stock_row(qs.qh, qs.qt, qs.qsupp, row)
 
 
 def place_series(name: str, cfg: Any, run: DestinationRecord) -> dict[tuple[str, str], npt.NDArray[np.float64]]:

@@ -89,14 +89,22 @@ class AsylumOutcome:
         never need it)."""
         return res.monthly_table(self.daily)
 
+    @cached_property
+    def _series(self) -> dict[tuple[str, str], F64]:
+        """Every (place, measure) series of the run, as the daily table's columns (built once)."""
+        out: dict[tuple[str, str], F64] = {}
+        for name, run in self.runs.items():  # a key two destinations share: the first one's, as the table lists it
+            for key, values in res.place_series(name, self.config.destinations[name], run).items():
+                out.setdefault(key, values)
+        return out
+
     def series(self, place: str, measure: str) -> F64:
         """One place's daily values of one measure, as in the daily table's `simulated` column, without the table
         (`place` is a destination or a place of one of its levers)."""
-        for name, run in self.runs.items():
-            got = res.place_series(name, self.config.destinations[name], run).get((place, measure))
-            if got is not None:
-                return np.asarray(got, dtype=float)
-        raise KeyError(f"no {measure!r} at {place!r} in this asylum run")
+        got = self._series.get((place, measure))
+        if got is None:
+            raise KeyError(f"no {measure!r} at {place!r} in this asylum run")
+        return np.asarray(got, dtype=float)
 
 
 def day_keys(seed: int, t: int) -> npt.NDArray[np.uint64]:

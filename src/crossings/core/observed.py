@@ -6,10 +6,12 @@ what each holds and where each row comes from. Nothing is fetched at run time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 if TYPE_CHECKING:  # pandas is imported lazily: the Flee validate path must start fast
     import pandas as pd
@@ -17,6 +19,8 @@ if TYPE_CHECKING:  # pandas is imported lazily: the Flee validate path must star
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 OBSERVED_DIR = DATA_DIR / "observed"
 FLEE_CASES_DIR = DATA_DIR / "flee_cases"
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def observed_path(name: str) -> Path:
@@ -43,12 +47,58 @@ def load(name: str) -> pd.DataFrame:
 
 
 def source() -> tuple[object, object]:
-    """What observed tables are read through now (this module's `load` and its cache). A cache of values derived
-    from observed tables keys on it as well as on its arguments, so that a test which swaps the loader (a leakage
-    probe: every number after a cut tripled) gets values computed from what the swapped loader returns, and the
-    original values again once the swap is undone. The key holds the functions themselves, not their ids, so a
-    later swap can never be taken for an earlier one."""
+    """What observed tables are read through now (this module's `load` and its cache). `derived` keys on it as
+    well as on the arguments, so that a test which swaps the loader (a leakage probe: every number after a cut
+    tripled) gets values computed from what the swapped loader returns, and the original values again once the
+    swap is undone. The key holds the functions themselves, not their ids, so a later swap can never be taken for
+    an earlier one."""
     return (load, _load_cached)
+
+
+class _ListKey(tuple):
+    """A list argument as part of a cache key (given back to the function as a list)."""
+
+
+def _freeze(x: Any) -> Any:
+    return _ListKey(x) if isinstance(x, list) else x
+
+
+def _thaw(x: Any) -> Any:
+    return list(x) if isinstance(x, _ListKey) else x
+
+
+def _copied(x: Any) -> Any:
+    """A cached value as a caller may change it: tables and arrays copied (plain tuples of them too); anything
+    else (numbers, frozen dataclasses, named tuples) as it is."""
+    if type(x) is tuple:
+        return tuple(_copied(v) for v in x)
+    return x.copy() if hasattr(x, "copy") else x
+
+
+class _Derived(Generic[P, T]):
+    def __init__(self, f: Callable[P, T], maxsize: int) -> None:
+        functools.update_wrapper(self, f)
+        self._f = f
+        self._cached = lru_cache(maxsize=maxsize)(self._compute)
+
+    def _compute(self, _source: object, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> T:
+        return self._f(*(_thaw(a) for a in args), **{k: _thaw(v) for k, v in kwargs})
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
+        key = tuple(_freeze(a) for a in args), tuple(sorted((k, _freeze(v)) for k, v in kwargs.items()))
+        return _copied(self._cached(source(), *key))
+
+    def cache_info(self) -> Any:
+        return self._cached.cache_info()
+
+
+def derived(maxsize: int = 256) -> Callable[[Callable[P, T]], _Derived[P, T]]:
+    """Cache a function of the observed tables and its arguments once per process (a forecast's or back-test's
+    draws ask for the same histories every time), keyed on `source()` too; callers get copies of tables and
+    arrays. The one way this project caches values derived from observed data."""
+    def wrap(f: Callable[P, T]) -> _Derived[P, T]:
+        return _Derived(f, maxsize)
+    return wrap
 
 
 def data_version(name: str) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -40,14 +39,10 @@ def monthly_observed(origin: dt.date) -> pd.Series:
     return daily.groupby(days.to_period("M")).sum()
 
 
+@observed.derived()
 def fit(origin: dt.date) -> LocalLevel:
-    """The local level with seasonal factors on log(arrivals + 10), months to the origin only (fitted once per
-    process, origin and observed source: a leakage probe that swaps the loader gets a fit of what it returns)."""
-    return _fit(origin, observed.source())
-
-
-@lru_cache(maxsize=256)
-def _fit(origin: dt.date, _source: object) -> LocalLevel:
+    """The local level with seasonal factors on log(arrivals + 10), months to the origin only (once per process
+    and origin: observed.derived)."""
     m = monthly_observed(origin)
     # season from every month: the UK back-test (docs/asylum_backtest.csv) was run so; the sea driver's 48-month
     # span (drivers.SEASON_MONTHS, session 6) has not been back-tested here
